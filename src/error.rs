@@ -1,0 +1,197 @@
+//! One error type for everything a lesson's task can run into.
+//!
+//! JavaScript exceptions are turned into [`Error`] once, where they cross into
+//! Rust ([`js_message`]); the rest of the crate only sees readable sentences.
+
+use std::fmt;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Why a task (or a whole run) failed. `Display` gives the sentence the widget
+/// shows and the report carries in a task's `error` field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// The text is not a URL the browser can fetch.
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// `fetch` rejected: the host is unreachable, refused the connection, or
+    /// the response was withheld by CORS. Browsers deliberately do not say which.
+    Network {
+        /// The URL that could not be fetched.
+        url: String,
+        /// The browser's own message.
+        detail: String,
+    },
+    /// The server answered with a status outside 200–299.
+    Http {
+        /// The URL that answered.
+        url: String,
+        /// HTTP status code.
+        status: u16,
+        /// The status line's reason phrase, when the browser exposes one.
+        status_text: String,
+    },
+    /// The body grew past the limit a lesson sets; the download was stopped.
+    BodyTooLarge {
+        /// The URL being read.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Reading the body failed after the response had started.
+    Body {
+        /// The URL being read.
+        url: String,
+        /// The browser's own message.
+        detail: String,
+    },
+    /// A deadline passed before the task finished.
+    TimedOut {
+        /// The deadline, in milliseconds.
+        after_ms: u32,
+    },
+    /// A widget attribute or parameter is out of range or not a number.
+    Param {
+        /// The attribute's name, e.g. `delay-ms`.
+        name: String,
+        /// The text that was given.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// Any other JavaScript exception, by its message.
+    Js(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidUrl { url, reason } => {
+                write!(f, "“{url}” is not a URL that can be fetched: {reason}.")
+            }
+            Error::Network { url, detail } => write!(
+                f,
+                "Could not reach {url}: the browser reports a network failure ({detail}). \
+                 The host may be down, refuse the connection, or not allow this page (CORS)."
+            ),
+            Error::Http {
+                url,
+                status,
+                status_text,
+            } => {
+                let reason = if status_text.is_empty() {
+                    status_reason(*status)
+                } else {
+                    status_text
+                };
+                write!(f, "{url} answered HTTP {status} {reason}: the download failed.")
+            }
+            Error::BodyTooLarge { url, limit } => {
+                write!(
+                    f,
+                    "{url} sent more than {} bytes; the download was stopped there.",
+                    limit
+                )
+            }
+            Error::Body { url, detail } => write!(f, "Reading the body of {url} failed: {detail}."),
+            Error::TimedOut { after_ms } => {
+                write!(f, "Timed out after {after_ms} ms; the request was cancelled.")
+            }
+            Error::Param {
+                name,
+                value,
+                expected,
+            } => {
+                write!(
+                    f,
+                    "Attribute {name}=\"{value}\" is not usable: expected {expected}."
+                )
+            }
+            Error::Js(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for JsValue {
+    fn from(error: Error) -> JsValue {
+        js_sys::Error::new(&error.to_string()).into()
+    }
+}
+
+/// The readable message of a thrown JavaScript value: an `Error`'s message,
+/// a thrown string as is, anything else as the debug form of the value.
+pub fn js_message(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        let name = String::from(error.name());
+        let message = String::from(error.message());
+        if name.is_empty() || name == "Error" {
+            message
+        } else {
+            format!("{name}: {message}")
+        }
+    } else if let Some(text) = value.as_string() {
+        text
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// Turns any thrown JavaScript value into [`Error::Js`].
+pub fn js_to_error(value: JsValue) -> Error {
+    Error::Js(js_message(&value))
+}
+
+/// The standard reason phrase, for browsers that leave `statusText` empty
+/// (HTTP/2 has none).
+fn status_reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        410 => "Gone",
+        418 => "I'm a teapot",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_error_names_status_and_reason_even_without_status_text() {
+        let e = Error::Http {
+            url: "http://h/x".into(),
+            status: 503,
+            status_text: String::new(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "http://h/x answered HTTP 503 Service Unavailable: the download failed."
+        );
+    }
+
+    #[test]
+    fn param_error_quotes_the_bad_value() {
+        let e = Error::Param {
+            name: "delay-ms".into(),
+            value: "soon".into(),
+            expected: "a whole number".into(),
+        };
+        assert!(e.to_string().contains("delay-ms=\"soon\""));
+    }
+}

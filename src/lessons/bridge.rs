@@ -1,0 +1,81 @@
+//! Lesson `bridge`: Rust awaits a JS Promise; JS awaits a Rust async fn.
+
+use futures::FutureExt;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Ctx, Lesson, Param, ParamKind};
+use crate::error::{js_to_error, Error};
+use crate::tasks::js_timeout_promise;
+
+const DELAY: Param = Param {
+    name: "delay-ms",
+    label: "each side waits (ms)",
+    default: "600",
+    kind: ParamKind::Number { min: 0, max: 30_000 },
+};
+
+/// The lesson.
+pub static LESSON: Lesson = Lesson {
+    name: "bridge",
+    title: "Rust futures and JavaScript Promises, both ways",
+    idea: "wasm-bindgen-futures joins the two worlds. JsFuture wraps a JavaScript \
+           Promise as a Rust future: awaiting it parks the Rust task until JavaScript \
+           settles the Promise. The other way, a #[wasm_bindgen] pub async fn is exported \
+           as a function that returns a Promise: JavaScript awaits Rust like any other \
+           async function, and the future runs on the browser's own event loop.\n\n\
+           The first run awaits a Promise that JavaScript's setTimeout resolves. The second \
+           calls a JavaScript function (its source is shown below) that awaits this crate's \
+           exported sleep(ms), and shows what JavaScript got back.",
+    python: "# asyncio bridges to callback code the same way:\nloop = asyncio.get_running_loop()\n\
+             fut = loop.create_future()\nloop.call_later(0.6, fut.set_result, \"from a callback\")\n\
+             print(await fut)",
+    source: include_str!("bridge.rs"),
+    params: &[DELAY],
+    run: |ctx| run(ctx).boxed_local(),
+};
+
+async fn run(ctx: Ctx) -> Result<(), Error> {
+    let ms = ctx.params.number(&DELAY)?;
+    let recorder = &ctx.recorder;
+    let js_side = ctx.bridge.clone();
+    // demo:start
+    // Rust awaits JavaScript: a Promise resolved by JS's own setTimeout.
+    let run = recorder.begin_run("Rust awaits a JS Promise");
+    let promise = js_timeout_promise(ms, "resolved by setTimeout in JavaScript");
+    let value = run
+        .task(
+            "JsFuture::from(promise).await",
+            JsFuture::from(promise).map(js_text),
+        )
+        .await?;
+    recorder.log(format!("Rust got: {value}"));
+    run.finish().await;
+
+    // JavaScript awaits Rust: the page's JS calls the exported `sleep`
+    // (a #[wasm_bindgen] pub async fn) and awaits its Promise.
+    let run = recorder.begin_run("JS awaits a Rust async fn");
+    let Some(js_side) = js_side else {
+        return Err(Error::Js(
+            "this widget was created without its JavaScript side".into(),
+        ));
+    };
+    let promise = js_side.call1(&JsValue::NULL, &ms.into()).map_err(js_to_error)?;
+    let promise = js_sys::Promise::resolve(&promise);
+    let value = run
+        .task(
+            "await sleep(ms) in JavaScript",
+            JsFuture::from(promise).map(js_text),
+        )
+        .await?;
+    recorder.log(format!("JavaScript got: {value}"));
+    run.finish().await;
+    // demo:end
+    Ok(())
+}
+
+/// A settled Promise's value as text.
+fn js_text(settled: Result<JsValue, JsValue>) -> Result<String, Error> {
+    let value = settled.map_err(js_to_error)?;
+    Ok(value.as_string().unwrap_or_else(|| format!("{value:?}")))
+}

@@ -1,0 +1,58 @@
+//! Lesson `lazy`: calling an async fn builds a future; nothing runs until it
+//! is awaited.
+
+use futures::FutureExt;
+use gloo_timers::future::TimeoutFuture;
+
+use super::{Ctx, Lesson, Param, ParamKind};
+use crate::error::Error;
+
+const DELAY: Param = Param {
+    name: "delay-ms",
+    label: "fetch_data() takes (ms)",
+    default: "800",
+    kind: ParamKind::Number { min: 0, max: 30_000 },
+};
+
+/// The lesson.
+pub static LESSON: Lesson = Lesson {
+    name: "lazy",
+    title: "An async fn builds a future; awaiting it runs it",
+    idea: "Calling an async fn does not run its body. It returns a future: a value that \
+           describes work still to do. Rust's futures are lazy: until something polls them \
+           (an .await, or an executor such as spawn_local), not one line of the body runs.\n\n\
+           Both runs below call the same async fn. The first keeps the future in a variable \
+           for as long as the other takes, then drops it: it is never polled and its body \
+           never runs. The second awaits it: one poll starts the timer, one wake, one more \
+           poll finishes it.",
+    python: "async def fetch_data():\n    await asyncio.sleep(0.8)\n    return \"data\"\n\n\
+             async def main():\n    coro = fetch_data()        # a coroutine object; nothing ran\n    \
+             result = await fetch_data()  # now it runs\n\nasyncio.run(main())",
+    source: include_str!("lazy.rs"),
+    params: &[DELAY],
+    run: |ctx| run(ctx).boxed_local(),
+};
+
+async fn run(ctx: Ctx) -> Result<(), Error> {
+    let ms = ctx.params.number(&DELAY)?;
+    let recorder = &ctx.recorder;
+    // demo:start
+    async fn fetch_data(ms: u32) -> &'static str {
+        TimeoutFuture::new(ms).await;
+        "data"
+    }
+
+    let run = recorder.begin_run("called, not awaited");
+    let future = run.task("fetch_data()", fetch_data(ms)); // builds it; runs nothing
+    recorder.log("fetch_data() returned a future; its body has not started");
+    TimeoutFuture::new(ms).await; // time passes: still nothing
+    drop(future); // never polled: it never ran
+    run.finish().await;
+
+    let run = recorder.begin_run("awaited");
+    let data = run.task("fetch_data().await", fetch_data(ms)).await;
+    recorder.log(format!("fetch_data().await returned {data:?}"));
+    run.finish().await;
+    // demo:end
+    Ok(())
+}

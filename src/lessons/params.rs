@@ -1,0 +1,186 @@
+//! Widget attributes as lesson parameters: parsed when a run starts, with a
+//! sentence for anything out of range.
+
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+
+/// One attribute a lesson reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// The attribute name, e.g. `delay-ms`.
+    pub name: &'static str,
+    /// The form label.
+    pub label: &'static str,
+    /// Used when the attribute is absent or empty.
+    pub default: &'static str,
+    /// What it holds.
+    pub kind: ParamKind,
+}
+
+/// The kinds of parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum ParamKind {
+    /// A whole number from `min` to `max`.
+    Number {
+        /// Smallest accepted.
+        min: u32,
+        /// Largest accepted.
+        max: u32,
+    },
+    /// Space-separated URLs, relative to the page (defaults: relative to the
+    /// widget's module, so that the dev server's endpoints are found from
+    /// any page).
+    Urls,
+}
+
+/// The attribute values of one run, and the bases for relative URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    values: BTreeMap<String, String>,
+    page_base: String,
+    default_base: String,
+}
+
+impl Params {
+    /// `values` by attribute name; relative URLs given by the user resolve
+    /// against `page_base`, the lesson's default URLs against `default_base`.
+    pub fn new(values: BTreeMap<String, String>, page_base: &str, default_base: &str) -> Self {
+        Params {
+            values,
+            page_base: page_base.to_string(),
+            default_base: default_base.to_string(),
+        }
+    }
+
+    fn given(&self, param: &Param) -> Option<&str> {
+        self.values
+            .get(param.name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The number in `param`, or its default.
+    ///
+    /// # Errors
+    /// [`Error::Param`] if it is not a whole number within the range.
+    pub fn number(&self, param: &Param) -> Result<u32, Error> {
+        let ParamKind::Number { min, max } = param.kind else {
+            return Err(Error::Js(format!("{} is not a number parameter", param.name)));
+        };
+        let text = self.given(param).unwrap_or(param.default);
+        let bad = || Error::Param {
+            name: param.name.to_string(),
+            value: text.to_string(),
+            expected: format!("a whole number from {min} to {max}"),
+        };
+        let value: u32 = text.parse().map_err(|_| bad())?;
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// The URLs in `param`, resolved to absolute URLs. Text that cannot be
+    /// resolved is passed through as it is, so that the one download it
+    /// affects fails with a clear error and the others still run.
+    ///
+    /// # Errors
+    /// [`Error::Param`] for more than `max_count` URLs.
+    pub fn urls(&self, param: &Param, max_count: usize) -> Result<Vec<String>, Error> {
+        let (text, base) = match self.given(param) {
+            Some(text) => (text, &self.page_base),
+            None => (param.default, &self.default_base),
+        };
+        let urls: Vec<&str> = text.split_whitespace().collect();
+        if urls.len() > max_count {
+            return Err(Error::Param {
+                name: param.name.to_string(),
+                value: format!("{} URLs", urls.len()),
+                expected: format!("at most {max_count} space-separated URLs"),
+            });
+        }
+        Ok(urls.into_iter().map(|u| resolve(u, base)).collect())
+    }
+
+    /// The value shown in the form for `param`: as given, or the default.
+    pub fn shown(&self, param: &Param) -> String {
+        self.given(param).unwrap_or(param.default).to_string()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn resolve(url: &str, base: &str) -> String {
+    web_sys::Url::new_with_base(url, base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn resolve(url: &str, base: &str) -> String {
+    if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DELAY: Param = Param {
+        name: "delay-ms",
+        label: "delay",
+        default: "2000",
+        kind: ParamKind::Number { min: 0, max: 30_000 },
+    };
+    const URLS: Param = Param {
+        name: "urls",
+        label: "URLs",
+        default: "api/a api/b",
+        kind: ParamKind::Urls,
+    };
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        let values = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Params::new(values, "http://page/", "http://module/")
+    }
+
+    #[test]
+    fn absent_or_blank_means_default() {
+        assert_eq!(params(&[]).number(&DELAY).unwrap(), 2000);
+        assert_eq!(params(&[("delay-ms", "  ")]).number(&DELAY).unwrap(), 2000);
+        assert_eq!(params(&[("delay-ms", " 15 ")]).number(&DELAY).unwrap(), 15);
+    }
+
+    #[test]
+    fn absurd_numbers_are_refused_with_the_range() {
+        for bad in ["-5", "abc", "1e9", "30001", "2.5", "99999999999999"] {
+            let err = params(&[("delay-ms", bad)]).number(&DELAY).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "Attribute delay-ms=\"{bad}\" is not usable: expected a whole number from 0 to 30000."
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn default_urls_resolve_against_the_module_and_given_ones_against_the_page() {
+        assert_eq!(
+            params(&[]).urls(&URLS, 5).unwrap(),
+            vec!["http://module/api/a", "http://module/api/b"]
+        );
+        assert_eq!(
+            params(&[("urls", "x  y")]).urls(&URLS, 5).unwrap(),
+            vec!["http://page/x", "http://page/y"]
+        );
+        assert!(params(&[("urls", "a b c")]).urls(&URLS, 2).is_err());
+    }
+}

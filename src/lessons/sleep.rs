@@ -1,0 +1,48 @@
+//! Lesson `sleep`: an awaited timer lets the page go on.
+
+use futures::FutureExt;
+use gloo_timers::future::TimeoutFuture;
+
+use super::{Ctx, Lesson, Param, ParamKind};
+use crate::error::Error;
+
+const DELAY: Param = Param {
+    name: "delay-ms",
+    label: "sleep for (ms)",
+    default: "2000",
+    kind: ParamKind::Number { min: 0, max: 30_000 },
+};
+
+/// The lesson.
+pub static LESSON: Lesson = Lesson {
+    name: "sleep",
+    title: "Awaiting a timer: the page keeps moving",
+    idea: "Awaiting a TimeoutFuture does not stop the thread. The future asks the browser \
+           for a setTimeout and returns Pending; control goes back to the event loop, which \
+           keeps painting frames and handling clicks. When the timer fires it wakes the \
+           task, which is polled again and carries on after the .await.\n\n\
+           Watch the ticker while the run waits between \"Hello\" and \"World\": it never \
+           stops, and the longest gap between two animation frames stays small.",
+    python:
+        "async def say_hello():\n    print(\"Hello\")\n    await asyncio.sleep(2)\n    print(\"World\")\n\n\
+             asyncio.run(say_hello())",
+    source: include_str!("sleep.rs"),
+    params: &[DELAY],
+    run: |ctx| run(ctx).boxed_local(),
+};
+
+async fn run(ctx: Ctx) -> Result<(), Error> {
+    let ms = ctx.params.number(&DELAY)?;
+    let recorder = &ctx.recorder;
+    // demo:start
+    let run = recorder.begin_run("say_hello");
+    let say_hello = async {
+        recorder.log("Hello");
+        TimeoutFuture::new(ms).await; // yields to the browser until the timer fires
+        recorder.log("World");
+    };
+    run.task("say_hello()", say_hello).await;
+    run.finish().await;
+    // demo:end
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! Downloads through the browser's `fetch`, awaited as Rust futures.
+//!
+//! Two browser facts shape this file:
+//! - Dropping a `JsFuture` does not cancel the request behind it. Every
+//!   download owns an [`AbortGuard`] that aborts its request when the download
+//!   future is dropped (cancelled, timed out, lost a race).
+//! - Browsers hold concurrent GETs of one cacheable URL behind a single cache
+//!   entry, so three identical downloads would run one after another. Every
+//!   request here opts out of the HTTP cache (`cache: "no-store"`).
+
+use std::fmt;
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, Request, RequestCache, RequestInit, Response};
+
+use crate::error::{js_message, Error};
+use crate::trace::{Outcome, TaskOutput};
+
+/// The most a lesson downloads from one URL before it stops with
+/// [`Error::BodyTooLarge`]: the lessons measure time, not bulk.
+pub const MAX_BODY_BYTES: u64 = 5_000_000;
+
+/// How many leading bytes of a body are kept for the preview.
+const PREVIEW_BYTES: usize = 48;
+
+/// A finished download: what came back, not the body itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Download {
+    /// The URL fetched.
+    pub url: String,
+    /// The HTTP status (200–299; others are errors). `data:` and `blob:` URLs report 200.
+    pub status: u16,
+    /// Body size in bytes.
+    pub bytes: u64,
+    /// The `Content-Type` header, or empty.
+    pub content_type: String,
+    /// The start of the body if it is text, or `None` for binary data.
+    pub preview: Option<String>,
+}
+
+impl fmt::Display for Download {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}, {} bytes", self.status, self.bytes)?;
+        match &self.preview {
+            Some(text) if !text.is_empty() => write!(f, ": “{text}”"),
+            Some(_) => Ok(()),
+            None => write!(f, " of binary data"),
+        }
+    }
+}
+
+impl TaskOutput for Download {
+    fn outcome(&self) -> Outcome {
+        Outcome::Done(Some(self.to_string()))
+    }
+}
+
+/// Owns an `AbortController`; aborts its request when dropped, unless the
+/// request finished first ([`AbortGuard::disarm`]).
+#[must_use = "the request is aborted as soon as the guard is dropped"]
+#[derive(Debug)]
+pub struct AbortGuard {
+    controller: Option<AbortController>,
+}
+
+impl AbortGuard {
+    /// A new controller.
+    pub fn new() -> Result<Self, Error> {
+        let controller = AbortController::new().map_err(|e| Error::Js(js_message(&e)))?;
+        Ok(AbortGuard {
+            controller: Some(controller),
+        })
+    }
+
+    /// The signal to hand to `fetch`.
+    pub fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(AbortController::signal)
+    }
+
+    /// The request completed: dropping the guard no longer aborts anything.
+    pub fn disarm(mut self) {
+        self.controller = None;
+    }
+}
+
+impl Drop for AbortGuard {
+    fn drop(&mut self) {
+        if let Some(controller) = self.controller.take() {
+            controller.abort();
+        }
+    }
+}
+
+/// Downloads `url` (absolute: `http(s):`, `data:` or `blob:`) and counts its
+/// body, up to [`MAX_BODY_BYTES`].
+///
+/// # Errors
+/// [`Error::InvalidUrl`], [`Error::Network`], [`Error::Http`] for a status
+/// outside 200–299, [`Error::BodyTooLarge`], [`Error::Body`].
+///
+/// # Example
+/// ```no_run
+/// # async fn demo() -> Result<(), async_demo::Error> {
+/// let done = async_demo::tasks::download("http://127.0.0.1:8080/api/delay/100").await?;
+/// assert_eq!(done.status, 200);
+/// # Ok(()) }
+/// ```
+pub async fn download(url: &str) -> Result<Download, Error> {
+    download_limited(url, MAX_BODY_BYTES).await
+}
+
+/// [`download`] with a body limit of `limit` bytes.
+pub async fn download_limited(url: &str, limit: u64) -> Result<Download, Error> {
+    check_url(url)?;
+    let guard = AbortGuard::new()?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(guard.signal().as_ref());
+    let request = Request::new_with_str_and_init(url, &init).map_err(|e| Error::InvalidUrl {
+        url: url.to_string(),
+        reason: js_message(&e),
+    })?;
+
+    let response: Response = JsFuture::from(fetch(&request)?)
+        .await
+        .map_err(|e| Error::Network {
+            url: url.to_string(),
+            detail: js_message(&e),
+        })?
+        .dyn_into()
+        .map_err(|_| Error::Js("fetch resolved with something that is not a Response".into()))?;
+
+    if !response.ok() {
+        return Err(Error::Http {
+            url: url.to_string(),
+            status: response.status(),
+            status_text: response.status_text(),
+        });
+    }
+    let headers = response.headers();
+    let content_type = headers.get("content-type").ok().flatten().unwrap_or_default();
+    let declared = headers
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(Error::BodyTooLarge {
+            url: url.to_string(),
+            limit,
+        });
+    }
+
+    let (bytes, head) = read_body(url, &response, limit).await?;
+    guard.disarm();
+    Ok(Download {
+        url: url.to_string(),
+        status: response.status(),
+        bytes,
+        preview: preview(&content_type, &head),
+        content_type,
+    })
+}
+
+/// Refuses what `fetch` cannot or should not load, with a sentence that
+/// says why (the browser's own "Failed to fetch" would say nothing).
+fn check_url(url: &str) -> Result<(), Error> {
+    let invalid = |reason: &str| Error::InvalidUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    if url.trim().is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https" | "data" | "blob") => {}
+        Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+            return Err(invalid(&format!(
+                "the scheme “{s}:” is not one fetch can load (use http, https, data or blob)"
+            )));
+        }
+        _ => return Err(invalid("it is not an absolute URL")),
+    }
+    web_sys::Url::new(url)
+        .map(|_| ())
+        .map_err(|_| invalid("the browser cannot parse it"))
+}
+
+/// `fetch` from the page or from a worker.
+fn fetch(request: &Request) -> Result<Promise, Error> {
+    let global = js_sys::global();
+    if let Some(window) = global.dyn_ref::<web_sys::Window>() {
+        Ok(window.fetch_with_request(request))
+    } else if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+        Ok(worker.fetch_with_request(request))
+    } else {
+        Err(Error::Js("this JavaScript environment has no fetch".into()))
+    }
+}
+
+/// Reads the body chunk by chunk, counting bytes and keeping the first few;
+/// stops with an error past `limit`.
+async fn read_body(url: &str, response: &Response, limit: u64) -> Result<(u64, Vec<u8>), Error> {
+    let body_error = |e: JsValue| Error::Body {
+        url: url.to_string(),
+        detail: js_message(&e),
+    };
+    let Some(stream) = response.body() else {
+        return Ok((0, Vec::new()));
+    };
+    let reader: ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| Error::Js("the body stream gave no default reader".into()))?;
+    let mut bytes: u64 = 0;
+    let mut head = Vec::with_capacity(PREVIEW_BYTES);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(body_error)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(body_error)?;
+        if done.as_bool().unwrap_or(true) {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(body_error)?;
+        let Some(array) = value.dyn_ref::<Uint8Array>() else {
+            continue;
+        };
+        let len = array.length();
+        if head.len() < PREVIEW_BYTES {
+            let take = (PREVIEW_BYTES - head.len()).min(len as usize) as u32;
+            head.extend(array.subarray(0, take).to_vec());
+        }
+        bytes += u64::from(len);
+        if bytes > limit {
+            // Stop reading; the guard in `download_limited` aborts the request.
+            let _ = reader.cancel();
+            return Err(Error::BodyTooLarge {
+                url: url.to_string(),
+                limit,
+            });
+        }
+    }
+    Ok((bytes, head))
+}
+
+/// The start of a text body, made safe to show as one line; `None` if the
+/// body looks binary.
+fn preview(content_type: &str, head: &[u8]) -> Option<String> {
+    let textual_type = content_type.is_empty()
+        || content_type.starts_with("text/")
+        || content_type.contains("json")
+        || content_type.contains("xml")
+        || content_type.contains("javascript");
+    let text = String::from_utf8_lossy(head);
+    // A cut multi-byte character at the end is not a sign of binary data.
+    let text = text.trim_end_matches('\u{fffd}');
+    let binary = text
+        .chars()
+        .any(|c| c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()));
+    if !textual_type || binary {
+        return None;
+    }
+    let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if head.len() >= PREVIEW_BYTES {
+        line.push('…');
+    }
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preview;
+
+    #[test]
+    fn text_bodies_preview_on_one_line() {
+        assert_eq!(
+            preview("text/plain", b"waited\n 300 ms"),
+            Some("waited 300 ms".into())
+        );
+    }
+
+    #[test]
+    fn binary_bodies_have_no_preview() {
+        assert_eq!(preview("application/octet-stream", b"abc"), None);
+        assert_eq!(preview("text/plain", &[0, 159, 146, 150]), None);
+    }
+
+    #[test]
+    fn a_full_head_is_cut_with_an_ellipsis_even_mid_character() {
+        let mut head = vec![b'a'; super::PREVIEW_BYTES - 1];
+        head.push("é".as_bytes()[0]);
+        let p = preview("text/plain", &head).expect("text, not binary");
+        assert!(p.ends_with("a…"), "{p}");
+    }
+}

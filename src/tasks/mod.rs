@@ -1,0 +1,12 @@
+//! The real work lessons run, as plain futures: timers, downloads, blocking
+//! loops. Nothing here knows about lessons, tracing or the DOM.
+
+mod block;
+mod fetch;
+mod spawn;
+mod timer;
+
+pub use block::block_for;
+pub use fetch::{download, download_limited, AbortGuard, Download, MAX_BODY_BYTES};
+pub use spawn::{spawn, JoinHandle};
+pub use timer::{js_timeout_promise, with_timeout};

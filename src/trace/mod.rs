@@ -1,0 +1,16 @@
+//! Instrumentation: every task a lesson runs is wrapped in [`Traced`], which
+//! records each poll, wake, completion and cancellation into the
+//! [`Recorder`] of the run it belongs to.
+//!
+//! Recording is per run and per widget: two widgets on a page never share a
+//! recorder, so their reports never mix.
+
+mod clock;
+mod frames;
+mod recorder;
+mod traced;
+
+pub use clock::now;
+pub use frames::{next_frame, FrameMeter};
+pub use recorder::{Event, Outcome, Recorder, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};
+pub use traced::{TaskOutput, Traced};

@@ -1,0 +1,212 @@
+//! [`Traced`]: a future wrapper that records what the executor does to it.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use futures::task::{waker_ref, ArcWake};
+use pin_project_lite::pin_project;
+
+use super::clock::now;
+use super::recorder::{Outcome, Recorder};
+
+/// How a task's output reads in the report: a value (with an optional short
+/// description) or an error sentence.
+pub trait TaskOutput {
+    /// Describes the output for the task's record.
+    fn outcome(&self) -> Outcome;
+}
+
+impl TaskOutput for () {
+    fn outcome(&self) -> Outcome {
+        Outcome::Done(None)
+    }
+}
+
+impl TaskOutput for String {
+    fn outcome(&self) -> Outcome {
+        Outcome::Done(Some(self.clone()))
+    }
+}
+
+impl TaskOutput for &'static str {
+    fn outcome(&self) -> Outcome {
+        Outcome::Done(Some((*self).to_string()))
+    }
+}
+
+impl<T: TaskOutput, E: fmt::Display> TaskOutput for Result<T, E> {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Ok(value) => value.outcome(),
+            Err(error) => Outcome::Failed(error.to_string()),
+        }
+    }
+}
+
+pin_project! {
+    /// A future that records each poll (start, end, outcome), each wake,
+    /// its completion and its cancellation into a [`Recorder`].
+    ///
+    /// Created by [`Run::task`](super::recorder::Run::task). It is as lazy as
+    /// the future it wraps: nothing is recorded beyond its creation until it
+    /// is polled.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use async_demo::trace::Recorder;
+    /// use gloo_timers::future::TimeoutFuture;
+    ///
+    /// let recorder = Recorder::new();
+    /// let run = recorder.begin_run("one timer");
+    /// run.task("sleep 10 ms", TimeoutFuture::new(10)).await;
+    /// run.finish().await;
+    /// assert_eq!(recorder.runs()[0].tasks[0].polls, 2);
+    /// # }
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Traced<F> {
+        #[pin]
+        inner: F,
+        recorder: Recorder,
+        run: usize,
+        task: usize,
+        // Created at the first poll and kept: the executor hands us the same
+        // waker every time, so one recording waker serves the task's life.
+        waker: Option<Arc<WakeRecorder>>,
+        finished: bool,
+    }
+
+    impl<F> PinnedDrop for Traced<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if !*this.finished {
+                let at = now();
+                this.recorder.task_mut(*this.run, *this.task, |t| t.record_drop(at));
+            }
+        }
+    }
+}
+
+impl<F> fmt::Debug for Traced<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Traced")
+            .field("run", &self.run)
+            .field("task", &self.task)
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl<F> Traced<F> {
+    pub(crate) fn new(inner: F, recorder: Recorder, run: usize, task: usize) -> Self {
+        Traced {
+            inner,
+            recorder,
+            run,
+            task,
+            waker: None,
+            finished: false,
+        }
+    }
+}
+
+impl<F> Future for Traced<F>
+where
+    F: Future,
+    F::Output: TaskOutput,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let recording = this
+            .waker
+            .get_or_insert_with(|| Arc::new(WakeRecorder::new(cx.waker().clone())));
+        recording.forward_to(cx.waker());
+
+        let wakes = recording.take_wakes();
+        if !wakes.is_empty() {
+            this.recorder.task_mut(*this.run, *this.task, |t| {
+                for at in wakes {
+                    t.record_wake(at);
+                }
+            });
+        }
+
+        let start = now();
+        let waker = waker_ref(recording);
+        let result = this.inner.poll(&mut Context::from_waker(&waker));
+        let end = now();
+
+        // No borrow of the recorder is held while the inner future runs: it
+        // may itself create and poll traced tasks.
+        match &result {
+            Poll::Pending => {
+                this.recorder
+                    .task_mut(*this.run, *this.task, |t| t.record_poll(start, end, false));
+            }
+            Poll::Ready(output) => {
+                *this.finished = true;
+                let outcome = output.outcome();
+                this.recorder.task_mut(*this.run, *this.task, |t| {
+                    t.record_poll(start, end, true);
+                    t.record_end(end, outcome);
+                });
+            }
+        }
+        result
+    }
+}
+
+/// The waker a traced future sees: it notes the time of each wake, then
+/// forwards it to the executor's own waker.
+struct WakeRecorder {
+    target: Mutex<Waker>,
+    // Wake times not yet moved into the task record; moved at the next poll.
+    // (Wakers must be `Send + Sync`, so this cannot reach the `Rc` recorder.)
+    wakes: Mutex<Vec<f64>>,
+}
+
+impl WakeRecorder {
+    fn new(target: Waker) -> Self {
+        WakeRecorder {
+            target: Mutex::new(target),
+            wakes: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn forward_to(&self, waker: &Waker) {
+        if let Ok(mut target) = self.target.lock() {
+            if !target.will_wake(waker) {
+                *target = waker.clone();
+            }
+        }
+    }
+
+    fn take_wakes(&self) -> Vec<f64> {
+        match self.wakes.lock() {
+            Ok(mut wakes) if !wakes.is_empty() => std::mem::take(&mut *wakes),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl ArcWake for WakeRecorder {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        let at = now();
+        if let Ok(mut wakes) = arc_self.wakes.lock() {
+            wakes.push(at);
+        }
+        // Cloned out of the lock so that an executor that polls inside
+        // `wake` could not deadlock on it.
+        let target = arc_self.target.lock().map(|t| t.clone());
+        if let Ok(target) = target {
+            target.wake();
+        }
+    }
+}

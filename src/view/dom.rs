@@ -1,0 +1,56 @@
+//! Small DOM helpers. Text always goes in as text.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlElement};
+
+/// The document the widget lives in.
+pub fn document() -> Result<Document, JsValue> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("async-demo needs a page with a document"))
+}
+
+/// Creates `<tag class="class">` inside `parent`.
+pub fn child(parent: &Element, tag: &str, class: &str) -> Result<Element, JsValue> {
+    let doc = parent.owner_document().map_or_else(document, Ok)?;
+    let el = doc.create_element(tag)?;
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    parent.append_child(&el)?;
+    Ok(el)
+}
+
+/// Creates `<tag class="class">text</tag>` inside `parent`.
+pub fn text_child(parent: &Element, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
+    let el = child(parent, tag, class)?;
+    el.set_text_content(Some(text));
+    Ok(el)
+}
+
+/// Removes every child of `el`.
+pub fn clear(el: &Element) {
+    el.set_text_content(None);
+}
+
+/// Casts, with a message naming what was expected.
+pub fn cast<T: JsCast>(value: impl Into<JsValue>, what: &str) -> Result<T, JsValue> {
+    value
+        .into()
+        .dyn_into::<T>()
+        .map_err(|_| JsValue::from_str(&format!("expected {what}")))
+}
+
+/// The element as an `HtmlElement` (all elements this view creates are).
+pub fn html(el: &Element) -> Option<&HtmlElement> {
+    el.dyn_ref::<HtmlElement>()
+}
+
+/// Milliseconds for a table cell.
+pub fn ms(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}

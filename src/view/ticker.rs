@@ -1,0 +1,55 @@
+//! The ticker: a dot that moves every animation frame while a run goes on,
+//! with a frame counter. When the main thread is blocked, both stop.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+use super::dom;
+use crate::frame_loop::FrameLoop;
+
+/// How long the dot takes to cross the track.
+const LAP_MS: f64 = 1600.0;
+
+/// The ticker's elements and, while running, its frame loop.
+pub struct Ticker {
+    dot: Element,
+    counter: Element,
+    running: Option<FrameLoop>,
+}
+
+impl Ticker {
+    /// Builds the ticker inside `parent`.
+    pub fn new(parent: &Element) -> Result<Self, JsValue> {
+        let track = dom::child(parent, "div", "ticker")?;
+        track.set_attribute("aria-hidden", "true")?;
+        let dot = dom::child(&track, "span", "dot")?;
+        let counter = dom::text_child(&track, "span", "frames", "frames: 0")?;
+        Ok(Ticker {
+            dot,
+            counter,
+            running: None,
+        })
+    }
+
+    /// Starts moving: every animation frame moves the dot and counts.
+    pub fn start(&mut self) {
+        let (dot, counter) = (self.dot.clone(), self.counter.clone());
+        let frames = Rc::new(Cell::new(0u64));
+        self.running = FrameLoop::start(move |timestamp| {
+            frames.set(frames.get() + 1);
+            let position = (timestamp % LAP_MS) / LAP_MS * 100.0;
+            if let Some(dot) = dom::html(&dot) {
+                let _ = dot.style().set_property("left", &format!("{position:.2}%"));
+            }
+            counter.set_text_content(Some(&format!("frames: {}", frames.get())));
+        });
+    }
+
+    /// Stops the loop; the dot stays where it is.
+    pub fn stop(&mut self) {
+        self.running = None;
+    }
+}

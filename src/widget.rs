@@ -1,0 +1,306 @@
+//! `Widget`: the controller behind one `<async-demo>` element. It reads the
+//! host's attributes, runs the lesson, and hands the recording to the view.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use futures::future::{AbortHandle, Abortable};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
+use web_sys::{Element, HtmlElement, Node};
+
+use crate::error::Error;
+use crate::lessons::{self, Ctx, Lesson, Params};
+use crate::report::Report;
+use crate::trace::{now, Recorder};
+use crate::view::{self, WidgetState, WidgetView};
+
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+/// One live widget. Created by `www/async-demo.js` for each `<async-demo>`
+/// element; JavaScript sees `run()`, `cancel()`, `report()`, `sync()`,
+/// `destroy()`.
+#[wasm_bindgen]
+pub struct Widget {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    id: u64,
+    host: HtmlElement,
+    lesson: Result<&'static Lesson, Error>,
+    view: Option<Rc<WidgetView>>,
+    module_base: String,
+    bridge: Option<js_sys::Function>,
+    /// The run in flight: its abort handle and generation.
+    active: RefCell<Option<(u64, AbortHandle)>>,
+    generation: Cell<u64>,
+    last: RefCell<Option<Report>>,
+    listeners: RefCell<Vec<(Element, &'static str, Closure<dyn FnMut(web_sys::Event)>)>>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Mounts the lesson named by `host`'s `lesson` attribute into `root`
+    /// (the host's shadow root). `module_base` is the URL of the folder that
+    /// holds `async-demo.js`: the stylesheet and the lessons' default URLs
+    /// are found relative to it. `bridge` is the JS side of the bridge lesson.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        host: HtmlElement,
+        root: Node,
+        module_base: String,
+        bridge: Option<js_sys::Function>,
+    ) -> Result<Widget, JsValue> {
+        view::install_panic_hook();
+        let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
+        let name = host.get_attribute("lesson").unwrap_or_default();
+        let lesson = lessons::find(name.trim()).ok_or_else(|| Error::Param {
+            name: "lesson".into(),
+            value: name.clone(),
+            expected: format!("one of {}", lessons::names()),
+        });
+        let stylesheet = format!("{module_base}async-demo.css");
+        let params = params_of(&host, &module_base);
+        let view = match &lesson {
+            Ok(lesson) => Some(WidgetView::new(&host, &root, lesson, &params, &stylesheet)?),
+            Err(_) => None,
+        };
+        let inner = Rc::new(Inner {
+            id,
+            host,
+            lesson,
+            view,
+            module_base,
+            bridge,
+            active: RefCell::new(None),
+            generation: Cell::new(0),
+            last: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+        });
+        match (&inner.lesson, &inner.view) {
+            (Ok(lesson), Some(view)) => {
+                if let (true, Some(bridge)) = (lesson.name == "bridge", &inner.bridge) {
+                    let source = bridge.to_string().as_string().unwrap_or_default();
+                    view.add_code("js", "JavaScript: the side that awaits Rust", &source)?;
+                }
+                view::register(id, &inner.host, view.error_line());
+                Inner::wire(&inner, view)?;
+            }
+            (Err(e), _) => {
+                inner.host.set_attribute("data-state", "error")?;
+                let line = error_only(&root, &e.to_string())?;
+                view::register(id, &inner.host, &line);
+            }
+            _ => {}
+        }
+        Ok(Widget { inner })
+    }
+
+    /// Runs the lesson (cancelling a run already in flight). Resolves with
+    /// the report (also when cancelled); rejects with an `Error` whose
+    /// message is a sentence if a parameter is unusable or the lesson failed.
+    pub fn run(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let report = Inner::run(inner).await?;
+            to_js(&report)
+        })
+    }
+
+    /// Stops the run in flight: its timers are cleared and its requests
+    /// aborted. Does nothing if nothing runs.
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// The last run's report, or `null`.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        match &*self.inner.last.borrow() {
+            Some(report) => to_js(report),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Re-reads the host's attributes into the parameter inputs (after an
+    /// attribute changed).
+    pub fn sync(&self) {
+        if let (Ok(lesson), Some(view)) = (&self.inner.lesson, &self.inner.view) {
+            let params = params_of(&self.inner.host, &self.inner.module_base);
+            for param in lesson.params {
+                if let Some((_, input)) = view.inputs.iter().find(|(n, _)| *n == param.name) {
+                    input.set_value(&params.shown(param));
+                }
+            }
+        }
+    }
+
+    /// The element left the page: cancels its work and drops its listeners.
+    pub fn destroy(&self) {
+        self.inner.cancel();
+        view::unregister(self.inner.id);
+        for (target, event, closure) in self.inner.listeners.borrow_mut().drain(..) {
+            let _ = target.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl std::fmt::Debug for Widget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Widget")
+            .field("id", &self.inner.id)
+            .field("host", &self.inner.host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn wire(this: &Rc<Self>, view: &WidgetView) -> Result<(), JsValue> {
+        let weak = Rc::downgrade(this);
+        this.listen(&view.run_button, "click", move |_| {
+            if let Some(inner) = weak.upgrade() {
+                // A failed run shows its error in the widget; nothing to do here.
+                spawn_local(async move {
+                    let _ = Inner::run(inner).await;
+                });
+            }
+        })?;
+        let weak = Rc::downgrade(this);
+        this.listen(&view.cancel_button, "click", move |_| {
+            if let Some(inner) = weak.upgrade() {
+                inner.cancel();
+            }
+        })?;
+        for (name, input) in &view.inputs {
+            let (weak, name, source) = (Rc::downgrade(this), *name, input.clone());
+            this.listen(input, "change", move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    let _ = inner.host.set_attribute(name, &source.value());
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    fn listen(
+        &self,
+        target: &Element,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Result<(), JsValue> {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+        self.listeners.borrow_mut().push((target.clone(), event, closure));
+        Ok(())
+    }
+
+    fn cancel(&self) {
+        if let Some((_, handle)) = self.active.borrow_mut().take() {
+            handle.abort();
+        }
+    }
+
+    async fn run(this: Rc<Self>) -> Result<Report, JsValue> {
+        let lesson = this.lesson.clone()?;
+        let view = this
+            .view
+            .clone()
+            .ok_or_else(|| JsValue::from_str("the widget has no view"))?;
+        this.cancel();
+        let generation = this.generation.get() + 1;
+        this.generation.set(generation);
+
+        let recorder = Recorder::new();
+        let ctx = Ctx {
+            recorder: recorder.clone(),
+            params: params_of(&this.host, &this.module_base),
+            bridge: this.bridge.clone(),
+        };
+        let (handle, registration) = AbortHandle::new_pair();
+        *this.active.borrow_mut() = Some((generation, handle));
+        view.start(&recorder);
+
+        let outcome = Abortable::new((lesson.run)(ctx), registration).await;
+        // Dropping the lesson's future (done above, as `Abortable` returned)
+        // has cancelled every task still in flight.
+        let report = Report::new(lesson.name, &recorder.runs(), now());
+        if this.generation.get() != generation {
+            // A newer run replaced this one; it owns the view now.
+            return Ok(report);
+        }
+        this.active.borrow_mut().take();
+        let (state, error) = match outcome {
+            Err(_aborted) => (WidgetState::Cancelled, None),
+            Ok(Ok(())) => (WidgetState::Done, None),
+            Ok(Err(e)) => (WidgetState::Error, Some(e)),
+        };
+        let message = error.as_ref().map(ToString::to_string);
+        view.finish(
+            state,
+            message.as_deref(),
+            &summary(&report, state, message.as_deref()),
+        );
+        *this.last.borrow_mut() = Some(report.clone());
+        match error {
+            Some(e) => Err(e.into()),
+            None => Ok(report),
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        view::unregister(self.id);
+    }
+}
+
+/// The host's attributes as parameters. User URLs resolve against the page.
+fn params_of(host: &HtmlElement, module_base: &str) -> Params {
+    let names = host.get_attribute_names();
+    let values: BTreeMap<String, String> = names
+        .iter()
+        .filter_map(|name| name.as_string())
+        .filter_map(|name| host.get_attribute(&name).map(|v| (name, v)))
+        .collect();
+    let page = host
+        .base_uri()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| module_base.to_string());
+    Params::new(values, &page, module_base)
+}
+
+/// The sentence the `aria-live` region announces when a run ends.
+fn summary(report: &Report, state: WidgetState, error: Option<&str>) -> String {
+    let runs: Vec<String> = report
+        .runs
+        .iter()
+        .map(|r| format!("{} {:.0} ms", r.name, r.total_ms))
+        .collect();
+    match (state, error) {
+        (_, Some(e)) => format!("Failed: {e}"),
+        (WidgetState::Cancelled, _) => format!("Cancelled. {}", runs.join(", ")),
+        _ => format!("Done. {}", runs.join(", ")),
+    }
+}
+
+/// A widget whose lesson is unknown shows only the error.
+fn error_only(root: &Node, message: &str) -> Result<Element, JsValue> {
+    let doc = crate::view::document()?;
+    root.set_text_content(None);
+    let line = doc.create_element("p")?;
+    line.set_attribute("role", "alert")?;
+    line.set_class_name("error");
+    line.set_text_content(Some(message));
+    root.append_child(&line)?;
+    Ok(line)
+}
+
+pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value.serialize(&serializer).map_err(Into::into)
+}

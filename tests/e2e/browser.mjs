@@ -1,0 +1,61 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium driven by
+// playwright-core, against the dev server that `cargo xtask test` starts
+// (ASYNC_DEMO_URL), or one started by hand (default http://127.0.0.1:8080).
+import { chromium } from "playwright-core";
+
+export const BASE = (process.env.ASYNC_DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox", // running as root in CI
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+/** A new page that collects page errors and console errors. */
+export async function openPage(browser, path = "/") {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(BASE + path);
+  await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
+  return { page, errors };
+}
+
+/** Clicks the Run button of the widget for `lesson` and waits until it is no longer running. */
+export async function runByClick(page, lesson, { timeout = 60_000 } = {}) {
+  const host = page.locator(`async-demo[lesson="${lesson}"]`).first();
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.run").click();
+  await page.waitForFunction(
+    (el) => el.dataset.state !== "running" && el.dataset.state !== "idle",
+    await host.elementHandle(),
+    { timeout },
+  );
+  return host;
+}
+
+/** The widget's last report (the element's `report()`). */
+export async function reportOf(host) {
+  return host.evaluate((el) => el.report());
+}
+
+/** Server request counters. */
+export async function stats() {
+  const r = await fetch(`${BASE}/api/stats`);
+  return r.json();
+}

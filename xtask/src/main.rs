@@ -1,0 +1,100 @@
+//! `cargo xtask serve | build | test`
+//!
+//! - `serve [--port N]`: installs what is missing, builds the release wasm
+//!   into `www/pkg`, serves the playground on 127.0.0.1:8080 (or `PORT`).
+//! - `build`: the same build, without serving.
+//! - `test`: installs what the tests need, then runs every suite: native unit
+//!   and dev-server tests, wasm-bindgen tests in headless Chrome and Firefox,
+//!   and end-to-end tests of the release build in headless Chromium.
+
+mod build;
+mod install;
+mod run;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use xtask::server::Server;
+
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | test>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => port(&args[1..]).and_then(serve),
+        Some("build") => build::release().map(|_| ()),
+        Some("test") => test(),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--port N`, else `PORT`, else 8080.
+fn port(args: &[String]) -> Result<u16, String> {
+    let text = match args {
+        [] => std::env::var("PORT").unwrap_or_else(|_| "8080".into()),
+        [flag, value] if flag == "--port" => value.clone(),
+        _ => return Err(USAGE.to_string()),
+    };
+    text.parse()
+        .map_err(|_| format!("the port must be a number from 0 to 65535, not “{text}”"))
+}
+
+fn serve(port: u16) -> Result<(), String> {
+    build::release()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let server = Server::bind(addr, xtask::root().join("www"))
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let addr = server.addr().map_err(|e| e.to_string())?;
+        println!("\nasync-demo playground: http://{addr}/   (Ctrl-C to stop)");
+        tokio::select! {
+            served = server.run() => served.map_err(|e| e.to_string()),
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    })
+}
+
+fn test() -> Result<(), String> {
+    install::test_tools()?;
+    let mut suites = run::Suites::default();
+
+    suites.run(
+        "native unit and dev-server tests",
+        run::cargo(&["test", "--workspace"]),
+    );
+
+    // One dev server for the browser suites, on a free port.
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let server = runtime
+        .block_on(Server::bind(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            xtask::root().join("www"),
+        ))
+        .map_err(|e| format!("cannot start the dev server: {e}"))?;
+    let origin = format!("http://{}", server.addr().map_err(|e| e.to_string())?);
+    runtime.spawn(server.run());
+    println!("==> dev server for the browser tests: {origin}");
+
+    let mut wasm = run::command("wasm-pack", &["test", "--headless", "--chrome", "--firefox"]);
+    wasm.env("ASYNC_DEMO_SERVER", &origin);
+    suites.run("wasm-bindgen tests (headless Chrome and Firefox)", wasm);
+
+    match build::release() {
+        Ok(_) => {
+            let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
+            e2e.env("ASYNC_DEMO_URL", &origin);
+            suites.run("end-to-end tests (release build, headless Chromium)", e2e);
+        }
+        Err(e) => suites.fail("release build for the end-to-end tests", &e),
+    }
+    suites.finish()
+}
