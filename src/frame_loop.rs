@@ -42,7 +42,9 @@ impl FrameLoop {
         let callback = Closure::<dyn FnMut(f64)>::new(move |timestamp: f64| {
             on_frame(timestamp);
             let Some(state) = weak.upgrade() else { return };
-            let mut state = state.borrow_mut();
+            let Ok(mut state) = state.try_borrow_mut() else {
+                return;
+            };
             if let Some(cb) = state.callback.as_ref() {
                 state.handle = win
                     .request_animation_frame(cb.as_ref().unchecked_ref())

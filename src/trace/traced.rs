@@ -37,6 +37,17 @@ impl TaskOutput for &'static str {
     }
 }
 
+macro_rules! numbers_are_outputs {
+    ($($t:ty),*) => {$(
+        impl TaskOutput for $t {
+            fn outcome(&self) -> Outcome {
+                Outcome::Done(Some(self.to_string()))
+            }
+        }
+    )*};
+}
+numbers_are_outputs!(u32, u64, usize, i32, i64, f64);
+
 impl<T: TaskOutput, E: fmt::Display> TaskOutput for Result<T, E> {
     fn outcome(&self) -> Outcome {
         match self {

@@ -58,7 +58,9 @@ pub struct WidgetView {
     log: Element,
     results: Element,
     ticker: RefCell<Ticker>,
-    frame_pending: Cell<bool>,
+    /// The animation frame requested for the next redraw, if any; cancelled
+    /// on drop, so that no frame calls into a view that is gone.
+    frame_pending: Cell<Option<i32>>,
     redraw: RefCell<Option<Closure<dyn FnMut(f64)>>>,
     recorder: RefCell<Option<Recorder>>,
 }
@@ -146,14 +148,14 @@ impl WidgetView {
             log,
             results,
             ticker: RefCell::new(ticker),
-            frame_pending: Cell::new(false),
+            frame_pending: Cell::new(None),
             redraw: RefCell::new(None),
             recorder: RefCell::new(None),
         });
         let weak = Rc::downgrade(&view);
         *view.redraw.borrow_mut() = Some(Closure::new(move |_: f64| {
             if let Some(view) = weak.upgrade() {
-                view.frame_pending.set(false);
+                view.frame_pending.set(None);
                 view.draw();
             }
         }));
@@ -239,19 +241,13 @@ impl WidgetView {
     }
 
     fn schedule(&self) {
-        if self.frame_pending.replace(true) {
+        if self.frame_pending.get().is_some() {
             return;
         }
-        let scheduled = web_sys::window()
+        let requested = web_sys::window()
             .zip(self.redraw.borrow().as_ref())
-            .map(|(window, cb)| {
-                window
-                    .request_animation_frame(cb.as_ref().unchecked_ref())
-                    .is_ok()
-            });
-        if scheduled != Some(true) {
-            self.frame_pending.set(false);
-        }
+            .and_then(|(window, cb)| window.request_animation_frame(cb.as_ref().unchecked_ref()).ok());
+        self.frame_pending.set(requested);
     }
 
     fn draw(&self) {
@@ -265,6 +261,14 @@ impl WidgetView {
         }
         let t = now();
         let _ = recorder.inspect(|runs| results::render(&self.results, runs, t));
+    }
+}
+
+impl Drop for WidgetView {
+    fn drop(&mut self) {
+        if let (Some(handle), Some(window)) = (self.frame_pending.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(handle);
+        }
     }
 }
 

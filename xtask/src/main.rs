@@ -63,6 +63,18 @@ fn serve(port: u16) -> Result<(), String> {
     })
 }
 
+/// The wasm-bindgen suites: the `.rs` files directly in `tests/`.
+fn wasm_suites() -> Result<Vec<String>, String> {
+    let dir = xtask::root().join("tests");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".rs").map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 fn test() -> Result<(), String> {
     install::test_tools()?;
     let mut suites = run::Suites::default();
@@ -84,9 +96,19 @@ fn test() -> Result<(), String> {
     runtime.spawn(server.run());
     println!("==> dev server for the browser tests: {origin}");
 
-    let mut wasm = run::command("wasm-pack", &["test", "--headless", "--chrome", "--firefox"]);
-    wasm.env("ASYNC_DEMO_SERVER", &origin);
-    suites.run("wasm-bindgen tests (headless Chrome and Firefox)", wasm);
+    // One wasm-pack call per suite, so that a failure in one still lets the
+    // others run (cargo test stops at the first failing test binary).
+    for suite in wasm_suites()? {
+        let mut wasm = run::command(
+            "wasm-pack",
+            &["test", "--headless", "--chrome", "--firefox", "--test", &suite],
+        );
+        wasm.env("ASYNC_DEMO_SERVER", &origin);
+        suites.run(
+            &format!("wasm-bindgen tests/{suite}.rs (headless Chrome and Firefox)"),
+            wasm,
+        );
+    }
 
     match build::release() {
         Ok(_) => {

@@ -1,0 +1,106 @@
+// Every lesson of the playground, run by clicking its button in headless
+// Chromium against the release build served by the dev server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPage, runByClick, reportOf } from "./browser.mjs";
+
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "mistakes", "bridge"];
+let browser, page, errors;
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors } = await openPage(browser, "/"));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("the playground shows every lesson in the article's order, ready", async () => {
+  const lessons = await page.$$eval("async-demo", (els) => els.map((e) => e.getAttribute("lesson")));
+  assert.deepEqual(lessons, LESSONS);
+  for (const lesson of LESSONS) {
+    const host = page.locator(`async-demo[lesson="${lesson}"]`);
+    await host.locator("button.run").waitFor();
+    assert.equal(await host.getAttribute("data-state"), "idle");
+    // The idea, the Python twin and the Rust that runs are all there.
+    assert.ok((await host.locator(".idea").innerText()).length > 80, lesson);
+    assert.ok((await host.locator("figure.python code").innerText()).includes("async"), lesson);
+    assert.ok((await host.locator("figure.rust code").innerText()).includes(".await"), lesson);
+  }
+});
+
+test("lazy: the future that was not awaited was never polled", async () => {
+  const host = await runByClick(page, "lazy");
+  assert.equal(await host.getAttribute("data-state"), "done");
+  const firstRow = host.locator('section.run[data-run="called, not awaited"] tbody tr').first();
+  assert.equal(await firstRow.getAttribute("data-state"), "pending");
+  assert.equal(await firstRow.locator("td.polls").innerText(), "0");
+  assert.equal(await firstRow.locator("td.result").innerText(), "never polled");
+  const awaited = host.locator('section.run[data-run="awaited"] tbody tr').first();
+  assert.equal(await awaited.getAttribute("data-state"), "done");
+});
+
+test("sleep: Hello, then World, while the ticker keeps counting frames", async () => {
+  const host = page.locator('async-demo[lesson="sleep"]');
+  await host.locator("input[name=delay-ms]").fill("1000");
+  await host.locator("input[name=delay-ms]").dispatchEvent("change");
+  assert.equal(await host.getAttribute("delay-ms"), "1000", "the input updates the attribute");
+  await runByClick(page, "sleep");
+  assert.deepEqual(await host.locator(".log li").allInnerTexts(), ["Hello", "World"]);
+  const frames = Number((await host.locator(".frames").innerText()).replace(/\D/g, ""));
+  assert.ok(frames > 20, `only ${frames} frames during a 1 s sleep`);
+  const report = await reportOf(host);
+  assert.ok(report.runs[0].totalMs >= 1000, JSON.stringify(report));
+  assert.ok(report.runs[0].longestFrameGapMs < 100, `frame gap ${report.runs[0].longestFrameGapMs}`);
+});
+
+test("blocking: the busy loop freezes frames for the whole wait; the timer does not", async () => {
+  const host = await runByClick(page, "blocking");
+  const [blocking, awaited] = (await reportOf(host)).runs;
+  assert.equal(blocking.name, "blocking");
+  assert.equal(awaited.name, "async");
+  assert.ok(blocking.longestFrameGapMs >= 1400, `blocking gap ${blocking.longestFrameGapMs}`);
+  assert.ok(awaited.longestFrameGapMs < 100, `async gap ${awaited.longestFrameGapMs}`);
+  const totals = await host.locator(".totals").allInnerTexts();
+  assert.match(totals[0], /longest frame gap 1[45]\d\d ms/);
+});
+
+test("gather: sequential takes about the sum, concurrent about the slowest", async () => {
+  const host = await runByClick(page, "gather");
+  assert.equal(await host.getAttribute("data-state"), "done");
+  const [seq, con] = (await reportOf(host)).runs;
+  // Defaults: 700 ms, a 1000 ms drip and 400 ms: sum 2100, slowest 1000.
+  assert.ok(seq.totalMs >= 2050, `sequential ${seq.totalMs}`);
+  assert.ok(con.totalMs >= 950 && con.totalMs < 1600, `concurrent ${con.totalMs}`);
+  for (const run of [seq, con]) {
+    assert.deepEqual(run.tasks.map((t) => t.state), ["done", "done", "done"]);
+  }
+  assert.equal(await host.locator("section.run tbody tr").count(), 6);
+  assert.match(await host.locator(".live").innerText(), /^Done\. sequential \d+ ms, concurrent \d+ ms$/);
+  console.log(`# gather: sequential ${seq.totalMs} ms, concurrent ${con.totalMs} ms`);
+});
+
+test("mistakes: four runs, the forgotten future never polled, the block shifting the rest", async () => {
+  const host = await runByClick(page, "mistakes");
+  const runs = (await reportOf(host)).runs;
+  assert.deepEqual(runs.map((r) => r.name), ["forgotten .await", "all tasks await", "one task blocks", "never spawned"]);
+  assert.equal(runs[0].tasks[0].polls, 0);
+  const calm = Math.max(...runs[1].tasks.map((t) => t.endMs));
+  const shifted = Math.min(...runs[2].tasks.slice(1).map((t) => t.endMs));
+  assert.ok(shifted - calm > 450, `the block shifted the others by only ${shifted - calm} ms`);
+  assert.equal(runs[3].tasks[0].state, "pending");
+  assert.equal(runs[3].tasks[1].state, "done");
+});
+
+test("bridge: Rust awaits a JS Promise and JS awaits a Rust async fn", async () => {
+  const host = await runByClick(page, "bridge");
+  const lines = await host.locator(".log li").allInnerTexts();
+  assert.equal(lines[0], "Rust got: resolved by setTimeout in JavaScript");
+  assert.match(lines[1], /^JavaScript got: sleep\(600\) resolved in JavaScript after \d+ ms$/);
+  assert.match(await host.locator("figure.js code").innerText(), /await sleep\(ms\)/);
+});
+
+test("no page errors while every lesson ran", () => {
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,161 @@
+//! The tracer and the scheduling facts the lessons teach, in a real browser:
+//! laziness, exact poll/wake sequences, cancellation, sequential vs
+//! concurrent timing, ordering.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use async_demo::trace::{Recorder, TaskState};
+use async_demo::Error;
+use futures::future::{join_all, select, Either};
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn an_async_fn_runs_nothing_until_awaited() {
+    let ran = Rc::new(Cell::new(false));
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("lazy");
+    let flag = ran.clone();
+    let future = run.task("body sets a flag", async move { flag.set(true) });
+    common::sleep(30).await;
+    assert!(!ran.get(), "the body ran before anything polled it");
+    assert_eq!(recorder.runs()[0].tasks[0].polls, 0);
+    future.await;
+    assert!(ran.get());
+    assert_eq!(recorder.runs()[0].tasks[0].polls, 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_ready_future_is_polled_once_and_never_woken() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("ready");
+    run.task("ready", async {}).await;
+    let task = &recorder.runs()[0].tasks[0];
+    assert_eq!((task.polls, task.wakes, task.state), (1, 0, TaskState::Done));
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_future_is_polled_twice_and_woken_once() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("timer");
+    run.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    let task = &recorder.runs()[0].tasks[0];
+    assert_eq!((task.polls, task.wakes, task.state), (2, 1, TaskState::Done));
+    let elapsed = task.end.unwrap() - task.first_poll.unwrap();
+    assert!(elapsed >= 19.0, "finished after {elapsed} ms");
+}
+
+#[wasm_bindgen_test]
+async fn a_pending_future_that_is_dropped_is_cancelled() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("race");
+    let slow = run.task("slow", TimeoutFuture::new(5_000));
+    let fast = TimeoutFuture::new(10);
+    match select(slow, fast).await {
+        Either::Right(((), slow)) => drop(slow),
+        Either::Left(_) => panic!("the 5 s timer won against 10 ms"),
+    }
+    let task = &recorder.runs()[0].tasks[0];
+    assert_eq!(task.state, TaskState::Cancelled);
+    // `select` polls both sides whenever either wakes: once at the start,
+    // once when the fast timer fires. The slow one itself was never woken.
+    assert_eq!((task.polls, task.wakes), (2, 0));
+    assert!(task.end.is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_error_output_is_recorded_as_its_sentence() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("fails");
+    let result: Result<(), Error> = run
+        .task("fails", async { Err(Error::TimedOut { after_ms: 7 }) })
+        .await;
+    assert!(result.is_err());
+    let task = &recorder.runs()[0].tasks[0];
+    assert_eq!(task.state, TaskState::Error);
+    assert_eq!(
+        task.error.as_deref(),
+        Some("Timed out after 7 ms; the request was cancelled.")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sequential_takes_the_sum_and_join_all_the_slowest() {
+    let delays = [100u32, 200, 300];
+    let recorder = Recorder::new();
+
+    let run = recorder.begin_run("sequential");
+    for ms in delays {
+        run.task(format!("{ms}"), async move { TimeoutFuture::new(ms).await })
+            .await;
+    }
+    run.finish().await;
+
+    let run = recorder.begin_run("concurrent");
+    join_all(delays.map(|ms| run.task(format!("{ms}"), async move { TimeoutFuture::new(ms).await }))).await;
+    run.finish().await;
+
+    let runs = recorder.runs();
+    let total = |i: usize| runs[i].end.unwrap() - runs[i].start;
+    let (sequential, concurrent) = (total(0), total(1));
+    // Sum is 600, slowest is 300: bounds far apart, and far from each other.
+    assert!(
+        sequential >= 590.0,
+        "sequential took {sequential} ms, less than the sum"
+    );
+    assert!(
+        (290.0..480.0).contains(&concurrent),
+        "concurrent took {concurrent} ms, not about the slowest"
+    );
+    // In the sequential run each task starts when the one before ends.
+    let seq = &runs[0].tasks;
+    assert!(seq[1].first_poll.unwrap() >= seq[0].end.unwrap());
+    assert!(seq[2].first_poll.unwrap() >= seq[1].end.unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn join_all_keeps_input_order_whatever_the_finishing_order() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("order");
+    let delays = [120u32, 20, 70];
+    let results = join_all(delays.map(|ms| {
+        run.task(format!("{ms} ms"), async move {
+            TimeoutFuture::new(ms).await;
+            ms
+        })
+    }))
+    .await;
+    assert_eq!(results, delays);
+    let ends: Vec<f64> = recorder.runs()[0].tasks.iter().map(|t| t.end.unwrap()).collect();
+    assert!(
+        ends[1] < ends[2] && ends[2] < ends[0],
+        "finishing order was {ends:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_blocking_task_holds_every_other_task_back() {
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("blocks");
+    let blocker = run.task("block 150 ms", async { async_demo::tasks::block_for(150) });
+    let other = run.task("wait 20 ms", async { TimeoutFuture::new(20).await });
+    let (held, ()) = futures::join!(blocker, other);
+    assert!(held >= 150.0);
+    let runs = recorder.runs();
+    let [blocker, other] = &runs[0].tasks[..] else {
+        panic!("two tasks")
+    };
+    assert!(blocker.longest_poll >= 150.0);
+    assert!(blocker.warnings().iter().any(|w| w.contains("blocked the page")));
+    assert!(
+        other.first_poll.unwrap() >= blocker.end.unwrap(),
+        "the other task started during the block"
+    );
+}

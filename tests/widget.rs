@@ -1,0 +1,289 @@
+//! Lessons run whole, and the widget that shows them: reports, DOM, bad input.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use async_demo::lessons::{self, Ctx};
+use async_demo::report::Report;
+use async_demo::trace::{now, Recorder};
+use async_demo::Widget;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn run_lesson(name: &str, pairs: &[(&str, &str)]) -> Result<Report, async_demo::Error> {
+    let lesson = lessons::find(name).expect("a lesson of that name");
+    let recorder = Recorder::new();
+    let ctx = Ctx {
+        recorder: recorder.clone(),
+        params: common::params(pairs),
+        bridge: None,
+    };
+    (lesson.run)(ctx).await?;
+    Ok(Report::new(name, &recorder.runs(), now()))
+}
+
+#[wasm_bindgen_test]
+async fn lazy_shows_a_future_with_zero_polls_beside_one_that_ran() {
+    let report = run_lesson("lazy", &[("delay-ms", "50")]).await.unwrap();
+    let [not_awaited, awaited] = &report.runs[..] else {
+        panic!("two runs")
+    };
+    assert_eq!(not_awaited.tasks[0].polls, 0);
+    assert_eq!(not_awaited.tasks[0].state, "pending");
+    assert_eq!(not_awaited.tasks[0].start_ms, None);
+    assert_eq!(awaited.tasks[0].state, "done");
+    assert!(awaited.tasks[0].polls >= 2);
+}
+
+#[wasm_bindgen_test]
+async fn gather_sequential_is_the_sum_and_concurrent_the_slowest_even_for_one_url_thrice() {
+    let same = "api/delay/300 api/delay/300 api/delay/300";
+    let report = run_lesson("gather", &[("urls", same)]).await.unwrap();
+    let [seq, con] = &report.runs[..] else {
+        panic!("two runs")
+    };
+    assert_eq!(
+        (seq.name.as_str(), con.name.as_str()),
+        ("sequential", "concurrent")
+    );
+    assert!(seq.total_ms >= 890.0, "sequential {}", seq.total_ms);
+    assert!(con.total_ms < 650.0, "concurrent {}", con.total_ms);
+    assert!(con.tasks.iter().all(|t| t.state == "done"));
+}
+
+#[wasm_bindgen_test]
+async fn gather_fails_only_the_bad_rows() {
+    let urls = format!(
+        "api/delay/100 api/status/500 http://127.0.0.1:9/ ftp://nowhere.test/x {}",
+        "api/delay/40000"
+    );
+    let report = run_lesson("gather", &[("urls", &urls), ("timeout-ms", "400")])
+        .await
+        .unwrap();
+    for run in &report.runs {
+        let states: Vec<&str> = run.tasks.iter().map(|t| t.state).collect();
+        assert_eq!(
+            states,
+            ["done", "error", "error", "error", "error"],
+            "{}",
+            run.name
+        );
+        let errors: Vec<&str> = run.tasks.iter().filter_map(|t| t.error.as_deref()).collect();
+        assert!(errors[0].contains("HTTP 500"), "{}", errors[0]);
+        assert!(errors[1].starts_with("Could not reach"), "{}", errors[1]);
+        assert!(errors[2].contains("scheme “ftp:”"), "{}", errors[2]);
+        // The dev server refuses delays over 30 s with a 400.
+        assert!(errors[3].contains("HTTP 400"), "{}", errors[3]);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_endpoint_that_does_not_answer_in_time_times_out() {
+    let report = run_lesson(
+        "gather",
+        &[("urls", "api/delay/3000 api/delay/50"), ("timeout-ms", "300")],
+    )
+    .await
+    .unwrap();
+    let con = &report.runs[1];
+    assert_eq!(
+        con.tasks[0].error.as_deref(),
+        Some("Timed out after 300 ms; the request was cancelled.")
+    );
+    assert_eq!(con.tasks[1].state, "done");
+    assert!(con.total_ms < 1_000.0);
+}
+
+#[wasm_bindgen_test]
+async fn absurd_parameters_are_refused_with_a_sentence() {
+    for (name, value) in [("delay-ms", "-1"), ("delay-ms", "soon"), ("delay-ms", "99999999")] {
+        let err = run_lesson("sleep", &[(name, value)]).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("Attribute {name}=\"{value}\" is not usable")),
+            "{err}"
+        );
+    }
+    let many = vec!["api/delay/1"; 51].join(" ");
+    assert!(run_lesson("gather", &[("urls", &many)]).await.is_err());
+}
+
+#[wasm_bindgen_test]
+async fn a_blocking_call_in_one_task_shifts_every_other_task() {
+    let report = run_lesson("mistakes", &[("delay-ms", "100"), ("block-ms", "200")])
+        .await
+        .unwrap();
+    let all_await = report.runs.iter().find(|r| r.name == "all tasks await").unwrap();
+    let one_blocks = report.runs.iter().find(|r| r.name == "one task blocks").unwrap();
+    for (calm, shifted) in all_await.tasks.iter().zip(&one_blocks.tasks[1..]) {
+        let shift = shifted.end_ms.unwrap() - calm.end_ms.unwrap();
+        assert!(
+            (180.0..400.0).contains(&shift),
+            "{} shifted by {shift} ms",
+            calm.label
+        );
+    }
+    let never = report.runs.iter().find(|r| r.name == "never spawned").unwrap();
+    assert_eq!((never.tasks[0].polls, never.tasks[1].state), (0, "done"));
+}
+
+fn mount(attrs: &[(&str, &str)]) -> (HtmlElement, ShadowRoot, Widget) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    for (k, v) in attrs {
+        host.set_attribute(k, v).unwrap();
+    }
+    doc.body().unwrap().append_child(&host).unwrap();
+    let root = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .unwrap();
+    let base = format!("{}/", common::server());
+    let widget = Widget::new(host.clone(), root.clone().into(), base, None).unwrap();
+    (host, root, widget)
+}
+
+#[wasm_bindgen_test]
+async fn the_widget_runs_and_draws_a_row_per_task() {
+    // Attribute URLs resolve against the page (here the test runner's), so give them whole.
+    let urls = format!(
+        "{} {}",
+        common::url("/api/delay/50"),
+        common::url("/api/status/404")
+    );
+    let (host, root, widget) = mount(&[("lesson", "gather"), ("urls", &urls)]);
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("idle"));
+    let report = JsFuture::from(widget.run()).await.expect("the run resolves");
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("done"));
+    let lesson = js_sys::Reflect::get(&report, &"lesson".into()).unwrap();
+    assert_eq!(lesson.as_string().as_deref(), Some("gather"));
+    let rows = root.query_selector_all("section.run tbody tr").unwrap();
+    assert_eq!(rows.length(), 4, "two tasks in each of two runs");
+    let errors = root.query_selector_all("tr[data-state=error]").unwrap();
+    assert_eq!(errors.length(), 2);
+    widget.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn network_text_reaches_the_dom_as_text_never_html() {
+    let evil = "data:text/html,<img%20src=x%20id=evil%20onerror=alert(1)>";
+    let (host, root, widget) = mount(&[("lesson", "gather"), ("urls", evil)]);
+    JsFuture::from(widget.run()).await.expect("the run resolves");
+    assert!(
+        root.query_selector("img").unwrap().is_none(),
+        "markup from the body was parsed"
+    );
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("<img src=x"), "the body's text is not shown");
+    widget.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn cancel_stops_the_run_and_marks_tasks_cancelled() {
+    let (host, _root, widget) = mount(&[("lesson", "sleep"), ("delay-ms", "5000")]);
+    let running = JsFuture::from(widget.run());
+    common::sleep(100).await;
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("running"));
+    let start = now();
+    widget.cancel();
+    let report = running
+        .await
+        .expect("a cancelled run still resolves with its report");
+    assert!(now() - start < 500.0);
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("cancelled"));
+    let report: Report = serde_like(&report);
+    assert_eq!(report.runs[0].tasks[0].state, "cancelled");
+    widget.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn bad_attributes_show_an_error_in_the_widget_and_reject_run() {
+    let (host, root, widget) = mount(&[("lesson", "sleep"), ("delay-ms", "forever")]);
+    let err = JsFuture::from(widget.run()).await.expect_err("run rejects");
+    let message = js_sys::Reflect::get(&err, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(message.contains("delay-ms=\"forever\""), "{message}");
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("error"));
+    let shown = root
+        .query_selector(".error")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(shown, message);
+    widget.destroy();
+    host.remove();
+
+    let (host, root, widget) = mount(&[("lesson", "no-such-lesson")]);
+    assert_eq!(host.get_attribute("data-state").as_deref(), Some("error"));
+    assert!(root.text_content().unwrap().contains("one of lazy, sleep"));
+    assert!(JsFuture::from(widget.run()).await.is_err());
+    host.remove();
+}
+
+/// The parts of a JS report the tests read back.
+fn serde_like(report: &wasm_bindgen::JsValue) -> Report {
+    let get = |v: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap();
+    let runs = js_sys::Array::from(&get(report, "runs"));
+    Report {
+        lesson: get(report, "lesson").as_string().unwrap(),
+        runs: runs
+            .iter()
+            .map(|run| async_demo::report::RunReport {
+                name: get(&run, "name").as_string().unwrap(),
+                total_ms: get(&run, "totalMs").as_f64().unwrap(),
+                longest_frame_gap_ms: get(&run, "longestFrameGapMs").as_f64().unwrap(),
+                tasks: js_sys::Array::from(&get(&run, "tasks"))
+                    .iter()
+                    .map(|t| async_demo::report::TaskReport {
+                        label: get(&t, "label").as_string().unwrap(),
+                        state: match get(&t, "state").as_string().unwrap().as_str() {
+                            "done" => "done",
+                            "error" => "error",
+                            "cancelled" => "cancelled",
+                            _ => "pending",
+                        },
+                        start_ms: get(&t, "startMs").as_f64(),
+                        end_ms: get(&t, "endMs").as_f64(),
+                        polls: get(&t, "polls").as_f64().unwrap() as u32,
+                        wakes: get(&t, "wakes").as_f64().unwrap() as u32,
+                        busy_ms: get(&t, "busyMs").as_f64().unwrap(),
+                        error: get(&t, "error").as_string(),
+                        result: get(&t, "result").as_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn blocking_freezes_frames_for_the_whole_wait_and_awaiting_does_not() {
+    let report = run_lesson("blocking", &[("delay-ms", "400")]).await.unwrap();
+    let [blocking, awaited] = &report.runs[..] else {
+        panic!("two runs")
+    };
+    assert_eq!(
+        (blocking.name.as_str(), awaited.name.as_str()),
+        ("blocking", "async")
+    );
+    assert!(
+        blocking.longest_frame_gap_ms >= 390.0,
+        "blocking gap {}",
+        blocking.longest_frame_gap_ms
+    );
+    assert!(
+        awaited.longest_frame_gap_ms < 100.0,
+        "async gap {}",
+        awaited.longest_frame_gap_ms
+    );
+}
