@@ -21,6 +21,9 @@ thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
 }
 
+/// An event listener the widget added, kept so that `destroy` can remove it.
+type Listener = (Element, &'static str, Closure<dyn FnMut(web_sys::Event)>);
+
 /// One live widget. Created by `www/async-demo.js` for each `<async-demo>`
 /// element; JavaScript sees `run()`, `cancel()`, `report()`, `sync()`,
 /// `destroy()`.
@@ -40,7 +43,7 @@ struct Inner {
     active: RefCell<Option<(u64, AbortHandle)>>,
     generation: Cell<u64>,
     last: RefCell<Option<Report>>,
-    listeners: RefCell<Vec<(Element, &'static str, Closure<dyn FnMut(web_sys::Event)>)>>,
+    listeners: RefCell<Vec<Listener>>,
 }
 
 #[wasm_bindgen]

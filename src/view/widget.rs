@@ -42,6 +42,8 @@ impl WidgetState {
     }
 }
 
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
 /// The DOM of one widget.
 pub struct WidgetView {
     host: HtmlElement,
@@ -61,7 +63,7 @@ pub struct WidgetView {
     /// The animation frame requested for the next redraw, if any; cancelled
     /// on drop, so that no frame calls into a view that is gone.
     frame_pending: Cell<Option<i32>>,
-    redraw: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+    redraw: RefCell<Option<FrameCallback>>,
     recorder: RefCell<Option<Recorder>>,
 }
 

@@ -169,36 +169,28 @@ async fn track(State(stats): State<Arc<Stats>>, request: Request, next: Next) ->
     Response::from_parts(parts, Body::new(TrackedBody { inner, tracker }))
 }
 
-/// 400 with a sentence.
-fn bad_request(message: String) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
-}
+/// A refused request: HTTP 400 with a sentence.
+#[derive(Debug)]
+struct BadRequest(String);
 
-fn parse_number(what: &str, text: &str, max: u64, unit: &str) -> Result<u64, Response> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= max => Ok(n),
-        _ => Err(bad_request(format!(
-            "{what} must be a whole number of {unit} from 0 to {max}; got “{text}”."
-        ))),
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.0,
+        )
+            .into_response()
     }
 }
 
-async fn delay(Path(ms): Path<String>) -> Response {
-    let ms = match parse_number("The delay", &ms, MAX_DELAY_MS, "milliseconds") {
-        Ok(ms) => ms,
-        Err(response) => return response,
-    };
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("waited {ms} ms"),
-    )
-        .into_response()
+fn parse_number(what: &str, text: &str, max: u64, unit: &str) -> Result<u64, BadRequest> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(BadRequest(format!(
+            "{what} must be a whole number of {unit} from 0 to {max}; got “{text}”."
+        ))),
+    }
 }
 
 fn query_number(
@@ -207,22 +199,24 @@ fn query_number(
     default: u64,
     max: u64,
     unit: &str,
-) -> Result<u64, Response> {
+) -> Result<u64, BadRequest> {
     match query.get(name) {
         None => Ok(default),
         Some(text) => parse_number(&format!("Parameter {name}"), text, max, unit),
     }
 }
 
-async fn drip(Query(query): Query<HashMap<String, String>>) -> Response {
-    let bytes = match query_number(&query, "bytes", 1000, MAX_BYTES, "bytes") {
-        Ok(n) => n,
-        Err(response) => return response,
-    };
-    let ms = match query_number(&query, "ms", 1000, MAX_DELAY_MS, "milliseconds") {
-        Ok(n) => n,
-        Err(response) => return response,
-    };
+const TEXT: (header::HeaderName, &str) = (header::CONTENT_TYPE, "text/plain; charset=utf-8");
+
+async fn delay(Path(ms): Path<String>) -> Result<Response, BadRequest> {
+    let ms = parse_number("The delay", &ms, MAX_DELAY_MS, "milliseconds")?;
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Ok(([TEXT], format!("waited {ms} ms")).into_response())
+}
+
+async fn drip(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
+    let bytes = query_number(&query, "bytes", 1000, MAX_BYTES, "bytes")?;
+    let ms = query_number(&query, "ms", 1000, MAX_DELAY_MS, "milliseconds")?;
     // One chunk every 50 ms (at least one chunk, at most one per byte).
     let chunks = (ms / 50).clamp(1, bytes.max(1));
     let interval = Duration::from_millis(ms / chunks);
@@ -237,44 +231,31 @@ async fn drip(Query(query): Query<HashMap<String, String>>) -> Response {
             sent_chunks + 1,
         ))
     });
-    (
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::CONTENT_LENGTH, &bytes.to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response()
+    let length = (header::CONTENT_LENGTH, bytes.to_string());
+    Ok(([TEXT], [length], Body::from_stream(stream)).into_response())
 }
 
-async fn binary(Query(query): Query<HashMap<String, String>>) -> Response {
-    let bytes = match query_number(&query, "bytes", 1024, MAX_BYTES, "bytes") {
-        Ok(n) => n,
-        Err(response) => return response,
-    };
+async fn binary(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
+    let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
     let body: Vec<u8> = (0..bytes)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
         .collect();
-    ([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response()
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
 }
 
-async fn status(Path(code): Path<String>) -> Response {
-    let parsed = code
+async fn status(Path(code): Path<String>) -> Result<Response, BadRequest> {
+    let status = code
         .trim()
         .parse::<u16>()
         .ok()
-        .filter(|c| (200..=599).contains(c));
-    match parsed.and_then(|c| StatusCode::from_u16(c).ok()) {
-        Some(status) => (
-            status,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("HTTP {} as requested", status.as_u16()),
-        )
-            .into_response(),
-        None => bad_request(format!(
-            "The status must be a whole number from 200 to 599; got “{code}”."
-        )),
-    }
+        .filter(|c| (200..=599).contains(c))
+        .and_then(|c| StatusCode::from_u16(c).ok())
+        .ok_or_else(|| {
+            BadRequest(format!(
+                "The status must be a whole number from 200 to 599; got “{code}”."
+            ))
+        })?;
+    Ok((status, [TEXT], format!("HTTP {} as requested", status.as_u16())).into_response())
 }
 
 async fn read_stats(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
