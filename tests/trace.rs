@@ -12,6 +12,7 @@ use std::rc::Rc;
 use async_demo::trace::{Recorder, TaskState};
 use async_demo::Error;
 use futures::future::{join_all, select, Either};
+use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::*;
 
@@ -158,4 +159,48 @@ async fn a_blocking_task_holds_every_other_task_back() {
         other.first_poll.unwrap() >= blocker.end.unwrap(),
         "the other task started during the block"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_second_run_sees_no_spurious_polls_from_the_first() {
+    let recorder = Recorder::new();
+    let first = recorder.begin_run("first");
+    first.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    first.finish().await;
+    let second = recorder.begin_run("second");
+    second.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    second.finish().await;
+    let runs = recorder.runs();
+    let counts: Vec<(u32, u32)> = runs
+        .iter()
+        .map(|r| (r.tasks[0].polls, r.tasks[0].wakes))
+        .collect();
+    assert_eq!(counts, [(2, 1), (2, 1)]);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_pending_gloo_timeout_future_wakes_its_task_once_but_sleep_does_not() {
+    // A fact the timeline shows: gloo's TimeoutFuture, dropped before it
+    // fires, drops its channel's sender, which wakes the task that polled it.
+    for (which, expected_polls) in [("TimeoutFuture", 3), ("Sleep", 2)] {
+        let recorder = Recorder::new();
+        let run = recorder.begin_run(which);
+        let probe = run.task("20 ms", TimeoutFuture::new(20));
+        let (first, loser) = match which {
+            "TimeoutFuture" => (
+                TimeoutFuture::new(5).boxed_local(),
+                TimeoutFuture::new(1_000).boxed_local(),
+            ),
+            _ => (
+                async_demo::tasks::Sleep::new(5).boxed_local(),
+                async_demo::tasks::Sleep::new(1_000).boxed_local(),
+            ),
+        };
+        let both = async move {
+            let _ = select(first, loser).await; // the 1 s loser is dropped here
+            probe.await
+        };
+        both.await;
+        assert_eq!(recorder.runs()[0].tasks[0].polls, expected_polls, "{which}");
+    }
 }

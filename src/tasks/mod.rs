@@ -9,4 +9,4 @@ mod timer;
 pub use block::block_for;
 pub use fetch::{download, download_limited, AbortGuard, Download, MAX_BODY_BYTES};
 pub use spawn::{spawn, JoinHandle};
-pub use timer::{js_timeout_promise, with_timeout};
+pub use timer::{js_timeout_promise, with_timeout, Sleep};

@@ -7,10 +7,10 @@ mod imp {
     use std::rc::Rc;
 
     use futures::future::select;
-    use gloo_timers::future::TimeoutFuture;
     use wasm_bindgen_futures::JsFuture;
 
     use crate::frame_loop::FrameLoop;
+    use crate::tasks::Sleep;
     use crate::trace::clock::now;
 
     /// Counts animation frames from `start` until `stop`.
@@ -58,9 +58,9 @@ mod imp {
         });
         match frame {
             Some(frame) => {
-                let _ = select(frame, TimeoutFuture::new(100)).await;
+                let _ = select(frame, Sleep::new(100)).await;
             }
-            None => TimeoutFuture::new(0).await,
+            None => Sleep::new(0).await,
         }
     }
 }

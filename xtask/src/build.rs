@@ -50,7 +50,52 @@ pub fn release() -> Result<PathBuf, String> {
         command(&wasm_opt.to_string_lossy(), &args),
     )?;
     println!("    async_demo_bg.wasm: {before} → {} bytes", size(&wasm)?);
+    let sizes = shipped_sizes()?;
+    println!(
+        "    shipped (wasm + JS + CSS): {} bytes, {} gzipped",
+        sizes.iter().map(|s| s.raw).sum::<u64>(),
+        sizes.iter().map(|s| s.gzipped).sum::<u64>()
+    );
     Ok(wasm)
+}
+
+/// One shipped file's size.
+#[derive(Debug)]
+pub struct FileSize {
+    /// Path below `www/`.
+    pub name: &'static str,
+    /// Bytes on disk.
+    pub raw: u64,
+    /// Bytes after gzip -9.
+    pub gzipped: u64,
+}
+
+/// What a page with one widget downloads, besides the page itself.
+pub const SHIPPED: &[&str] = &[
+    "pkg/async_demo_bg.wasm",
+    "pkg/async_demo.js",
+    "async-demo.js",
+    "async-demo.css",
+];
+
+/// Raw and gzipped sizes of [`SHIPPED`].
+pub fn shipped_sizes() -> Result<Vec<FileSize>, String> {
+    use std::io::Write;
+    let www = xtask::root().join("www");
+    SHIPPED
+        .iter()
+        .map(|name| {
+            let bytes = std::fs::read(www.join(name)).map_err(|e| format!("www/{name}: {e}"))?;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&bytes).map_err(|e| e.to_string())?;
+            let gzipped = gz.finish().map_err(|e| e.to_string())?.len() as u64;
+            Ok(FileSize {
+                name,
+                raw: bytes.len() as u64,
+                gzipped,
+            })
+        })
+        .collect()
 }
 
 fn size(path: &std::path::Path) -> Result<u64, String> {
