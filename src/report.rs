@@ -77,7 +77,7 @@ impl RunReport {
 impl TaskReport {
     fn new(task: &TaskRecord, rel: &impl Fn(f64) -> f64) -> Self {
         TaskReport {
-            label: task.label.clone(),
+            label: task.label.to_string(),
             state: task.state.as_str(),
             start_ms: task.first_poll.map(rel),
             end_ms: task.end.map(rel),

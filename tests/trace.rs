@@ -204,3 +204,29 @@ async fn dropping_a_pending_gloo_timeout_future_wakes_its_task_once_but_sleep_do
         assert_eq!(recorder.runs()[0].tasks[0].polls, expected_polls, "{which}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn sleeps_never_fire_early_and_those_sharing_a_deadline_all_fire() {
+    use async_demo::tasks::Sleep;
+    let start = async_demo::trace::now();
+    let sleeps = (0..500).map(|i| async move {
+        Sleep::new(30 + i % 3).await;
+        async_demo::trace::now()
+    });
+    let ends = join_all(sleeps).await;
+    for (i, end) in ends.iter().enumerate() {
+        let waited = end - start;
+        assert!(waited >= f64::from(30 + (i as u32) % 3) - 0.01, "sleep {i} fired after {waited} ms");
+        assert!(waited < 500.0, "sleep {i} took {waited} ms");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_sleep_leaves_the_others_of_its_deadline_running() {
+    use async_demo::tasks::Sleep;
+    let kept = Sleep::new(40);
+    drop(Sleep::new(40)); // same deadline, dropped: must not clear the shared timer
+    let start = async_demo::trace::now();
+    select(kept, Sleep::new(1_000)).await;
+    assert!(async_demo::trace::now() - start < 500.0, "the kept sleep never fired");
+}

@@ -225,7 +225,10 @@ async fn bad_attributes_show_an_error_in_the_widget_and_reject_run() {
 
     let (host, root, widget) = mount(&[("lesson", "no-such-lesson")]);
     assert_eq!(host.get_attribute("data-state").as_deref(), Some("error"));
-    assert!(root.text_content().unwrap().contains("one of lazy, sleep"));
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("one of lazy, sleep, blocking, gather, many"));
     assert!(JsFuture::from(widget.run()).await.is_err());
     host.remove();
 }

@@ -52,6 +52,11 @@ class AsyncDemo extends HTMLElement {
     this.#widget?.cancel();
   }
 
+  /** The last run as Chrome Trace Event JSON (opens in Perfetto), or null. */
+  trace() {
+    return this.#widget ? this.#widget.trace() : null;
+  }
+
   /** The last run's report, or null. */
   report() {
     return this.#widget ? this.#widget.report() : null;

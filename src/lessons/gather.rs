@@ -53,12 +53,12 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
 
     let run = recorder.begin_run("sequential");
     for url in &urls {
-        let _ = run.task(url.as_str(), fetch(url.clone())).await; // next starts after this ends
+        let _ = run.task(url.clone(), fetch(url.clone())).await; // next starts after this ends
     }
     run.finish().await;
 
     let run = recorder.begin_run("concurrent");
-    let downloads = urls.iter().map(|url| run.task(url.as_str(), fetch(url.clone())));
+    let downloads = urls.iter().map(|url| run.task(url.clone(), fetch(url.clone())));
     let results = join_all(downloads).await; // all in flight at once; results in input order
     let failed = results.iter().filter(|r| r.is_err()).count();
     recorder.log(format!("{} downloads, {failed} failed", results.len()));

@@ -12,6 +12,7 @@ mod blocking;
 mod bridge;
 mod gather;
 mod lazy;
+mod many;
 mod mistakes;
 mod sleep;
 
@@ -67,6 +68,7 @@ pub static ALL: &[&Lesson] = &[
     &sleep::LESSON,
     &blocking::LESSON,
     &gather::LESSON,
+    &many::LESSON,
     &mistakes::LESSON,
     &bridge::LESSON,
 ];

@@ -2,76 +2,202 @@
 //!
 //! The lessons await gloo's `TimeoutFuture`, the idiomatic timer. The
 //! machinery around them (deadlines, "wait for the next frame") uses
-//! [`Sleep`] instead: dropping a pending `TimeoutFuture` drops the sender of
-//! its channel, and that wakes the task that polled it once more for
-//! nothing. A deadline that did not fire must not add a poll to the
-//! recording of the task it guarded.
+//! [`Sleep`] instead, for two reasons:
+//! - dropping a pending `TimeoutFuture` drops the sender of its channel, and
+//!   that wakes the task that polled it once more for nothing: a deadline
+//!   that did not fire must not add a poll to the task it guarded;
+//! - each `TimeoutFuture` allocates a JavaScript closure; all `Sleep`s share
+//!   one, which makes ten thousand of them about as cheap as in plain JS
+//!   (`cargo xtask bench`).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use futures::future::{select, Either};
-use gloo_timers::callback::Timeout;
+use slab::Slab;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::Error;
 
-#[derive(Default)]
-struct Shared {
-    fired: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+/// One pending [`Sleep`]: its deadline, fired yet, and whom to wake.
+struct Slot {
+    deadline: u64,
+    fired: bool,
+    waker: Option<Waker>,
 }
 
-/// A timer future on gloo's callback `Timeout` that wakes its task only
-/// when it fires: dropped early, it clears the timer and wakes nobody.
+/// The sleeps that share one browser timer because they share a deadline.
+struct Bucket {
+    handle: i32,
+    keys: Vec<usize>,
+    /// Sleeps in `keys` not yet dropped; at 0 the browser timer is cleared.
+    live: usize,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // The global functions, so that timers work on the page and in workers.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout_with_deadline(handler: &js_sys::Function, ms: f64, deadline: f64) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: i32);
+}
+
+/// All pending sleeps of this thread, grouped by deadline, and the one JS
+/// callback they share.
+struct Timers {
+    slots: RefCell<Slab<Slot>>,
+    buckets: RefCell<BTreeMap<u64, Bucket>>,
+    // Created once per thread and kept for its life: every browser timer
+    // calls this one function with its deadline, instead of each timer
+    // allocating a JS closure of its own (most of what a gloo timer costs).
+    on_fire: Closure<dyn FnMut(f64)>,
+}
+
+thread_local! {
+    static TIMERS: Timers = Timers {
+        slots: RefCell::new(Slab::new()),
+        buckets: RefCell::new(BTreeMap::new()),
+        on_fire: Closure::new(|deadline: f64| fire(deadline as u64)),
+    };
+}
+
+/// The browser timer for `deadline` went off: marks its sleeps fired and
+/// wakes their tasks (outside every borrow: an executor may poll at once).
+fn fire(deadline: u64) {
+    let wakers: Vec<Waker> = TIMERS.with(|timers| {
+        let Some(bucket) = timers.buckets.borrow_mut().remove(&deadline) else {
+            return Vec::new();
+        };
+        let mut slots = timers.slots.borrow_mut();
+        bucket
+            .keys
+            .iter()
+            .filter_map(|&key| {
+                // A key whose sleep was dropped may have been reused by a
+                // sleep with another deadline: the deadline tells them apart.
+                let slot = slots.get_mut(key).filter(|s| s.deadline == deadline)?;
+                slot.fired = true;
+                slot.waker.take()
+            })
+            .collect()
+    });
+    // Every task woken here was woken at this one instant.
+    crate::trace::frozen_at(crate::trace::now(), || {
+        for waker in wakers {
+            waker.wake();
+        }
+    });
+}
+
+/// A timer future that wakes its task only when it fires: dropped early, it
+/// wakes nobody (and clears the browser timer once no sleep needs it).
+///
+/// Sleeps that end in the same millisecond share one browser timer and one
+/// JavaScript callback, so ten thousand of them cost about as much as one
+/// `setTimeout` each in plain JS, or less (`cargo xtask bench`). A sleep never
+/// fires early: its deadline is rounded up to the next whole millisecond.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
+#[derive(Debug)]
 pub struct Sleep {
-    shared: Rc<Shared>,
-    // Held for its `Drop`, which clears the browser timer.
-    _timeout: Timeout,
-}
-
-impl std::fmt::Debug for Sleep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sleep")
-            .field("fired", &self.shared.fired.get())
-            .finish()
-    }
+    key: usize,
+    deadline: u64,
+    done: bool,
 }
 
 impl Sleep {
-    /// Fires after `ms` milliseconds.
+    /// Fires after `ms` milliseconds. The timer starts now, not at the
+    /// first poll (as with gloo's `TimeoutFuture`).
     pub fn new(ms: u32) -> Self {
-        let shared = Rc::new(Shared::default());
-        let on_fire = shared.clone();
-        let timeout = Timeout::new(ms, move || {
-            on_fire.fired.set(true);
-            if let Some(waker) = on_fire.waker.take() {
-                waker.wake();
+        let now = crate::trace::now();
+        let deadline = (now + f64::from(ms)).ceil() as u64;
+        TIMERS.with(|timers| {
+            let key = timers.slots.borrow_mut().insert(Slot {
+                deadline,
+                fired: false,
+                waker: None,
+            });
+            let mut buckets = timers.buckets.borrow_mut();
+            let bucket = buckets.entry(deadline).or_insert_with(|| Bucket {
+                handle: set_timeout_with_deadline(
+                    timers.on_fire.as_ref().unchecked_ref(),
+                    (deadline as f64 - now).max(0.0).ceil(),
+                    deadline as f64,
+                ),
+                keys: Vec::new(),
+                live: 0,
+            });
+            bucket.keys.push(key);
+            bucket.live += 1;
+            Sleep {
+                key,
+                deadline,
+                done: false,
             }
-        });
-        Sleep {
-            shared,
-            _timeout: timeout,
-        }
+        })
     }
 }
 
 impl Future for Sleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.shared.fired.get() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.done {
             return Poll::Ready(());
         }
-        let mut waker = self.shared.waker.borrow_mut();
-        match waker.as_ref() {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => *waker = Some(cx.waker().clone()),
+        let fired = TIMERS.with(|timers| {
+            let mut slots = timers.slots.borrow_mut();
+            let Some(slot) = slots.get_mut(self.key) else {
+                return true;
+            };
+            if slot.fired {
+                slots.remove(self.key);
+                return true;
+            }
+            match &slot.waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => slot.waker = Some(cx.waker().clone()),
+            }
+            false
+        });
+        if fired {
+            self.done = true;
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
-        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        // `try_with`: during thread teardown the timers may already be gone.
+        let _ = TIMERS.try_with(|timers| {
+            let (Ok(mut slots), Ok(mut buckets)) =
+                (timers.slots.try_borrow_mut(), timers.buckets.try_borrow_mut())
+            else {
+                return;
+            };
+            let fired = slots.try_remove(self.key).is_some_and(|slot| slot.fired);
+            if fired {
+                return; // its bucket is gone already
+            }
+            if let Some(bucket) = buckets.get_mut(&self.deadline) {
+                bucket.live -= 1;
+                if bucket.live == 0 {
+                    clear_timeout(bucket.handle);
+                    buckets.remove(&self.deadline);
+                }
+            }
+        });
     }
 }
 

@@ -13,15 +13,32 @@ thread_local! {
     };
 }
 
+thread_local! {
+    static FROZEN: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
 /// Milliseconds since the page (or worker) started, with sub-millisecond
 /// resolution where the browser allows it.
 #[cfg(target_arch = "wasm32")]
 pub fn now() -> f64 {
+    if let Some(t) = FROZEN.with(std::cell::Cell::get) {
+        return t;
+    }
     PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
+}
+
+/// Runs `f` with [`now`] answering `at` without asking the browser: for one
+/// event that touches many tasks at one instant (a timer waking every task
+/// that waits for it), so that each wake costs no clock read.
+pub fn frozen_at<R>(at: f64, f: impl FnOnce() -> R) -> R {
+    let outer = FROZEN.with(|c| c.replace(Some(at)));
+    let result = f();
+    FROZEN.with(|c| c.set(outer));
+    result
 }
 
 /// Native builds (unit tests of the pure logic) have no browser clock.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now() -> f64 {
-    0.0
+    FROZEN.with(std::cell::Cell::get).unwrap_or(0.0)
 }

@@ -6,11 +6,13 @@
 //! recorder, so their reports never mix.
 
 mod clock;
+mod export;
 mod frames;
 mod recorder;
 mod traced;
 
-pub use clock::now;
+pub use clock::{frozen_at, now};
+pub use export::chrome_trace;
 pub use frames::{next_frame, FrameMeter};
 pub use recorder::{Event, Outcome, Recorder, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};
 pub use traced::{TaskOutput, Traced};

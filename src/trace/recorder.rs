@@ -1,5 +1,6 @@
 //! What a run records, and the arithmetic on it (stats, warnings).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -68,8 +69,9 @@ pub enum Outcome {
 /// Everything recorded about one task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRecord {
-    /// The task's name in the report.
-    pub label: String,
+    /// The task's name in the report (borrowed when it is a literal: no
+    /// allocation per task on the fast path).
+    pub label: Cow<'static, str>,
     /// When the future was wrapped (built, not yet run).
     pub created: f64,
     /// When it was first polled: when it actually started.
@@ -95,7 +97,7 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
-    fn new(label: String, created: f64) -> Self {
+    pub(crate) fn new(label: Cow<'static, str>, created: f64) -> Self {
         TaskRecord {
             label,
             created,
@@ -287,7 +289,7 @@ impl Recorder {
         self.inner.borrow().log.clone()
     }
 
-    pub(crate) fn add_task(&self, run: usize, label: String) -> usize {
+    pub(crate) fn add_task(&self, run: usize, label: Cow<'static, str>) -> usize {
         let at = now();
         self.with(|inner| {
             let tasks = &mut inner.runs[run].tasks;
@@ -333,7 +335,7 @@ pub struct Run {
 impl Run {
     /// Wraps `future` as a traced task of this run, labelled `label`. Like
     /// any future, it does nothing until it is awaited or spawned.
-    pub fn task<F: std::future::Future>(&self, label: impl Into<String>, future: F) -> Traced<F> {
+    pub fn task<F: std::future::Future>(&self, label: impl Into<Cow<'static, str>>, future: F) -> Traced<F> {
         let task = self.recorder.add_task(self.index, label.into());
         Traced::new(future, self.recorder.clone(), self.index, task)
     }

@@ -140,14 +140,7 @@ where
             .get_or_insert_with(|| Arc::new(WakeRecorder::new(cx.waker().clone())));
         recording.forward_to(cx.waker());
 
-        let wakes = recording.take_wakes();
-        if !wakes.is_empty() {
-            this.recorder.task_mut(*this.run, *this.task, |t| {
-                for at in wakes {
-                    t.record_wake(at);
-                }
-            });
-        }
+        recording.record_wakes(this.recorder, *this.run, *this.task);
 
         let start = now();
         let waker = waker_ref(recording);
@@ -180,14 +173,40 @@ struct WakeRecorder {
     target: Mutex<Waker>,
     // Wake times not yet moved into the task record; moved at the next poll.
     // (Wakers must be `Send + Sync`, so this cannot reach the `Rc` recorder.)
-    wakes: Mutex<Vec<f64>>,
+    wakes: Mutex<WakeLog>,
+}
+
+/// Wake times between two polls: almost always one, so kept inline.
+#[derive(Default)]
+struct WakeLog {
+    first: [f64; 2],
+    len: usize,
+    more: Vec<f64>,
+}
+
+impl WakeLog {
+    fn push(&mut self, at: f64) {
+        if self.len < self.first.len() {
+            self.first[self.len] = at;
+        } else {
+            self.more.push(at);
+        }
+        self.len += 1;
+    }
+
+    fn drain_into(&mut self, mut f: impl FnMut(f64)) {
+        let inline = self.len.min(self.first.len());
+        self.first[..inline].iter().copied().for_each(&mut f);
+        self.more.drain(..).for_each(f);
+        self.len = 0;
+    }
 }
 
 impl WakeRecorder {
     fn new(target: Waker) -> Self {
         WakeRecorder {
             target: Mutex::new(target),
-            wakes: Mutex::new(Vec::new()),
+            wakes: Mutex::new(WakeLog::default()),
         }
     }
 
@@ -199,10 +218,12 @@ impl WakeRecorder {
         }
     }
 
-    fn take_wakes(&self) -> Vec<f64> {
-        match self.wakes.lock() {
-            Ok(mut wakes) if !wakes.is_empty() => std::mem::take(&mut *wakes),
-            _ => Vec::new(),
+    /// Moves the wakes since the last poll into the task's record.
+    fn record_wakes(&self, recorder: &Recorder, run: usize, task: usize) {
+        if let Ok(mut wakes) = self.wakes.lock() {
+            if wakes.len > 0 {
+                recorder.task_mut(run, task, |t| wakes.drain_into(|at| t.record_wake(at)));
+            }
         }
     }
 }

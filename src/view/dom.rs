@@ -1,7 +1,47 @@
 //! Small DOM helpers. Text always goes in as text.
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlElement};
+use web_sys::{Document, Element, EventTarget, HtmlElement};
+
+/// An event listener that is removed when dropped (as gloo-events does it).
+#[must_use = "the listener is removed as soon as it is dropped"]
+pub struct Listener {
+    target: EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    /// Adds `f` as the `event` listener of `target`.
+    pub fn new(
+        target: &EventTarget,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Result<Self, JsValue> {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+        Ok(Listener {
+            target: target.clone(),
+            event,
+            closure,
+        })
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener").field("event", &self.event).finish()
+    }
+}
 
 /// The document the widget lives in.
 pub fn document() -> Result<Document, JsValue> {

@@ -8,6 +8,7 @@ mod dom;
 mod panic;
 mod results;
 mod ticker;
+mod timeline;
 mod widget;
 
 pub use dom::document;

@@ -1,55 +1,164 @@
-//! The results: per run, a table with a row per task, and its totals.
+//! The results: per run, its timeline, a table with a row per task, and its
+//! totals. Sections persist across redraws; a finished run's table is drawn
+//! once, its timeline whenever the replay cursor or the selection moves.
 
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::dom::{self, ms};
+use super::timeline::{Mark, Palette, Timeline};
 use crate::trace::{RunRecord, TaskRecord, TaskState};
 
 /// Rows drawn per run; beyond this the table says how many more there are.
 pub const MAX_ROWS: usize = 200;
 
-const COLUMNS: [&str; 8] = [
-    "task", "state", "start ms", "end ms", "polls", "wakes", "busy ms", "result",
+const COLUMNS: [&str; 10] = [
+    "task", "state", "start ms", "end ms", "polls", "wakes", "busy ms", "idle ms", "result", "warnings",
 ];
 
-/// Redraws `container` from `runs`; open runs are measured up to `now`.
-pub fn render(container: &Element, runs: &[RunRecord], now: f64) -> Result<(), JsValue> {
-    dom::clear(container);
-    for run in runs {
-        let section = dom::child(container, "section", "run")?;
-        section.set_attribute("data-run", &run.name)?;
-        dom::text_child(&section, "h4", "", &run.name)?;
-        let table = dom::child(&section, "table", "tasks")?;
-        let head = dom::child(&dom::child(&table, "thead", "")?, "tr", "")?;
-        for column in COLUMNS {
-            dom::text_child(&head, "th", "", column)?.set_attribute("scope", "col")?;
+struct RunView {
+    timeline: Timeline,
+    body: Element,
+    totals: Element,
+    table_final: bool,
+    /// When the table was last rebuilt (page time): a live table is rebuilt
+    /// at most every [`LIVE_TABLE_MS`], the timeline every frame.
+    table_drawn: f64,
+}
+
+/// How often a running run's table is rebuilt.
+const LIVE_TABLE_MS: f64 = 250.0;
+/// Runs with more tasks than this show their table only when they end.
+const LIVE_TABLE_MAX_TASKS: usize = 50;
+
+/// The results area of one widget.
+pub struct Results {
+    container: Element,
+    runs: Vec<RunView>,
+}
+
+impl std::fmt::Debug for Results {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Results").field("runs", &self.runs.len()).finish()
+    }
+}
+
+/// What to draw: the time to draw up to (replay) and the selected mark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Focus {
+    /// Milliseconds from each run's start; `None` draws everything.
+    pub cursor: Option<f64>,
+    /// The selected mark: run index and mark.
+    pub mark: Option<(usize, Mark)>,
+}
+
+impl Results {
+    /// An empty results area.
+    pub fn new(container: Element) -> Self {
+        Results {
+            container,
+            runs: Vec::new(),
         }
-        let body = dom::child(&table, "tbody", "")?;
-        for task in run.tasks.iter().take(MAX_ROWS) {
-            row(&body, run.start, task)?;
+    }
+
+    /// Forgets the last run's drawing.
+    pub fn reset(&mut self) {
+        dom::clear(&self.container);
+        self.runs.clear();
+    }
+
+    /// The timeline of run `index`.
+    pub fn timeline(&self, index: usize) -> Option<&Timeline> {
+        self.runs.get(index).map(|r| &r.timeline)
+    }
+
+    /// The index of the run whose canvas is `canvas`.
+    pub fn run_of(&self, canvas: &web_sys::HtmlCanvasElement) -> Option<usize> {
+        self.runs.iter().position(|r| r.timeline.canvas() == canvas)
+    }
+
+    /// Draws `runs` (open ones measured up to `now`, page time).
+    pub fn draw(
+        &mut self,
+        runs: &[RunRecord],
+        now: f64,
+        focus: Focus,
+        palette: &Palette,
+    ) -> Result<(), JsValue> {
+        for run in &runs[self.runs.len().min(runs.len())..] {
+            self.runs.push(section(&self.container, run)?);
         }
-        if run.tasks.len() > MAX_ROWS {
-            let more = format!(
-                "… and {} more tasks (all are in the report)",
-                run.tasks.len() - MAX_ROWS
-            );
-            let cell = dom::text_child(&dom::child(&body, "tr", "more")?, "td", "", &more)?;
-            cell.set_attribute("colspan", "8")?;
+        for (i, (run, view)) in runs.iter().zip(self.runs.iter_mut()).enumerate() {
+            let end = run.end.unwrap_or(now);
+            let until = focus.cursor.map_or(end, |c| (run.start + c).min(end));
+            let mark = focus.mark.filter(|(r, _)| *r == i).map(|(_, m)| m);
+            view.timeline.draw(run, until, end - run.start, mark, palette);
+            view.totals.set_text_content(Some(&totals(run, now)));
+            // A big run's table waits for its end: the timeline is its live view.
+            let live = run.tasks.len() <= LIVE_TABLE_MAX_TASKS && now - view.table_drawn >= LIVE_TABLE_MS;
+            let due = run.end.is_some() || live;
+            if !view.table_final && due {
+                table(&view.body, run)?;
+                view.table_drawn = now;
+                view.table_final = run.end.is_some();
+            }
         }
-        let total = run.end.unwrap_or(now) - run.start;
-        let mut totals = format!("total {} ms", ms(total));
-        if run.end.is_some() {
-            totals.push_str(&format!(" · longest frame gap {} ms", ms(run.longest_frame_gap)));
-        } else {
-            totals.push_str(" · running…");
-        }
-        dom::text_child(&section, "p", "totals", &totals)?;
+        Ok(())
+    }
+}
+
+fn section(container: &Element, run: &RunRecord) -> Result<RunView, JsValue> {
+    let section = dom::child(container, "section", "run")?;
+    section.set_attribute("data-run", &run.name)?;
+    dom::text_child(&section, "h4", "", &run.name)?;
+    let timeline = Timeline::new(&section, &run.name)?;
+    let totals = dom::child(&section, "p", "totals")?;
+    let scroll = dom::child(&section, "div", "table")?;
+    let table = dom::child(&scroll, "table", "tasks")?;
+    let head = dom::child(&dom::child(&table, "thead", "")?, "tr", "")?;
+    for column in COLUMNS {
+        dom::text_child(&head, "th", "", column)?.set_attribute("scope", "col")?;
+    }
+    let body = dom::child(&table, "tbody", "")?;
+    Ok(RunView {
+        timeline,
+        body,
+        totals,
+        table_final: false,
+        table_drawn: f64::NEG_INFINITY,
+    })
+}
+
+fn totals(run: &RunRecord, now: f64) -> String {
+    let total = run.end.unwrap_or(now) - run.start;
+    match run.end {
+        Some(_) => format!(
+            "total {} ms · longest frame gap {} ms",
+            ms(total),
+            ms(run.longest_frame_gap)
+        ),
+        None => format!("total {} ms · running…", ms(total)),
+    }
+}
+
+fn table(body: &Element, run: &RunRecord) -> Result<(), JsValue> {
+    dom::clear(body);
+    let now = run.end.unwrap_or_else(crate::trace::now);
+    for task in run.tasks.iter().take(MAX_ROWS) {
+        row(body, run.start, now, task)?;
+    }
+    if run.tasks.len() > MAX_ROWS {
+        let more = format!(
+            "… and {} more tasks (all are in the report and on the timeline)",
+            run.tasks.len() - MAX_ROWS
+        );
+        let cell = dom::text_child(&dom::child(body, "tr", "more")?, "td", "", &more)?;
+        cell.set_attribute("colspan", &COLUMNS.len().to_string())?;
     }
     Ok(())
 }
 
-fn row(body: &Element, origin: f64, task: &TaskRecord) -> Result<(), JsValue> {
+fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord) -> Result<(), JsValue> {
     let tr = dom::child(body, "tr", "")?;
     tr.set_attribute("data-state", task.state.as_str())?;
     let at = |t: Option<f64>| t.map_or_else(|| "—".to_string(), |t| ms(t - origin));
@@ -59,18 +168,21 @@ fn row(body: &Element, origin: f64, task: &TaskRecord) -> Result<(), JsValue> {
         _ => task.result.clone().unwrap_or_default(),
     };
     let cells = [
-        task.label.clone(),
+        task.label.to_string(),
         task.state.as_str().to_string(),
         at(task.first_poll),
         at(task.end),
         task.polls.to_string(),
         task.wakes.to_string(),
         ms(task.busy),
+        ms(task.idle(now)),
         outcome,
+        task.warnings().join("; "),
     ];
-    for (i, text) in cells.iter().enumerate() {
-        let td = dom::text_child(&tr, "td", COLUMNS[i].split(' ').next().unwrap_or(""), text)?;
-        if i == 0 {
+    for (text, column) in cells.iter().zip(COLUMNS) {
+        let class = column.split(' ').next().unwrap_or_default();
+        let td = dom::text_child(&tr, "td", class, text)?;
+        if class == "task" {
             td.set_attribute("title", text)?;
         }
     }

@@ -6,13 +6,18 @@ use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, HtmlElement, HtmlInputElement, Node};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent, MouseEvent, Node};
 
-use super::dom;
-use super::results;
+use super::dom::{self, Listener};
+use super::results::{Focus, Results};
 use super::ticker::Ticker;
+use super::timeline::{self, Palette};
+use crate::frame_loop::FrameLoop;
 use crate::lessons::{Lesson, ParamKind, Params};
-use crate::trace::{now, Recorder};
+use crate::trace::{chrome_trace, now, Recorder};
+
+/// Replay speeds offered, as (label, factor).
+const SPEEDS: [(&str, f64); 4] = [("0.1×", 0.1), ("0.25×", 0.25), ("0.5×", 0.5), ("1×", 1.0)];
 
 /// The widget's state, mirrored in the host's `data-state` attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +63,17 @@ pub struct WidgetView {
     live: Element,
     error_line: Element,
     log: Element,
-    results: Element,
+    results: RefCell<Results>,
+    detail: Element,
+    replay_button: Element,
+    speed: HtmlSelectElement,
+    scrubber: HtmlInputElement,
+    export_button: Element,
+    lesson: &'static str,
+    palette: RefCell<Option<Palette>>,
+    focus: Cell<Focus>,
+    replaying: RefCell<Option<FrameLoop>>,
+    listeners: RefCell<Vec<Listener>>,
     ticker: RefCell<Ticker>,
     /// The animation frame requested for the next redraw, if any; cancelled
     /// on drop, so that no frame calls into a view that is gone.
@@ -136,7 +151,40 @@ impl WidgetView {
         error_line.set_attribute("hidden", "")?;
         let live = dom::child(&frame, "p", "live")?;
         live.set_attribute("aria-live", "polite")?;
-        let results = dom::child(&frame, "div", "results")?;
+
+        let tools = dom::child(&frame, "div", "replay")?;
+        let replay_button = dom::text_child(&tools, "button", "replay", "Replay")?;
+        replay_button.set_attribute("type", "button")?;
+        let speed_label = dom::child(&tools, "label", "")?;
+        dom::text_child(&speed_label, "span", "", "speed")?;
+        let speed: HtmlSelectElement = dom::cast(dom::child(&speed_label, "select", "speed")?, "a select")?;
+        for (label, factor) in SPEEDS {
+            let option = dom::text_child(&speed, "option", "", label)?;
+            option.set_attribute("value", &factor.to_string())?;
+        }
+        speed.set_value("0.25");
+        let scrub_label = dom::child(&tools, "label", "scrub")?;
+        dom::text_child(&scrub_label, "span", "", "time")?;
+        let scrubber: HtmlInputElement =
+            dom::cast(dom::child(&scrub_label, "input", "scrubber")?, "an input")?;
+        scrubber.set_type("range");
+        scrubber.set_min("0");
+        scrubber.set_max("0");
+        scrubber.set_step("any");
+        let export_button = dom::text_child(&tools, "button", "export", "Download trace")?;
+        export_button.set_attribute("type", "button")?;
+        export_button.set_attribute(
+            "title",
+            "Chrome Trace Event JSON: opens in Perfetto and chrome://tracing",
+        )?;
+        let detail = dom::text_child(
+            &frame,
+            "p",
+            "detail",
+            "Hover or focus the timeline to see each poll and wake.",
+        )?;
+        detail.set_attribute("aria-live", "polite")?;
+        let results = Results::new(dom::child(&frame, "div", "results")?);
 
         let view = Rc::new(WidgetView {
             host: host.clone(),
@@ -148,7 +196,17 @@ impl WidgetView {
             live,
             error_line,
             log,
-            results,
+            results: RefCell::new(results),
+            detail,
+            replay_button,
+            speed,
+            scrubber,
+            export_button,
+            lesson: lesson.name,
+            palette: RefCell::new(None),
+            focus: Cell::new(Focus::default()),
+            replaying: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
             ticker: RefCell::new(ticker),
             frame_pending: Cell::new(None),
             redraw: RefCell::new(None),
@@ -161,8 +219,56 @@ impl WidgetView {
                 view.draw();
             }
         }));
+        view.wire()?;
         view.set_state(WidgetState::Idle, None);
         Ok(view)
+    }
+
+    /// The view's own controls: timeline hover and keys, replay, export.
+    /// (Run, Cancel and the parameters belong to the controller.)
+    fn wire(self: &Rc<Self>) -> Result<(), JsValue> {
+        let mut listeners = Vec::new();
+        let results_area: web_sys::EventTarget = self.detail.next_element_sibling().map_or_else(
+            || Err(JsValue::from_str("the results area follows the detail line")),
+            |e| Ok(e.into()),
+        )?;
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(&results_area, "mousemove", move |event| {
+            if let (Some(view), Some(event)) = (weak.upgrade(), event.dyn_ref::<MouseEvent>()) {
+                view.hover(event);
+            }
+        })?);
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(&results_area, "keydown", move |event| {
+            if let (Some(view), Some(key)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>()) {
+                view.key(key);
+            }
+        })?);
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(&self.replay_button, "click", move |_| {
+            if let Some(view) = weak.upgrade() {
+                view.replay();
+            }
+        })?);
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(&self.scrubber, "input", move |_| {
+            if let Some(view) = weak.upgrade() {
+                view.stop_replay();
+                let cursor = view.scrubber.value_as_number();
+                view.set_cursor(cursor.is_finite().then_some(cursor));
+            }
+        })?);
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(&self.export_button, "click", move |_| {
+            if let Some(view) = weak.upgrade() {
+                if let Err(e) = view.download_trace() {
+                    view.detail
+                        .set_text_content(Some(&format!("The trace could not be saved: {e:?}")));
+                }
+            }
+        })?);
+        *self.listeners.borrow_mut() = listeners;
+        Ok(())
     }
 
     /// The stylesheet link and the outer frame.
@@ -223,6 +329,10 @@ impl WidgetView {
     /// Starts showing `recorder`: clears the last results and redraws at most
     /// once per animation frame while it records.
     pub fn start(self: &Rc<Self>, recorder: &Recorder) {
+        self.stop_replay();
+        self.focus.set(Focus::default());
+        self.results.borrow_mut().reset();
+        *self.palette.borrow_mut() = Some(Palette::of(&self.host));
         *self.recorder.borrow_mut() = Some(recorder.clone());
         let weak = Rc::downgrade(self);
         recorder.set_listener(Rc::new(move || {
@@ -240,6 +350,129 @@ impl WidgetView {
         self.draw();
         self.set_state(state, error);
         self.live.set_text_content(Some(summary));
+        let longest = self.recorder.borrow().as_ref().map_or(0.0, |r| {
+            r.inspect(|runs| {
+                runs.iter()
+                    .filter_map(|run| run.end.map(|e| e - run.start))
+                    .fold(0.0, f64::max)
+            })
+        });
+        self.scrubber.set_max(&format!("{longest:.1}"));
+        self.scrubber.set_value_as_number(longest);
+    }
+
+    /// The recording shown, if any.
+    pub fn recording(&self) -> Option<Recorder> {
+        self.recorder.borrow().clone()
+    }
+
+    /// Replays the recording from the start at the chosen speed, without
+    /// running anything again.
+    fn replay(self: &Rc<Self>) {
+        let Some(end) = Some(self.scrubber.max().parse::<f64>().unwrap_or(0.0)).filter(|e| *e > 0.0) else {
+            return;
+        };
+        let speed = self.speed.value().parse::<f64>().unwrap_or(0.25).clamp(0.1, 1.0);
+        let started = now();
+        let weak = Rc::downgrade(self);
+        self.set_cursor(Some(0.0));
+        let frames = FrameLoop::start(move |_| {
+            let Some(view) = weak.upgrade() else { return };
+            let cursor = (now() - started) * speed;
+            view.scrubber.set_value_as_number(cursor.min(end));
+            if cursor >= end {
+                view.set_cursor(None);
+                view.stop_replay();
+            } else {
+                view.set_cursor(Some(cursor));
+            }
+        });
+        *self.replaying.borrow_mut() = frames;
+    }
+
+    fn stop_replay(&self) {
+        // Taken out first: dropping the loop may happen inside its own frame.
+        let frames = self.replaying.borrow_mut().take();
+        drop(frames);
+    }
+
+    fn set_cursor(&self, cursor: Option<f64>) {
+        self.focus.set(Focus {
+            cursor,
+            ..self.focus.get()
+        });
+        self.draw();
+    }
+
+    fn hover(&self, event: &MouseEvent) {
+        let Some(canvas) = timeline::as_canvas(event.target()) else {
+            return;
+        };
+        let Some(recorder) = self.recording() else { return };
+        let mark = {
+            let results = self.results.borrow();
+            let Some(run) = results.run_of(&canvas) else {
+                return;
+            };
+            let (x, y) = (f64::from(event.offset_x()), f64::from(event.offset_y()));
+            recorder.inspect(|runs| {
+                let found = results.timeline(run).and_then(|t| t.mark_at(&runs[run], x, y))?;
+                Some((run, found, timeline::describe(&runs[run], found)))
+            })
+        };
+        if let Some((run, mark, text)) = mark {
+            self.detail.set_text_content(text.as_deref());
+            self.focus.set(Focus {
+                mark: Some((run, mark)),
+                ..self.focus.get()
+            });
+            self.draw();
+        }
+    }
+
+    fn key(&self, event: &KeyboardEvent) {
+        let key = event.key();
+        if !["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"].contains(&key.as_str()) {
+            return;
+        }
+        let Some(canvas) = timeline::as_canvas(event.target()) else {
+            return;
+        };
+        let Some(recorder) = self.recording() else { return };
+        let Some(run) = self.results.borrow().run_of(&canvas) else {
+            return;
+        };
+        event.prevent_default();
+        let from = self.focus.get().mark.filter(|(r, _)| *r == run).map(|(_, m)| m);
+        let next = recorder.inspect(|runs| {
+            let mark = timeline::step(&runs[run], from, &key)?;
+            Some((mark, timeline::describe(&runs[run], mark)))
+        });
+        if let Some((mark, text)) = next {
+            self.detail.set_text_content(text.as_deref());
+            self.focus.set(Focus {
+                mark: Some((run, mark)),
+                ..self.focus.get()
+            });
+            self.draw();
+        }
+    }
+
+    fn download_trace(&self) -> Result<(), JsValue> {
+        let Some(recorder) = self.recording() else {
+            return Ok(());
+        };
+        let json = recorder.inspect(|runs| chrome_trace(self.lesson, runs));
+        let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let link: web_sys::HtmlAnchorElement = dom::cast(dom::document()?.create_element("a")?, "a link")?;
+        link.set_href(&url);
+        link.set_download(&format!("async-demo-{}.trace.json", self.lesson));
+        link.click();
+        web_sys::Url::revoke_object_url(&url)
     }
 
     fn schedule(&self) {
@@ -262,12 +495,19 @@ impl WidgetView {
             let _ = dom::text_child(&self.log, "li", "", &line);
         }
         let t = now();
-        let _ = recorder.inspect(|runs| results::render(&self.results, runs, t));
+        let palette = self
+            .palette
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| Palette::of(&self.host));
+        let focus = self.focus.get();
+        let _ = recorder.inspect(|runs| self.results.borrow_mut().draw(runs, t, focus, &palette));
     }
 }
 
 impl Drop for WidgetView {
     fn drop(&mut self) {
+        self.stop_replay();
         if let (Some(handle), Some(window)) = (self.frame_pending.take(), web_sys::window()) {
             let _ = window.cancel_animation_frame(handle);
         }

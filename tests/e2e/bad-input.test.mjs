@@ -77,7 +77,7 @@ test("absurd or non-numeric attributes are refused with a sentence shown in the 
   }
   const unknown = await runWidget({ lesson: "telepathy" });
   assert.equal(unknown.state, "error");
-  assert.match(unknown.rejected, /lesson="telepathy".*one of lazy, sleep, blocking, gather, mistakes, bridge/);
+  assert.match(unknown.rejected, /lesson="telepathy".*one of lazy, sleep, blocking, gather, many, mistakes, bridge/);
 });
 
 test("markup in bodies and attributes is shown as text", async () => {

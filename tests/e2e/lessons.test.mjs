@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, runByClick, reportOf } from "./browser.mjs";
 
-const LESSONS = ["lazy", "sleep", "blocking", "gather", "mistakes", "bridge"];
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge"];
 let browser, page, errors;
 
 before(async () => {
@@ -80,6 +80,17 @@ test("gather: sequential takes about the sum, concurrent about the slowest", asy
   assert.equal(await host.locator("section.run tbody tr").count(), 6);
   assert.match(await host.locator(".live").innerText(), /^Done\. sequential \d+ ms, concurrent \d+ ms$/);
   console.log(`# gather: sequential ${seq.totalMs} ms, concurrent ${con.totalMs} ms`);
+});
+
+test("many: a thousand timers in ten waves, each polled twice", async () => {
+  const host = await runByClick(page, "many");
+  const [run] = (await reportOf(host)).runs;
+  assert.equal(run.tasks.length, 1000);
+  assert.ok(run.tasks.every((t) => t.state === "done" && t.polls === 2 && t.wakes === 1));
+  assert.ok(run.totalMs >= 1000 && run.totalMs < 1600, `total ${run.totalMs}`);
+  const canvas = host.locator("canvas.timeline");
+  assert.equal(await canvas.getAttribute("data-tasks"), "1000");
+  assert.ok(Number(await canvas.getAttribute("data-rows")) < 1000, "tasks share rows");
 });
 
 test("mistakes: four runs, the forgotten future never polled, the block shifting the rest", async () => {

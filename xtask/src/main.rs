@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use xtask::server::Server;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | test>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | test | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Some("serve") => port(&args[1..]).and_then(serve),
         Some("build") => build::release().map(|_| ()),
         Some("test") => test(),
+        Some("bench") => bench(),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -73,6 +74,65 @@ fn wasm_suites() -> Result<Vec<String>, String> {
         .collect();
     names.sort();
     Ok(names)
+}
+
+/// Starts a dev server on a free port in `runtime`; returns its origin.
+fn background_server(runtime: &tokio::runtime::Runtime) -> Result<String, String> {
+    let server = runtime
+        .block_on(Server::bind(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            xtask::root().join("www"),
+        ))
+        .map_err(|e| format!("cannot start the dev server: {e}"))?;
+    let origin = format!("http://{}", server.addr().map_err(|e| e.to_string())?);
+    runtime.spawn(server.run());
+    Ok(origin)
+}
+
+/// `cargo xtask bench`: one line per figure, `bench <name> <value>`.
+fn bench() -> Result<(), String> {
+    install::test_tools()?;
+    build::release()?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let origin = background_server(&runtime)?;
+    println!("==> bench page in headless Chromium ({origin}/bench/)");
+    let out = run::command("node", &["xtask/bench.mjs", &origin])
+        .output()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    if !out.status.success() {
+        return Err(format!("the bench page failed: {stdout}"));
+    }
+    let figures: serde_json::Value =
+        serde_json::from_str(last).map_err(|e| format!("bench output {last:?}: {e}"))?;
+    if let Some(medians) = figures["medians_ms"].as_object() {
+        for (kind, ms) in medians {
+            println!(
+                "bench median_ms_10k_timers_{} {:.2}",
+                kind.replace('-', "_"),
+                ms.as_f64().unwrap_or(f64::NAN)
+            );
+        }
+    }
+    for name in [
+        "traced_over_untraced_10k_timers",
+        "demo_over_js_10k_timers",
+        "gloo_traced_over_untraced_10k_timers",
+        "gloo_over_js_10k_timers",
+        "longest_frame_ms_render_10k",
+    ] {
+        println!("bench {name} {:.3}", figures[name].as_f64().unwrap_or(f64::NAN));
+    }
+    let sizes = build::shipped_sizes()?;
+    let wasm_js: u64 = sizes
+        .iter()
+        .filter(|s| !s.name.ends_with(".css"))
+        .map(|s| s.gzipped)
+        .sum();
+    println!("bench wasm_js_gzip_bytes {wasm_js}");
+    Ok(())
 }
 
 fn test() -> Result<(), String> {

@@ -1,0 +1,96 @@
+// The timeline under the results: lanes, keyboard details, replay without
+// re-running, and the exported Chrome trace.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPage, runByClick, reportOf, stats } from "./browser.mjs";
+
+let browser, page, errors, host;
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors } = await openPage(browser, "/"));
+  host = await runByClick(page, "gather");
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("after a gather run each run's timeline has one lane per task, with polls drawn", async () => {
+  const canvases = host.locator("canvas.timeline");
+  assert.equal(await canvases.count(), 2);
+  for (let i = 0; i < 2; i++) {
+    const canvas = canvases.nth(i);
+    assert.equal(await canvas.getAttribute("data-tasks"), "3");
+    assert.equal(await canvas.getAttribute("data-rows"), "3");
+    // Every lane has coloured pixels: its polls and its waiting line.
+    const painted = await canvas.evaluate((c) => {
+      const ctx = c.getContext("2d");
+      const ratio = c.width / c.clientWidth;
+      const lanesTop = 36; // axis 18 + main thread 12 + gap 6, in CSS px
+      return [0, 1, 2].map((lane) => {
+        const y = Math.round((lanesTop + lane * 14 + 7) * ratio);
+        const row = ctx.getImageData(0, y, c.width, 1).data;
+        let count = 0;
+        for (let x = Math.round(150 * ratio) * 4; x < row.length; x += 4) if (row[x + 3] > 0) count++;
+        return count;
+      });
+    });
+    for (const pixels of painted) assert.ok(pixels > 20, `lane pixels ${painted}`);
+  }
+});
+
+test("keyboard focus walks the marks and tells each poll and wake", async () => {
+  const canvas = host.locator("canvas.timeline").nth(1);
+  await canvas.focus();
+  await page.keyboard.press("ArrowRight");
+  const first = await host.locator(".detail").innerText();
+  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/api\/delay\/700 \(done\): poll 1 of \d+: [\d.]+ ms at [\d.]+ ms, returned Pending$/);
+  await page.keyboard.press("ArrowRight");
+  assert.match(await host.locator(".detail").innerText(), /api\/delay\/700 \(done\): (woken at [\d.]+ ms|poll 2 of)/);
+  await page.keyboard.press("ArrowDown");
+  assert.match(await host.locator(".detail").innerText(), /^http:\/\/.*\/api\/drip\?bytes=30000&ms=1000 \(done\): poll 1 of/);
+  await page.keyboard.press("End");
+  assert.match(await host.locator(".detail").innerText(), /returned Ready$/);
+});
+
+test("replay redraws the recording over time without running anything again", async () => {
+  const before = await stats();
+  await host.locator("select.speed").selectOption("1");
+  const scrubber = host.locator("input.scrubber");
+  const end = Number(await scrubber.getAttribute("max"));
+  assert.ok(end > 2000, `scrubber ends at ${end}`);
+  await host.locator("button.replay").click();
+  await page.waitForTimeout(400);
+  const during = Number(await scrubber.inputValue());
+  assert.ok(during > 100 && during < end, `cursor at ${during} of ${end}`);
+  await page.waitForFunction((el) => Number(el.shadowRoot.querySelector("input.scrubber").value) >= Number(el.shadowRoot.querySelector("input.scrubber").max) - 1, await host.elementHandle(), { timeout: 5000 });
+  const after = await stats();
+  assert.equal(after.started, before.started, "replay sent requests");
+  assert.equal(await host.getAttribute("data-state"), "done");
+});
+
+test("trace() and the download button give Chrome Trace Event JSON", async () => {
+  const trace = await host.evaluate((el) => el.trace());
+  const events = trace.traceEvents;
+  const threads = events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.tid > 0);
+  assert.equal(threads.length, 6, "a track per task in each of two runs");
+  const report = await reportOf(host);
+  const polls = events.filter((e) => e.ph === "X" && e.cat === "poll");
+  const reported = report.runs.flatMap((r) => r.tasks).reduce((n, t) => n + t.polls, 0);
+  assert.equal(polls.length, reported);
+  assert.ok(polls.every((e) => typeof e.ts === "number" && e.dur >= 0 && e.pid >= 1 && e.tid >= 1));
+  const wakes = events.filter((e) => e.ph === "i" && e.name === "wake");
+  assert.equal(wakes.length, report.runs.flatMap((r) => r.tasks).reduce((n, t) => n + t.wakes, 0));
+  // µs: the concurrent run's 700 ms download ends about 700,000 µs after its run starts.
+  const [download] = await Promise.all([page.waitForEvent("download"), host.locator("button.export").click()]);
+  assert.equal(download.suggestedFilename(), "async-demo-gather.trace.json");
+  const path = await download.path();
+  const saved = JSON.parse(await (await import("node:fs/promises")).readFile(path, "utf8"));
+  assert.equal(saved.traceEvents.length, events.length);
+  assert.equal(saved.displayTimeUnit, "ms");
+});
+
+test("no page errors", () => {
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,74 @@
+// The bench page: `cargo xtask bench` opens it in headless Chromium, calls
+// window.runBench(), and prints what it returns. Ratios are measured side by
+// side in one page, rounds interleaved, medians reported.
+import init, { benchTimers } from "../pkg/async_demo.js";
+import "../async-demo.js";
+
+const out = document.getElementById("out");
+const log = (line) => (out.textContent += line + "\n");
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const nextFrame = () => new Promise((r) => requestAnimationFrame(r));
+
+async function jsTimers(n) {
+  const start = performance.now();
+  await Promise.all(Array.from({ length: n }, () => new Promise((r) => setTimeout(r, 0))));
+  return performance.now() - start;
+}
+
+/** Times `n` zero-delay timers each way, `rounds` times, interleaved. */
+async function timers(n, rounds) {
+  const kinds = { js: () => jsTimers(n) };
+  for (const kind of ["gloo", "gloo-traced", "sleep", "sleep-traced"]) kinds[kind] = () => benchTimers(n, kind);
+  const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  for (let round = 0; round < rounds + 2; round++) {
+    for (const [kind, run] of Object.entries(kinds)) {
+      await nextFrame();
+      const ms = await run();
+      if (round >= 2) times[kind].push(ms); // two rounds of warm-up
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+/** The longest animation frame while a widget draws a live run of `n` tasks. */
+async function renderLongestFrame(n) {
+  const el = document.createElement("async-demo");
+  el.setAttribute("lesson", "many");
+  el.setAttribute("tasks", String(n));
+  el.setAttribute("delay-ms", "1500");
+  document.getElementById("stage").append(el);
+  await customElements.whenDefined("async-demo");
+  let longest = 0;
+  let last = performance.now();
+  let measuring = true;
+  const frame = (t) => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (measuring) requestAnimationFrame(frame);
+  };
+  const running = el.run();
+  requestAnimationFrame(frame);
+  const report = await running;
+  measuring = false;
+  el.remove();
+  return { longest, tasks: report.runs[0].tasks.length };
+}
+
+window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
+  await init({ module_or_path: new URL("../pkg/async_demo_bg.wasm", import.meta.url) });
+  const t = await timers(n, rounds);
+  log(JSON.stringify(t));
+  const renders = [];
+  for (let i = 0; i < 3; i++) renders.push((await renderLongestFrame(n)).longest);
+  const results = {
+    medians_ms: t,
+    traced_over_untraced_10k_timers: t["sleep-traced"] / t.sleep,
+    gloo_traced_over_untraced_10k_timers: t["gloo-traced"] / t.gloo,
+    demo_over_js_10k_timers: t["sleep-traced"] / t.js,
+    gloo_over_js_10k_timers: t.gloo / t.js,
+    longest_frame_ms_render_10k: median(renders),
+  };
+  log(JSON.stringify(results, null, 2));
+  return results;
+};
