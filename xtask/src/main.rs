@@ -118,9 +118,9 @@ fn bench() -> Result<(), String> {
     }
     for name in [
         "traced_over_untraced_10k_timers",
+        "traced_over_untraced_10k_sleeps",
         "demo_over_js_10k_timers",
-        "gloo_traced_over_untraced_10k_timers",
-        "gloo_over_js_10k_timers",
+        "gloo_traced_over_js_10k_timers",
         "longest_frame_ms_render_10k",
     ] {
         println!("bench {name} {:.3}", figures[name].as_f64().unwrap_or(f64::NAN));
