@@ -216,7 +216,10 @@ async fn sleeps_never_fire_early_and_those_sharing_a_deadline_all_fire() {
     let ends = join_all(sleeps).await;
     for (i, end) in ends.iter().enumerate() {
         let waited = end - start;
-        assert!(waited >= f64::from(30 + (i as u32) % 3) - 0.01, "sleep {i} fired after {waited} ms");
+        assert!(
+            waited >= f64::from(30 + (i as u32) % 3) - 0.01,
+            "sleep {i} fired after {waited} ms"
+        );
         assert!(waited < 500.0, "sleep {i} took {waited} ms");
     }
 }
@@ -228,5 +231,8 @@ async fn a_dropped_sleep_leaves_the_others_of_its_deadline_running() {
     drop(Sleep::new(40)); // same deadline, dropped: must not clear the shared timer
     let start = async_demo::trace::now();
     select(kept, Sleep::new(1_000)).await;
-    assert!(async_demo::trace::now() - start < 500.0, "the kept sleep never fired");
+    assert!(
+        async_demo::trace::now() - start < 500.0,
+        "the kept sleep never fired"
+    );
 }

@@ -35,6 +35,13 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
             ));
             last = frame;
         }
+        for &(start, duration) in &run.long_tasks {
+            events.push(format!(
+                r#"{{"name":"long task","cat":"longtask","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":0}}"#,
+                us(start),
+                (duration * 1000.0).round()
+            ));
+        }
         for (t, task) in run.tasks.iter().enumerate() {
             let tid = t + 1;
             events.push(format!(
@@ -120,6 +127,7 @@ mod tests {
             end: Some(1031.0),
             longest_frame_gap: 16.0,
             frames: vec![1016.0, 1031.0],
+            long_tasks: vec![(1002.0, 60.0)],
             tasks: vec![timer, dropped],
         }
     }
@@ -164,6 +172,11 @@ mod tests {
         );
         let frames = events.iter().filter(|e| e["cat"] == "frame").count();
         assert_eq!(frames, 2);
+        let long = events.iter().find(|e| e["cat"] == "longtask").unwrap();
+        assert_eq!(
+            (long["ts"].as_f64(), long["dur"].as_f64(), long["tid"].as_u64()),
+            (Some(2000.0), Some(60000.0), Some(0))
+        );
         for e in events {
             assert!(e["pid"].as_u64().is_some() && e["ph"].is_string(), "{e}");
         }

@@ -7,18 +7,71 @@ mod imp {
     use std::rc::Rc;
 
     use futures::future::select;
+    use wasm_bindgen::closure::Closure;
     use wasm_bindgen_futures::JsFuture;
 
     use crate::frame_loop::FrameLoop;
     use crate::tasks::Sleep;
     use crate::trace::clock::now;
 
-    /// Counts animation frames from `start` until `stop`.
-    #[derive(Debug)]
+    type EntriesCallback = Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>;
+
+    /// Long tasks (main-thread work of 50 ms or more) as the browser reports
+    /// them, where it does (Chromium; Firefox has no `longtask` entries).
+    struct LongTasks {
+        observer: web_sys::PerformanceObserver,
+        // Kept alive while the observer may call it; dropped after disconnect.
+        _callback: EntriesCallback,
+    }
+
+    /// Counts animation frames (and long tasks) from `start` until `stop`.
     pub struct FrameMeter {
         start: f64,
         frames: Rc<RefCell<Vec<f64>>>,
+        long_tasks: Rc<RefCell<Vec<(f64, f64)>>>,
         running: Option<FrameLoop>,
+        observer: Option<LongTasks>,
+    }
+
+    impl std::fmt::Debug for FrameMeter {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("FrameMeter")
+                .field("start", &self.start)
+                .finish_non_exhaustive()
+        }
+    }
+
+    fn push_entries(entries: &js_sys::Array, sink: &RefCell<Vec<(f64, f64)>>) {
+        use wasm_bindgen::JsCast;
+        let mut sink = sink.borrow_mut();
+        for entry in entries.iter() {
+            if let Ok(entry) = entry.dyn_into::<web_sys::PerformanceEntry>() {
+                sink.push((entry.start_time(), entry.duration()));
+            }
+        }
+    }
+
+    fn observe_long_tasks(sink: &Rc<RefCell<Vec<(f64, f64)>>>) -> Option<LongTasks> {
+        use wasm_bindgen::JsCast;
+        let supported = js_sys::Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
+            .and_then(|ctor| js_sys::Reflect::get(&ctor, &"supportedEntryTypes".into()))
+            .ok()
+            .map(|types| js_sys::Array::from(&types))
+            .is_some_and(|types| types.includes(&"longtask".into(), 0));
+        if !supported {
+            return None;
+        }
+        let sink = sink.clone();
+        let callback: EntriesCallback = Closure::new(move |list: web_sys::PerformanceObserverEntryList| {
+            push_entries(&list.get_entries(), &sink)
+        });
+        let observer = web_sys::PerformanceObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        let init = web_sys::PerformanceObserverInit::new(&js_sys::Array::of1(&"longtask".into()));
+        observer.observe(&init);
+        Some(LongTasks {
+            observer,
+            _callback: callback,
+        })
     }
 
     impl FrameMeter {
@@ -30,20 +83,41 @@ mod imp {
             // `performance.now()` rather than the frame's timestamp: the same
             // clock as the run's start and end.
             let running = FrameLoop::start(move |_| sink.borrow_mut().push(now()));
+            let long_tasks = Rc::new(RefCell::new(Vec::new()));
+            let observer = observe_long_tasks(&long_tasks);
             FrameMeter {
                 start: now(),
                 frames,
+                long_tasks,
                 running,
+                observer,
             }
         }
 
-        /// Stops counting at `end`; returns the longest gap between
-        /// consecutive frames (the run's start and end count as frames) and
-        /// the frame times.
-        pub fn stop(mut self, end: f64) -> (f64, Vec<f64>) {
+        /// Stops counting at `end`; returns what was measured.
+        pub fn stop(mut self, end: f64) -> super::Frames {
             self.running = None;
+            if let Some(long) = self.observer.take() {
+                push_entries(&long.observer.take_records(), &self.long_tasks);
+                long.observer.disconnect();
+            }
             let frames = std::mem::take(&mut *self.frames.borrow_mut());
-            (super::longest_gap(self.start, &frames, end), frames)
+            let mut long_tasks = std::mem::take(&mut *self.long_tasks.borrow_mut());
+            // A long task that began before the run (the run started inside it) still counts.
+            long_tasks.retain(|(start, duration)| start + duration > self.start);
+            super::Frames {
+                longest_gap: super::longest_gap(self.start, &frames, end),
+                frames,
+                long_tasks,
+            }
+        }
+    }
+
+    impl Drop for FrameMeter {
+        fn drop(&mut self) {
+            if let Some(long) = self.observer.take() {
+                long.observer.disconnect();
+            }
         }
     }
 
@@ -77,8 +151,8 @@ mod imp {
             FrameMeter
         }
         /// No frames natively.
-        pub fn stop(self, _end: f64) -> (f64, Vec<f64>) {
-            (0.0, Vec::new())
+        pub fn stop(self, _end: f64) -> super::Frames {
+            super::Frames::default()
         }
     }
 
@@ -87,6 +161,18 @@ mod imp {
 }
 
 pub use imp::{next_frame, FrameMeter};
+
+/// What a [`FrameMeter`] measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frames {
+    /// The longest interval between frames, the run's start and end
+    /// counting as frames (ms).
+    pub longest_gap: f64,
+    /// Frame times (page time, ms).
+    pub frames: Vec<f64>,
+    /// Long tasks the browser reported: (start, duration), ms.
+    pub long_tasks: Vec<(f64, f64)>,
+}
 
 /// The longest interval in `start, frames…, end`.
 pub fn longest_gap(start: f64, frames: &[f64], end: f64) -> f64 {

@@ -198,6 +198,8 @@ pub struct RunRecord {
     pub longest_frame_gap: f64,
     /// Animation-frame times seen during the run (page time, ms).
     pub frames: Vec<f64>,
+    /// Long tasks the browser reported during the run: (start, duration), ms.
+    pub long_tasks: Vec<(f64, f64)>,
     /// The run's tasks, in creation order.
     pub tasks: Vec<TaskRecord>,
 }
@@ -256,6 +258,7 @@ impl Recorder {
                 end: None,
                 longest_frame_gap: 0.0,
                 frames: Vec::new(),
+                long_tasks: Vec::new(),
                 tasks: Vec::new(),
             });
             inner.runs.len() - 1
@@ -350,12 +353,13 @@ impl Run {
     fn close(&mut self) {
         let Some(meter) = self.meter.take() else { return };
         let end = now();
-        let (longest, frames) = meter.stop(end);
+        let measured = meter.stop(end);
         self.recorder.with(|inner| {
             let run = &mut inner.runs[self.index];
             run.end = Some(end);
-            run.longest_frame_gap = longest;
-            run.frames = frames;
+            run.longest_frame_gap = measured.longest_gap;
+            run.frames = measured.frames;
+            run.long_tasks = measured.long_tasks;
         });
     }
 }

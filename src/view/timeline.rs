@@ -345,6 +345,17 @@ fn main_thread(ctx: &CanvasRenderingContext2d, layout: &Layout, run: &RunRecord,
         }
         last = frame;
     }
+    // Long tasks the browser reported, as a darker band under the gaps.
+    ctx.set_fill_style_str(&p.fg);
+    for &(start, duration) in run.long_tasks.iter().filter(|(s, _)| *s <= until) {
+        let x = layout.x(start - run.start);
+        ctx.fill_rect(
+            x,
+            top + MAIN_H - 3.0,
+            (layout.x(start + duration - run.start) - x).max(1.0),
+            2.0,
+        );
+    }
     ctx.set_fill_style_str(&p.muted);
     for &frame in run.frames.iter().take_while(|f| **f <= until) {
         ctx.fill_rect(layout.x(frame - run.start), top + MAIN_H / 2.0 - 1.0, 1.0, 2.0);

@@ -64,6 +64,10 @@ test("blocking: the busy loop freezes frames for the whole wait; the timer does 
   assert.ok(awaited.longestFrameGapMs < 100, `async gap ${awaited.longestFrameGapMs}`);
   const totals = await host.locator(".totals").allInnerTexts();
   assert.match(totals[0], /longest frame gap 1[45]\d\d ms/);
+  // Chromium reports the busy loop as a long task; the exported trace carries it.
+  const trace = await host.evaluate((el) => el.trace());
+  const long = trace.traceEvents.filter((e) => e.cat === "longtask");
+  assert.ok(long.some((e) => e.pid === 1 && e.dur >= 1_400_000), JSON.stringify(long));
   console.log(`# blocking: longest frame gap ${blocking.longestFrameGapMs} ms blocking, ${awaited.longestFrameGapMs} ms async`);
 });
 
