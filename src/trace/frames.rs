@@ -175,6 +175,8 @@ pub struct Frames {
 }
 
 /// The longest interval in `start, frames…, end`.
+// Used by the browser build's FrameMeter; native builds only test it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn longest_gap(start: f64, frames: &[f64], end: f64) -> f64 {
     let mut last = start;
     let mut longest: f64 = 0.0;
