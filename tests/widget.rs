@@ -290,3 +290,38 @@ async fn blocking_freezes_frames_for_the_whole_wait_and_awaiting_does_not() {
         awaited.longest_frame_gap_ms
     );
 }
+
+#[wasm_bindgen_test]
+async fn race_cancels_the_losers() {
+    let report = run_lesson("race", &[("urls", "api/delay/600 api/delay/50 api/delay/900")])
+        .await
+        .unwrap();
+    let states: Vec<&str> = report.runs[0].tasks.iter().map(|t| t.state).collect();
+    assert_eq!(states, ["cancelled", "done", "cancelled"]);
+    assert!(report.runs[0].total_ms < 500.0);
+}
+
+#[wasm_bindgen_test]
+async fn limit_keeps_at_most_k_in_flight() {
+    let report = run_lesson(
+        "limit",
+        &[("tasks", "7"), ("concurrency", "2"), ("delay-ms", "100")],
+    )
+    .await
+    .unwrap();
+    let tasks = &report.runs[0].tasks;
+    assert_eq!(tasks.len(), 7);
+    let mut edges: Vec<(f64, i32)> = tasks
+        .iter()
+        .flat_map(|t| [(t.start_ms.unwrap(), 1), (t.end_ms.unwrap(), -1)])
+        .collect();
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    assert_eq!(most, 2);
+    // ceil(7 / 2) = 4 waves of 100 ms.
+    assert!(report.runs[0].total_ms >= 400.0, "{}", report.runs[0].total_ms);
+}

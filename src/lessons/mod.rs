@@ -12,9 +12,12 @@ mod blocking;
 mod bridge;
 mod gather;
 mod lazy;
+mod limit;
 mod many;
 mod mistakes;
+mod race;
 mod sleep;
+mod timeout;
 
 use futures::future::LocalBoxFuture;
 
@@ -71,6 +74,9 @@ pub static ALL: &[&Lesson] = &[
     &many::LESSON,
     &mistakes::LESSON,
     &bridge::LESSON,
+    &race::LESSON,
+    &timeout::LESSON,
+    &limit::LESSON,
 ];
 
 /// The lesson named `name`.

@@ -28,6 +28,13 @@ pub enum ParamKind {
         /// Largest accepted.
         max: u32,
     },
+    /// A whole number from `min` to `max`, shown as a slider.
+    Range {
+        /// Smallest accepted.
+        min: u32,
+        /// Largest accepted.
+        max: u32,
+    },
     /// Space-separated URLs, relative to the page (defaults: relative to the
     /// widget's module, so that the dev server's endpoints are found from
     /// any page).
@@ -65,7 +72,7 @@ impl Params {
     /// # Errors
     /// [`Error::Param`] if it is not a whole number within the range.
     pub fn number(&self, param: &Param) -> Result<u32, Error> {
-        let ParamKind::Number { min, max } = param.kind else {
+        let (ParamKind::Number { min, max } | ParamKind::Range { min, max }) = param.kind else {
             return Err(Error::Js(format!("{} is not a number parameter", param.name)));
         };
         let text = self.given(param).unwrap_or(param.default);
@@ -102,6 +109,12 @@ impl Params {
             });
         }
         Ok(urls.into_iter().map(|u| resolve(u, base)).collect())
+    }
+
+    /// `path` (a lesson's own default URL) resolved like a default URL:
+    /// against the widget's module, so the dev server is found from any page.
+    pub fn resolve_default(&self, path: &str) -> String {
+        resolve(path, &self.default_base)
     }
 
     /// The value shown in the form for `param`: as given, or the default.

@@ -112,6 +112,7 @@ impl WidgetView {
 
         let form = dom::child(&frame, "div", "params")?;
         let mut inputs = Vec::new();
+        let mut listeners = Vec::new();
         for param in lesson.params {
             let label = dom::child(&form, "label", "param")?;
             dom::text_child(&label, "span", "", param.label)?;
@@ -123,6 +124,18 @@ impl WidgetView {
                     input.set_min(&min.to_string());
                     input.set_max(&max.to_string());
                     input.set_step("1");
+                }
+                ParamKind::Range { min, max } => {
+                    input.set_type("range");
+                    input.set_min(&min.to_string());
+                    input.set_max(&max.to_string());
+                    input.set_step("1");
+                    // The slider's value, as text beside it.
+                    let shown = dom::text_child(&label, "output", "value", &params.shown(param))?;
+                    let source = input.clone();
+                    listeners.push(Listener::new(&input, "input", move |_| {
+                        shown.set_text_content(Some(&source.value()));
+                    })?);
                 }
                 ParamKind::Urls => {
                     input.set_type("text");
@@ -206,7 +219,7 @@ impl WidgetView {
             palette: RefCell::new(None),
             focus: Cell::new(Focus::default()),
             replaying: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
+            listeners: RefCell::new(listeners),
             ticker: RefCell::new(ticker),
             frame_pending: Cell::new(None),
             redraw: RefCell::new(None),
@@ -267,7 +280,7 @@ impl WidgetView {
                 }
             }
         })?);
-        *self.listeners.borrow_mut() = listeners;
+        self.listeners.borrow_mut().extend(listeners);
         Ok(())
     }
 

@@ -1,0 +1,55 @@
+//! Lesson `race`: the first to finish wins; the losers are dropped, and
+//! dropping them really cancels them.
+
+use futures::future::select_all;
+use futures::FutureExt;
+
+use super::{Ctx, Lesson, Param, ParamKind};
+use crate::error::Error;
+use crate::tasks::download;
+
+const URLS: Param = Param {
+    name: "urls",
+    label: "URLs racing (space-separated)",
+    default: "api/delay/1500 api/delay/300 api/delay/3000",
+    kind: ParamKind::Urls,
+};
+
+/// The lesson.
+pub static LESSON: Lesson = Lesson {
+    name: "race",
+    title: "Racing: the first wins, the rest are cancelled",
+    idea: "select_all polls several futures and returns as soon as one of them is ready, \
+           handing back the others. What happens to them is up to you: in Rust, dropping a \
+           future cancels it, at once and everywhere it reaches.\n\n\
+           In the browser that needs care. Dropping a JsFuture only stops listening: the \
+           request behind it goes on. Each download here owns an AbortController in a guard \
+           that aborts the request when the download is dropped, so the losers' requests are \
+           really cut off (the dev server counts them as aborted) and their rows say cancelled.",
+    python: "tasks = [asyncio.create_task(download(u)) for u in urls]\n\
+             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n\
+             for task in pending:\n    task.cancel()",
+    source: include_str!("race.rs"),
+    params: &[URLS],
+    run: |ctx| run(ctx).boxed_local(),
+};
+
+async fn run(ctx: Ctx) -> Result<(), Error> {
+    let urls = ctx.params.urls(&URLS, 20)?;
+    let recorder = &ctx.recorder;
+    // demo:start
+    let run = recorder.begin_run("select_all");
+    let racers = urls
+        .iter()
+        .map(|url| run.task(url.clone(), download(url)).boxed_local());
+    let (winner, index, losers) = select_all(racers).await;
+    drop(losers); // each loser's guard aborts its request
+    let outcome = match winner {
+        Ok(done) => format!("{done}"),
+        Err(e) => format!("failed: {e}"),
+    };
+    recorder.log(format!("{} won ({outcome})", urls[index]));
+    run.finish().await;
+    // demo:end
+    Ok(())
+}

@@ -1,0 +1,82 @@
+// Beyond gather: racing, deadlines and bounded concurrency, each checked on
+// the dev server's own counters (aborted requests, peak in flight).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, openPage, runByClick, reportOf, stats } from "./browser.mjs";
+
+let browser, page, errors;
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors } = await openPage(browser, "/"));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Waits until the server has seen `n` more aborts than `before`. */
+async function abortsSince(before, n) {
+  let now = await stats();
+  for (let i = 0; i < 60 && now.aborted - before.aborted < n; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = await stats();
+  }
+  return now.aborted - before.aborted;
+}
+
+test("race: the fastest download wins and the losers' requests are aborted", async () => {
+  const before = await stats();
+  const host = await runByClick(page, "race");
+  const [run] = (await reportOf(host)).runs;
+  assert.deepEqual(run.tasks.map((t) => t.state), ["cancelled", "done", "cancelled"]);
+  assert.ok(run.totalMs < 1000, `the race took ${run.totalMs} ms`);
+  assert.match(await host.locator(".log li").first().innerText(), /api\/delay\/300 won \(HTTP 200/);
+  const aborted = await abortsSince(before, 2);
+  assert.equal(aborted, 2, "the server saw both losers aborted");
+  console.log(`# race: server aborted ${aborted} requests`);
+});
+
+test("timeout: the slow download is cut off at the deadline and its request aborted", async () => {
+  const before = await stats();
+  const host = await runByClick(page, "timeout");
+  const [run] = (await reportOf(host)).runs;
+  assert.deepEqual(run.tasks.map((t) => t.state), ["done", "error"]);
+  assert.equal(run.tasks[1].error, "Timed out after 800 ms; the request was cancelled.");
+  assert.ok(run.tasks[1].endMs >= 795 && run.tasks[1].endMs < 1300, `cut off at ${run.tasks[1].endMs}`);
+  const aborted = await abortsSince(before, 1);
+  assert.equal(aborted, 1);
+  console.log(`# timeout: server aborted ${aborted} request`);
+});
+
+test("limit: at most K in flight, on the timeline and on the server; total about ceil(N/K) downloads", async () => {
+  const host = page.locator('async-demo[lesson="limit"]');
+  const slider = host.locator("input[name=concurrency]");
+  await slider.evaluate((el) => {
+    el.value = "4";
+    el.dispatchEvent(new Event("input"));
+    el.dispatchEvent(new Event("change"));
+  });
+  assert.equal(await host.getAttribute("concurrency"), "4", "the slider sets the attribute");
+  assert.equal(await host.locator("output.value").innerText(), "4");
+  await fetch(`${BASE}/api/stats/reset`, { method: "POST" });
+  await runByClick(page, "limit");
+  const [run] = (await reportOf(host)).runs;
+  assert.equal(run.name, "buffer_unordered(4)");
+  assert.equal(run.tasks.length, 12);
+  assert.ok(run.tasks.every((t) => t.state === "done"));
+  // 12 downloads of 400 ms, 4 at a time: 3 waves.
+  assert.ok(run.totalMs >= 1200 && run.totalMs < 2000, `total ${run.totalMs}`);
+  // On the timeline: never more than 4 tasks between first poll and end.
+  const edges = run.tasks.flatMap((t) => [[t.startMs, 1], [t.endMs, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let inFlight = 0, most = 0;
+  for (const [, d] of edges) most = Math.max(most, (inFlight += d));
+  assert.equal(most, 4);
+  const server = await stats();
+  assert.equal(server.peakInFlight, 4, "the server's peak in flight");
+  console.log(`# limit: total ${run.totalMs} ms, server peak in flight ${server.peakInFlight}`);
+});
+
+test("no page errors", () => {
+  assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
+});
