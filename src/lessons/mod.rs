@@ -10,6 +10,7 @@ mod params;
 
 mod blocking;
 mod bridge;
+mod errors;
 mod gather;
 mod lazy;
 mod limit;
@@ -77,6 +78,7 @@ pub static ALL: &[&Lesson] = &[
     &race::LESSON,
     &timeout::LESSON,
     &limit::LESSON,
+    &errors::LESSON,
 ];
 
 /// The lesson named `name`.

@@ -77,6 +77,23 @@ test("limit: at most K in flight, on the timeline and on the server; total about
   console.log(`# limit: total ${run.totalMs} ms, server peak in flight ${server.peakInFlight}`);
 });
 
+test("errors: join_all keeps every result, try_join_all cancels the rest, retries back off", async () => {
+  const before = await stats();
+  const host = await runByClick(page, "errors");
+  const [all, first, retry] = (await reportOf(host)).runs;
+  assert.deepEqual(all.tasks.map((t) => t.state), ["done", "error", "done"]);
+  assert.match(all.tasks[1].error, /HTTP 500/);
+  assert.deepEqual(first.tasks.map((t) => t.state), ["cancelled", "error", "cancelled"]);
+  assert.ok(first.totalMs < 400, `try_join_all took ${first.totalMs} ms`);
+  assert.equal(await abortsSince(before, 2), 2, "the cancelled downloads were aborted on the server");
+  assert.deepEqual(retry.tasks.map((t) => t.state), ["error", "error", "error", "done"]);
+  assert.ok(retry.tasks.slice(0, 3).every((t) => /HTTP 503/.test(t.error)));
+  // Gaps between attempts: 100, 200 and 400 ms of backoff.
+  const gaps = retry.tasks.slice(1).map((t, i) => t.startMs - retry.tasks[i].endMs);
+  [100, 200, 400].forEach((want, i) => assert.ok(gaps[i] >= want - 1 && gaps[i] < want + 150, `gaps ${gaps}`));
+  assert.match((await host.locator(".log li").allInnerTexts()).at(-1), /^succeeded: HTTP 200/);
+});
+
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });

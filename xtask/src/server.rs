@@ -5,6 +5,8 @@
 //! - `GET /api/drip?bytes=N&ms=T`: streams N bytes (≤ 10 MB) evenly over T ms (≤ 30000).
 //! - `GET /api/binary?bytes=N`: N bytes (≤ 10 MB) of binary data.
 //! - `GET /api/status/{code}`: answers with that status (200–599).
+//! - `GET /api/flaky?id=X&fail=N`: the first N requests (≤ 10) with that id
+//!   (≤ 64 characters) answer 503, the next ones 200: for retry lessons.
 //! - `GET /api/stats`: requests started / finished / aborted by the client,
 //!   in flight and the peak in flight, as JSON; `POST /api/stats/reset` zeroes them.
 //!
@@ -258,6 +260,43 @@ async fn status(Path(code): Path<String>) -> Result<Response, BadRequest> {
     Ok((status, [TEXT], format!("HTTP {} as requested", status.as_u16())).into_response())
 }
 
+/// How many times each `/api/flaky` id has been asked for.
+#[derive(Debug, Default)]
+struct Flaky {
+    seen: std::sync::Mutex<HashMap<String, u64>>,
+}
+
+async fn flaky(
+    State(flaky): State<Arc<Flaky>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, BadRequest> {
+    let fail = query_number(&query, "fail", 2, 10, "failures")?;
+    let id = query.get("id").map(String::as_str).unwrap_or_default();
+    if id.is_empty() || id.len() > 64 {
+        return Err(BadRequest(format!(
+            "Parameter id must be 1 to 64 characters; got “{id}”."
+        )));
+    }
+    let attempt = {
+        let mut seen = flaky
+            .seen
+            .lock()
+            .map_err(|_| BadRequest("The flaky counter is broken.".into()))?;
+        if seen.len() > 10_000 {
+            seen.clear(); // a bound on memory: old ids are forgotten
+        }
+        let n = seen.entry(id.to_string()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    if attempt <= fail {
+        let body = format!("attempt {attempt} of “{id}” fails on purpose ({fail} will)");
+        Ok((StatusCode::SERVICE_UNAVAILABLE, [TEXT], body).into_response())
+    } else {
+        Ok(([TEXT], format!("attempt {attempt} of “{id}” succeeded")).into_response())
+    }
+}
+
 async fn read_stats(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
     Json(stats.snapshot())
 }
@@ -274,6 +313,7 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         .route("/drip", get(drip))
         .route("/binary", get(binary))
         .route("/status/{code}", get(status))
+        .route("/flaky", get(flaky).with_state(Arc::new(Flaky::default())))
         .route_layer(middleware::from_fn_with_state(stats.clone(), track));
     let api = Router::new()
         .route("/stats", get(read_stats))

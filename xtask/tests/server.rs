@@ -136,6 +136,22 @@ fn status_answers_with_the_code_asked_for() {
 }
 
 #[test]
+fn flaky_fails_the_first_n_requests_of_an_id_then_succeeds() {
+    let addr = start();
+    let codes: Vec<u16> = (0..4)
+        .map(|_| get(addr, "/api/flaky?id=a&fail=2").status)
+        .collect();
+    assert_eq!(codes, [503, 503, 200, 200]);
+    assert_eq!(
+        get(addr, "/api/flaky?id=b&fail=0").status,
+        200,
+        "ids are counted apart"
+    );
+    assert_eq!(get(addr, "/api/flaky?fail=1").status, 400);
+    assert_eq!(get(addr, "/api/flaky?id=c&fail=11").status, 400);
+}
+
+#[test]
 fn binary_is_octet_stream_of_the_size_asked_for() {
     let addr = start();
     let reply = get(addr, "/api/binary?bytes=300");

@@ -1,0 +1,88 @@
+//! Lesson `errors`: every result vs the first error; retrying with backoff.
+
+use futures::future::{join_all, try_join_all};
+use futures::FutureExt;
+
+use super::{Ctx, Lesson, Param, ParamKind};
+use crate::error::Error;
+use crate::tasks::{download, Download, Sleep};
+
+const URLS: Param = Param {
+    name: "urls",
+    label: "URLs (space-separated)",
+    default: "api/delay/400 api/status/500 api/delay/900",
+    kind: ParamKind::Urls,
+};
+
+const FAILURES: Param = Param {
+    name: "failures",
+    label: "the flaky endpoint fails (times)",
+    default: "3",
+    kind: ParamKind::Number { min: 0, max: 10 },
+};
+
+/// The lesson.
+pub static LESSON: Lesson = Lesson {
+    name: "errors",
+    title: "When downloads fail: collect, stop early, or retry",
+    idea: "join_all waits for every future and hands back every result, failures \
+           included: nothing is lost, and one failure costs nothing but its own row. \
+           try_join_all stops at the first error instead: it returns that error and drops \
+           the futures still running, so their requests are aborted and their rows say \
+           cancelled.\n\n\
+           Some failures pass. The last run retries a deliberately flaky endpoint of the \
+           dev server, waiting 100 ms, then 200, then 400 between attempts (exponential \
+           backoff): each attempt is a task of its own on the timeline.",
+    python: "results = await asyncio.gather(*coros, return_exceptions=True)  # every result\n\
+             results = await asyncio.gather(*coros)  # the first exception propagates\n\n\
+             for attempt in range(5):\n    try:\n        return await download(url)\n    \
+             except aiohttp.ClientError:\n        await asyncio.sleep(0.1 * 2 ** attempt)",
+    source: include_str!("errors.rs"),
+    params: &[URLS, FAILURES],
+    run: |ctx| run(ctx).boxed_local(),
+};
+
+async fn run(ctx: Ctx) -> Result<(), Error> {
+    let urls = ctx.params.urls(&URLS, 20)?;
+    let failures = ctx.params.number(&FAILURES)?;
+    let id = format!("lesson-{:x}", (js_sys::Math::random() * 1e12) as u64);
+    let flaky = ctx
+        .params
+        .resolve_default(&format!("api/flaky?id={id}&fail={failures}"));
+    let recorder = &ctx.recorder;
+    // demo:start
+    let run = recorder.begin_run("join_all: every result");
+    let all = join_all(urls.iter().map(|url| run.task(url.clone(), download(url)))).await;
+    let failed = all.iter().filter(|r| r.is_err()).count();
+    recorder.log(format!(
+        "join_all: {} results, {failed} of them errors",
+        all.len()
+    ));
+    run.finish().await;
+
+    let run = recorder.begin_run("try_join_all: first error cancels the rest");
+    let first = try_join_all(urls.iter().map(|url| run.task(url.clone(), download(url)))).await;
+    if let Err(e) = &first {
+        recorder.log(format!("try_join_all stopped at: {e}"));
+    }
+    run.finish().await;
+
+    let run = recorder.begin_run("retry with exponential backoff");
+    let mut result: Result<Download, Error> = Err(Error::Js("no attempt made".into()));
+    for attempt in 0..5u32 {
+        result = run
+            .task(format!("attempt {}", attempt + 1), download(&flaky))
+            .await;
+        if result.is_ok() {
+            break;
+        }
+        Sleep::new(100 << attempt).await; // 100, 200, 400, 800 ms
+    }
+    match &result {
+        Ok(done) => recorder.log(format!("succeeded: {done}")),
+        Err(e) => recorder.log(format!("gave up: {e}")),
+    }
+    run.finish().await;
+    // demo:end
+    Ok(())
+}
