@@ -10,6 +10,7 @@ mod params;
 
 mod blocking;
 mod bridge;
+mod cancel;
 mod errors;
 mod gather;
 mod lazy;
@@ -77,6 +78,7 @@ pub static ALL: &[&Lesson] = &[
     &bridge::LESSON,
     &race::LESSON,
     &timeout::LESSON,
+    &cancel::LESSON,
     &limit::LESSON,
     &errors::LESSON,
 ];
