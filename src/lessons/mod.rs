@@ -17,6 +17,7 @@ mod lazy;
 mod limit;
 mod many;
 mod mistakes;
+mod progress;
 mod race;
 mod sleep;
 mod timeout;
@@ -81,6 +82,7 @@ pub static ALL: &[&Lesson] = &[
     &cancel::LESSON,
     &limit::LESSON,
     &errors::LESSON,
+    &progress::LESSON,
 ];
 
 /// The lesson named `name`.

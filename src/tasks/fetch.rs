@@ -113,6 +113,17 @@ pub async fn download(url: &str) -> Result<Download, Error> {
 
 /// [`download`] with a body limit of `limit` bytes.
 pub async fn download_limited(url: &str, limit: u64) -> Result<Download, Error> {
+    download_with_progress(url, limit, |_, _| {}).await
+}
+
+/// [`download`] that calls `progress(bytes_so_far, content_length)` after
+/// the headers and after each chunk of the body (`content_length` is `None`
+/// when the server does not say).
+pub async fn download_with_progress(
+    url: &str,
+    limit: u64,
+    progress: impl Fn(u64, Option<u64>),
+) -> Result<Download, Error> {
     check_url(url)?;
     let guard = AbortGuard::new()?;
     let init = RequestInit::new();
@@ -154,7 +165,8 @@ pub async fn download_limited(url: &str, limit: u64) -> Result<Download, Error> 
         });
     }
 
-    let (bytes, head) = read_body(url, &response, limit).await?;
+    progress(0, declared);
+    let (bytes, head) = read_body(url, &response, limit, |n| progress(n, declared)).await?;
     guard.disarm();
     Ok(Download {
         url: url.to_string(),
@@ -204,7 +216,12 @@ fn fetch(request: &Request) -> Result<Promise, Error> {
 
 /// Reads the body chunk by chunk, counting bytes and keeping the first few;
 /// stops with an error past `limit`.
-async fn read_body(url: &str, response: &Response, limit: u64) -> Result<(u64, Vec<u8>), Error> {
+async fn read_body(
+    url: &str,
+    response: &Response,
+    limit: u64,
+    progress: impl Fn(u64),
+) -> Result<(u64, Vec<u8>), Error> {
     let body_error = |e: JsValue| Error::Body {
         url: url.to_string(),
         detail: js_message(&e),
@@ -234,6 +251,7 @@ async fn read_body(url: &str, response: &Response, limit: u64) -> Result<(u64, V
             head.extend(array.subarray(0, take).to_vec());
         }
         bytes += u64::from(len);
+        progress(bytes);
         if bytes > limit {
             // Stop reading; the guard in `download_limited` aborts the request.
             let _ = reader.cancel();

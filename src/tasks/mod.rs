@@ -7,6 +7,6 @@ mod spawn;
 mod timer;
 
 pub use block::block_for;
-pub use fetch::{download, download_limited, AbortGuard, Download, MAX_BODY_BYTES};
+pub use fetch::{download, download_limited, download_with_progress, AbortGuard, Download, MAX_BODY_BYTES};
 pub use spawn::{spawn, JoinHandle};
 pub use timer::{js_timeout_promise, with_timeout, Sleep};

@@ -24,10 +24,10 @@ mod imp {
         _callback: EntriesCallback,
     }
 
-    /// Counts animation frames (and long tasks) from `start` until `stop`.
+    /// Reports animation frames, and collects long tasks, from `start`
+    /// until `stop`.
     pub struct FrameMeter {
         start: f64,
-        frames: Rc<RefCell<Vec<f64>>>,
         long_tasks: Rc<RefCell<Vec<(f64, f64)>>>,
         running: Option<FrameLoop>,
         observer: Option<LongTasks>,
@@ -75,41 +75,33 @@ mod imp {
     }
 
     impl FrameMeter {
-        /// Starts counting now. Where there is no window (a worker), it
-        /// counts nothing.
-        pub fn start() -> Self {
-            let frames = Rc::new(RefCell::new(Vec::new()));
-            let sink = frames.clone();
+        /// Starts now: calls `on_frame(time)` at every animation frame.
+        /// Where there is no window (a worker), there are no frames.
+        pub fn start(mut on_frame: impl FnMut(f64) + 'static) -> Self {
             // `performance.now()` rather than the frame's timestamp: the same
             // clock as the run's start and end.
-            let running = FrameLoop::start(move |_| sink.borrow_mut().push(now()));
+            let running = FrameLoop::start(move |_| on_frame(now()));
             let long_tasks = Rc::new(RefCell::new(Vec::new()));
             let observer = observe_long_tasks(&long_tasks);
             FrameMeter {
                 start: now(),
-                frames,
                 long_tasks,
                 running,
                 observer,
             }
         }
 
-        /// Stops counting at `end`; returns what was measured.
-        pub fn stop(mut self, end: f64) -> super::Frames {
+        /// Stops; returns the long tasks the browser reported meanwhile.
+        pub fn stop(mut self) -> Vec<(f64, f64)> {
             self.running = None;
             if let Some(long) = self.observer.take() {
                 push_entries(&long.observer.take_records(), &self.long_tasks);
                 long.observer.disconnect();
             }
-            let frames = std::mem::take(&mut *self.frames.borrow_mut());
             let mut long_tasks = std::mem::take(&mut *self.long_tasks.borrow_mut());
             // A long task that began before the run (the run started inside it) still counts.
             long_tasks.retain(|(start, duration)| start + duration > self.start);
-            super::Frames {
-                longest_gap: super::longest_gap(self.start, &frames, end),
-                frames,
-                long_tasks,
-            }
+            long_tasks
         }
     }
 
@@ -147,12 +139,12 @@ mod imp {
 
     impl FrameMeter {
         /// Does nothing natively.
-        pub fn start() -> Self {
+        pub fn start(_on_frame: impl FnMut(f64) + 'static) -> Self {
             FrameMeter
         }
-        /// No frames natively.
-        pub fn stop(self, _end: f64) -> super::Frames {
-            super::Frames::default()
+        /// No long tasks natively.
+        pub fn stop(self) -> Vec<(f64, f64)> {
+            Vec::new()
         }
     }
 
@@ -162,21 +154,7 @@ mod imp {
 
 pub use imp::{next_frame, FrameMeter};
 
-/// What a [`FrameMeter`] measured.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Frames {
-    /// The longest interval between frames, the run's start and end
-    /// counting as frames (ms).
-    pub longest_gap: f64,
-    /// Frame times (page time, ms).
-    pub frames: Vec<f64>,
-    /// Long tasks the browser reported: (start, duration), ms.
-    pub long_tasks: Vec<(f64, f64)>,
-}
-
 /// The longest interval in `start, frames…, end`.
-// Used by the browser build's FrameMeter; native builds only test it.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn longest_gap(start: f64, frames: &[f64], end: f64) -> f64 {
     let mut last = start;
     let mut longest: f64 = 0.0;

@@ -13,6 +13,6 @@ mod traced;
 
 pub use clock::{frozen_at, now};
 pub use export::chrome_trace;
-pub use frames::{next_frame, FrameMeter, Frames};
-pub use recorder::{Event, Outcome, Recorder, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};
+pub use frames::{longest_gap, next_frame, FrameMeter};
+pub use recorder::{Event, Outcome, Progress, Recorder, Run, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};
 pub use traced::{TaskOutput, Traced};

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::clock::now;
-use super::frames::{next_frame, FrameMeter};
+use super::frames::{longest_gap, next_frame, FrameMeter};
 use super::traced::Traced;
 
 /// A poll that runs longer than this held the main thread long enough to
@@ -94,6 +94,8 @@ pub struct TaskRecord {
     pub longest_poll: f64,
     /// Every poll and wake, in order.
     pub events: Vec<Event>,
+    /// For tasks that report it: bytes so far and the expected total.
+    pub progress: Option<(u64, Option<u64>)>,
 }
 
 impl TaskRecord {
@@ -111,6 +113,7 @@ impl TaskRecord {
             busy: 0.0,
             longest_poll: 0.0,
             events: Vec::new(),
+            progress: None,
         }
     }
 
@@ -263,10 +266,12 @@ impl Recorder {
             });
             inner.runs.len() - 1
         });
+        let frames = self.clone();
+        let meter = FrameMeter::start(move |t| frames.push_frame(index, t));
         Run {
             recorder: self.clone(),
             index,
-            meter: Some(FrameMeter::start()),
+            meter: Some(meter),
         }
     }
 
@@ -290,6 +295,14 @@ impl Recorder {
     /// The lesson's output lines, with the time each was printed.
     pub fn log_lines(&self) -> Vec<(f64, String)> {
         self.inner.borrow().log.clone()
+    }
+
+    /// Notes an animation frame of run `run`. It does not ask for a redraw
+    /// (that would redraw every frame); the next event's redraw shows it.
+    fn push_frame(&self, run: usize, at: f64) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.runs[run].frames.push(at);
+        }
     }
 
     pub(crate) fn add_task(&self, run: usize, label: Cow<'static, str>) -> usize {
@@ -343,6 +356,22 @@ impl Run {
         Traced::new(future, self.recorder.clone(), self.index, task)
     }
 
+    /// Like [`task`](Self::task), for a future that reports its progress:
+    /// `make` gets the [`Progress`] handle to report through.
+    pub fn task_with_progress<F: std::future::Future>(
+        &self,
+        label: impl Into<Cow<'static, str>>,
+        make: impl FnOnce(Progress) -> F,
+    ) -> Traced<F> {
+        let task = self.recorder.add_task(self.index, label.into());
+        let progress = Progress {
+            recorder: self.recorder.clone(),
+            run: self.index,
+            task,
+        };
+        Traced::new(make(progress), self.recorder.clone(), self.index, task)
+    }
+
     /// Ends the run: waits one more animation frame, so that a block just
     /// before the end still shows as a frame gap, then closes the record.
     pub async fn finish(mut self) {
@@ -353,14 +382,29 @@ impl Run {
     fn close(&mut self) {
         let Some(meter) = self.meter.take() else { return };
         let end = now();
-        let measured = meter.stop(end);
+        let long_tasks = meter.stop();
         self.recorder.with(|inner| {
             let run = &mut inner.runs[self.index];
             run.end = Some(end);
-            run.longest_frame_gap = measured.longest_gap;
-            run.frames = measured.frames;
-            run.long_tasks = measured.long_tasks;
+            run.longest_frame_gap = longest_gap(run.start, &run.frames, end);
+            run.long_tasks = long_tasks;
         });
+    }
+}
+
+/// Where a task reports how far along it is (bytes of a download).
+#[derive(Debug, Clone)]
+pub struct Progress {
+    recorder: Recorder,
+    run: usize,
+    task: usize,
+}
+
+impl Progress {
+    /// `done` bytes so far, of `total` if known.
+    pub fn report(&self, done: u64, total: Option<u64>) {
+        self.recorder
+            .task_mut(self.run, self.task, |t| t.progress = Some((done, total)));
     }
 }
 

@@ -185,6 +185,40 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord) -> Result<(), J
         if class == "task" {
             td.set_attribute("title", text)?;
         }
+        if let (Some((done, total)), "result") = (task.progress, class) {
+            progress_bar(&td, done, total, task.first_poll.map(|start| now - start))?;
+        }
     }
     Ok(())
+}
+
+/// A `<progress>` bar with "done of total · rate" above the result text.
+fn progress_bar(cell: &Element, done: u64, total: Option<u64>, elapsed: Option<f64>) -> Result<(), JsValue> {
+    let doc = dom::document()?;
+    let bar = doc.create_element("progress")?;
+    if let Some(total) = total.filter(|t| *t > 0) {
+        bar.set_attribute("max", &total.to_string())?;
+        bar.set_attribute("value", &done.min(total).to_string())?;
+    }
+    let rate = elapsed.filter(|ms| *ms > 0.0).map(|ms| done as f64 / ms * 1000.0);
+    let mut text = match total {
+        Some(total) => format!("{} of {}", kb(done as f64), kb(total as f64)),
+        None => kb(done as f64),
+    };
+    if let Some(rate) = rate {
+        text.push_str(&format!(" · {}/s", kb(rate)));
+    }
+    bar.set_attribute("aria-label", &text)?;
+    let label = doc.create_element("span")?;
+    label.set_class_name("rate");
+    label.set_text_content(Some(&text));
+    cell.prepend_with_node_2(&bar, &label)
+}
+
+fn kb(bytes: f64) -> String {
+    if bytes >= 1e6 {
+        format!("{:.2} MB", bytes / 1e6)
+    } else {
+        format!("{:.1} kB", bytes / 1e3)
+    }
 }

@@ -330,8 +330,9 @@ fn main_thread(ctx: &CanvasRenderingContext2d, layout: &Layout, run: &RunRecord,
     let top = layout.main_top();
     let mut last = run.start;
     let frames = run.frames.iter().copied().take_while(|f| *f <= until);
-    let end = run.end.unwrap_or(until).min(until);
-    for frame in frames.chain(std::iter::once(end)) {
+    // A running run's last gap is still open: it is drawn once it ends.
+    let end = run.end.filter(|e| *e <= until);
+    for frame in frames.chain(end) {
         let gap = frame - last;
         if gap > LONG_POLL_MS {
             ctx.set_fill_style_str(&p.bad);

@@ -94,6 +94,26 @@ test("errors: join_all keeps every result, try_join_all cancels the rest, retrie
   assert.match((await host.locator(".log li").allInnerTexts()).at(-1), /^succeeded: HTTP 200/);
 });
 
+test("progress: each download shows a bar that fills as its body streams in, with a rate", async () => {
+  const host = page.locator('async-demo[lesson="progress"]');
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.run").click();
+  const sample = () => host.locator("section.run tbody tr").first().locator("progress").evaluate((p) => [p.value, p.max]);
+  await host.locator("section.run tbody tr progress").first().waitFor({ timeout: 3000 });
+  await page.waitForTimeout(600);
+  const [early, max] = await sample();
+  await page.waitForTimeout(900);
+  const [later] = await sample();
+  assert.equal(max, 300000, "the bar's maximum is the Content-Length");
+  assert.ok(early > 0 && later > early && later < max, `progress ${early} then ${later} of ${max}`);
+  assert.match(await host.locator("section.run tbody tr .rate").first().innerText(), /^[\d.]+ kB of 300\.0 kB · [\d.]+ kB\/s$/);
+  await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10000 });
+  const bars = await host.locator("section.run tbody tr progress").evaluateAll((ps) => ps.map((p) => p.value === p.max));
+  assert.deepEqual(bars, [true, true, true]);
+  const [run] = (await reportOf(host)).runs;
+  assert.deepEqual(run.tasks.map((t) => t.result.match(/(\d+) bytes/)[1]), ["300000", "80000", "600000"]);
+});
+
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });
