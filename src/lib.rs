@@ -53,6 +53,13 @@ pub async fn sleep(ms: u32) -> f64 {
     trace::now() - start
 }
 
+/// Counts the primes below `bound`: the CPU-bound job of the worker lesson,
+/// which `www/worker.js` calls inside its Web Worker.
+#[wasm_bindgen(js_name = countPrimes)]
+pub fn count_primes(bound: u32) -> u32 {
+    tasks::count_primes(bound)
+}
+
 /// The lessons' names, in the article's order.
 #[wasm_bindgen(js_name = lessonNames)]
 pub fn lesson_names() -> Vec<String> {

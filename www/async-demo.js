@@ -16,7 +16,7 @@ async function jsAwaitsRust(ms) {
   return `sleep(${ms}) resolved in JavaScript after ${waited.toFixed(0)} ms`;
 }
 
-const PARAMS = ["tasks", "delay-ms", "block-ms", "urls", "concurrency", "timeout-ms", "failures"];
+const PARAMS = ["tasks", "delay-ms", "block-ms", "urls", "concurrency", "timeout-ms", "failures", "primes-below"];
 
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson", ...PARAMS];

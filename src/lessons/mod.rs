@@ -21,6 +21,7 @@ mod progress;
 mod race;
 mod sleep;
 mod timeout;
+mod worker;
 
 use futures::future::LocalBoxFuture;
 
@@ -83,6 +84,7 @@ pub static ALL: &[&Lesson] = &[
     &limit::LESSON,
     &errors::LESSON,
     &progress::LESSON,
+    &worker::LESSON,
 ];
 
 /// The lesson named `name`.

@@ -114,6 +114,25 @@ test("progress: each download shows a bar that fills as its body streams in, wit
   assert.deepEqual(run.tasks.map((t) => t.result.match(/(\d+) bytes/)[1]), ["300000", "80000", "600000"]);
 });
 
+test("worker: counting primes on the main thread freezes the page; in a Web Worker it does not", async () => {
+  const host = await runByClick(page, "worker", { timeout: 60_000 });
+  assert.equal(await host.getAttribute("data-state"), "done");
+  const [main, worker] = (await reportOf(host)).runs;
+  assert.equal(main.name, "main thread");
+  assert.equal(worker.name, "web worker");
+  const mainCount = main.tasks.find((t) => t.label.includes("main thread"));
+  const workerCount = worker.tasks.find((t) => t.label.includes("Web Worker"));
+  assert.equal(mainCount.result, "216816", "primes below 3,000,000");
+  assert.match(workerCount.result, /^216816 primes, computed in \d+ ms off the main thread$/);
+  assert.ok(mainCount.busyMs > 300, `the count took ${mainCount.busyMs} ms`);
+  assert.ok(main.longestFrameGapMs >= mainCount.busyMs * 0.9, `main gap ${main.longestFrameGapMs}`);
+  assert.ok(worker.longestFrameGapMs < 100, `worker gap ${worker.longestFrameGapMs}`);
+  const beat = (run) => Number(run.tasks.find((t) => t.label === "heartbeat").result.match(/took (\d+) ms/)[1]);
+  assert.ok(beat(main) > 1000 + mainCount.busyMs * 0.8, `main heartbeat ${beat(main)}`);
+  assert.ok(beat(worker) < 1300, `worker heartbeat ${beat(worker)}`);
+  console.log(`# worker: longest frame gap ${main.longestFrameGapMs} ms on the main thread, ${worker.longestFrameGapMs} ms with the worker`);
+});
+
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });
