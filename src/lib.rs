@@ -14,6 +14,8 @@
 //! This file holds the JavaScript-facing surface only.
 #![deny(missing_docs, missing_debug_implementations)]
 
+/// The typed JavaScript API: fetchAll, runLesson.
+pub mod api;
 /// What `cargo xtask bench` measures, exported for its bench page.
 pub mod bench;
 /// One error type; JavaScript exceptions become readable sentences here.

@@ -2,12 +2,14 @@
 // Rust builds the DOM, runs the lesson and draws the results; this file only
 // loads the wasm once per page (relative to this module's own URL, so any
 // base path works) and forwards the element's life cycle to Rust.
-import init, { Widget, sleep } from "./pkg/async_demo.js";
+import init, { Widget, sleep, setModuleBase } from "./pkg/async_demo.js";
 
 const base = new URL(".", import.meta.url).href;
 let ready = null;
 const load = () =>
-  (ready ??= init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) }));
+  (ready ??= init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) }).then(() =>
+    setModuleBase(base),
+  ));
 
 // The JavaScript half of the bridge lesson: JS awaiting a Rust async fn.
 // The widget shows this function's source, so keep it readable.

@@ -1,0 +1,234 @@
+//! The typed JavaScript API: Promise-returning functions for JS callers,
+//! Rust futures underneath. `wasm-pack` writes their TypeScript
+//! declarations into `pkg/async_demo.d.ts`; the interfaces below make them
+//! exact.
+
+use std::collections::BTreeMap;
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::Error;
+use crate::lessons::{self, Ctx, Params};
+use crate::report::Report;
+use crate::tasks::{download, with_timeout};
+use crate::trace::{now, Recorder};
+use crate::widget::to_js;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Options of fetchAll. */
+export interface FetchAllOptions {
+  /** At most this many requests in flight (1–64; default: all at once). */
+  concurrency?: number;
+  /** Give up on one URL after this many milliseconds (1–120000; default 15000). */
+  timeoutMs?: number;
+}
+
+/** One URL's outcome, in the order the URLs were given. */
+export interface FetchResult {
+  url: string;
+  ok: boolean;
+  /** HTTP status, or null when no response came (network error, timeout, invalid URL). */
+  status: number | null;
+  /** Body size in bytes, or null on failure. */
+  bytes: number | null;
+  /** Milliseconds from this URL's start to its end. */
+  ms: number;
+  /** A readable sentence, or null on success. */
+  error: string | null;
+}
+
+export type TaskState = "done" | "error" | "cancelled" | "pending";
+
+export interface TaskReport {
+  label: string;
+  state: TaskState;
+  startMs: number | null;
+  endMs: number | null;
+  polls: number;
+  wakes: number;
+  busyMs: number;
+  error: string | null;
+  result: string | null;
+}
+
+export interface RunReport {
+  name: string;
+  totalMs: number;
+  longestFrameGapMs: number;
+  tasks: TaskReport[];
+}
+
+/** What a lesson run resolves with (also what <async-demo>.run() gives). */
+export interface Report {
+  lesson: string;
+  runs: RunReport[];
+}
+
+/** A lesson's parameters, by attribute name: { "delay-ms": 500, urls: "a b" }. */
+export type LessonParams = Record<string, string | number>;
+"#;
+
+#[derive(Serialize)]
+struct FetchResult {
+    url: String,
+    ok: bool,
+    status: Option<u16>,
+    bytes: Option<u64>,
+    ms: f64,
+    error: Option<String>,
+}
+
+/// Downloads every URL (relative ones against the page), at most
+/// `concurrency` at a time, each with a deadline of `timeoutMs`. Resolves
+/// with one result per URL, in input order; a failed URL has `ok: false`
+/// and an `error` sentence. Rejects only for unusable options.
+///
+/// ```js
+/// const results = await fetchAll(["api/delay/300", "api/status/404"], { concurrency: 2 });
+/// ```
+#[wasm_bindgen(js_name = fetchAll, unchecked_return_type = "FetchResult[]")]
+pub async fn fetch_all(
+    urls: Vec<String>,
+    #[wasm_bindgen(unchecked_param_type = "FetchAllOptions")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let option = |name: &str, default: u32, max: u32| -> Result<u32, Error> {
+        let value = match &options {
+            Some(options) => js_sys::Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED),
+            None => JsValue::UNDEFINED,
+        };
+        if value.is_undefined() {
+            return Ok(default);
+        }
+        match value.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= f64::from(max) => Ok(n as u32),
+            _ => {
+                let shown = value
+                    .as_f64()
+                    .map(|n| n.to_string())
+                    .or_else(|| value.as_string());
+                let shown = shown.unwrap_or_else(|| "a value that is not a number".into());
+                Err(Error::Js(format!(
+                    "Option {name}: {shown} is not usable: expected a whole number from 1 to {max}."
+                )))
+            }
+        }
+    };
+    let concurrency = option("concurrency", (urls.len() as u32).clamp(1, 64), 64)?;
+    let timeout = option("timeoutMs", 15_000, 120_000)?;
+    let base = page_base();
+    let jobs = urls.into_iter().enumerate().map(|(i, url)| {
+        let absolute = web_sys::Url::new_with_base(&url, &base)
+            .map(|u| u.href())
+            .unwrap_or(url);
+        async move {
+            let start = now();
+            let outcome = with_timeout(timeout, download(&absolute)).await;
+            let ms = now() - start;
+            let result = match outcome {
+                Ok(done) => FetchResult {
+                    url: absolute,
+                    ok: true,
+                    status: Some(done.status),
+                    bytes: Some(done.bytes),
+                    ms,
+                    error: None,
+                },
+                Err(e) => {
+                    let status = match &e {
+                        Error::Http { status, .. } => Some(*status),
+                        _ => None,
+                    };
+                    FetchResult {
+                        url: absolute,
+                        ok: false,
+                        status,
+                        bytes: None,
+                        ms,
+                        error: Some(e.to_string()),
+                    }
+                }
+            };
+            (i, result)
+        }
+    });
+    let mut results: Vec<(usize, FetchResult)> = stream::iter(jobs)
+        .buffer_unordered(concurrency as usize)
+        .collect()
+        .await;
+    results.sort_by_key(|(i, _)| *i);
+    to_js(&results.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
+}
+
+/// Runs lesson `name` without a widget, with `params` as its attributes,
+/// and resolves with its report. Rejects with a sentence for an unknown
+/// lesson or unusable parameters.
+///
+/// ```js
+/// const report = await runLesson("gather", { urls: "api/delay/200 api/delay/300" });
+/// ```
+#[wasm_bindgen(js_name = runLesson, unchecked_return_type = "Report")]
+pub async fn run_lesson(
+    name: String,
+    #[wasm_bindgen(unchecked_param_type = "LessonParams")] params: JsValue,
+) -> Result<JsValue, JsValue> {
+    let lesson = lessons::find(&name).ok_or_else(|| Error::Param {
+        name: "lesson".into(),
+        value: name.clone(),
+        expected: format!("one of {}", lessons::names()),
+    })?;
+    let mut values = BTreeMap::new();
+    if params.is_object() {
+        for entry in js_sys::Object::entries(params.unchecked_ref()).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1);
+            let text = value
+                .as_string()
+                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                .unwrap_or_default();
+            values.insert(key, text);
+        }
+    }
+    let base = page_base();
+    let recorder = Recorder::new();
+    let ctx = Ctx {
+        recorder: recorder.clone(),
+        params: Params::new(values, &base, &module_base()),
+        bridge: None,
+    };
+    (lesson.run)(ctx).await?;
+    to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, now())))
+}
+
+/// The page's base URL (a worker's location), for relative URLs.
+fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .or_else(|| {
+            js_sys::Reflect::get(&js_sys::global(), &"location".into())
+                .ok()
+                .map(|l| String::from(js_sys::JsString::from(l)))
+        })
+        .unwrap_or_default()
+}
+
+thread_local! {
+    static MODULE_BASE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tells [`run_lesson`] where `async-demo.js` lives (its folder's URL), so
+/// that lessons' default URLs (`api/delay/…`) find the dev server's
+/// endpoints from any page. `async-demo.js` calls it on load; without it,
+/// the page's own base is used.
+#[wasm_bindgen(js_name = setModuleBase)]
+pub fn set_module_base(url: String) {
+    MODULE_BASE.with(|b| *b.borrow_mut() = Some(url));
+}
+
+fn module_base() -> String {
+    MODULE_BASE.with(|b| b.borrow().clone()).unwrap_or_else(page_base)
+}

@@ -1,0 +1,71 @@
+// The typed JavaScript API: fetchAll and runLesson as Promises from a plain
+// module, and TypeScript declarations without `any` where a type is known.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { BASE, launch, openPage } from "./browser.mjs";
+
+let browser, page, errors;
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors } = await openPage(browser, "/"));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("fetchAll resolves one result per URL, in input order, failures included", async () => {
+  const results = await page.evaluate(async () => {
+    const { default: init, fetchAll } = await import("/pkg/async_demo.js");
+    await init();
+    return fetchAll(["api/delay/300", "api/status/404", "api/delay/50", "ftp://x.test/"], { concurrency: 2, timeoutMs: 5000 });
+  });
+  assert.equal(results.length, 4);
+  assert.deepEqual(results.map((r) => r.ok), [true, false, true, false]);
+  assert.equal(results[0].url, `${BASE}/api/delay/300`);
+  assert.deepEqual([results[0].status, results[0].bytes, results[0].error], [200, 13, null]);
+  assert.equal(results[1].status, 404);
+  assert.match(results[1].error, /HTTP 404/);
+  assert.equal(results[3].status, null);
+  assert.match(results[3].error, /scheme “ftp:”/);
+  assert.ok(results[0].ms >= 300 && results[2].ms < 300);
+});
+
+test("fetchAll refuses unusable options with a sentence", async () => {
+  const message = await page.evaluate(async () => {
+    const { default: init, fetchAll } = await import("/pkg/async_demo.js");
+    await init();
+    return fetchAll(["api/delay/1"], { concurrency: 0 }).then(() => "resolved", (e) => e.message);
+  });
+  assert.equal(message, "Option concurrency: 0 is not usable: expected a whole number from 1 to 64.");
+});
+
+test("runLesson resolves with the lesson's report", async () => {
+  const report = await page.evaluate(async () => {
+    const { default: init, runLesson } = await import("/pkg/async_demo.js");
+    await init();
+    return runLesson("gather", { urls: "api/delay/200 api/delay/250", "timeout-ms": 5000 });
+  });
+  assert.equal(report.lesson, "gather");
+  assert.deepEqual(report.runs.map((r) => r.name), ["sequential", "concurrent"]);
+  assert.ok(report.runs[0].totalMs >= 440 && report.runs[1].totalMs < 440, JSON.stringify(report.runs.map((r) => r.totalMs)));
+  const unknown = await page.evaluate(() => import("/pkg/async_demo.js").then((m) => m.runLesson("nope", {})).catch((e) => e.message));
+  assert.match(unknown, /lesson="nope"/);
+});
+
+test("the TypeScript declarations type the API exactly", async () => {
+  const dts = await readFile(new URL("../../www/pkg/async_demo.d.ts", import.meta.url), "utf8");
+  assert.match(dts, /export function fetchAll\(urls: string\[\], options: FetchAllOptions\): Promise<FetchResult\[\]>;/);
+  assert.match(dts, /export function runLesson\(name: string, params: LessonParams\): Promise<Report>;/);
+  assert.match(dts, /export function sleep\(ms: number\): Promise<number>;/);
+  for (const name of ["fetchAll", "runLesson", "sleep"]) {
+    const line = dts.split("\n").find((l) => l.startsWith(`export function ${name}(`));
+    assert.ok(!/\bany\b/.test(line), line);
+  }
+});
+
+test("no page errors", () => {
+  assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
+});
