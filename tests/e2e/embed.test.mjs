@@ -1,0 +1,98 @@
+// Embedding: permalinks, several widgets on one page, a hostile host
+// stylesheet, hosting under a sub-path.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, openPage, reportOf } from "./browser.mjs";
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("a permalink restores the lesson's parameters, and editing one updates the hash", async () => {
+  const { page } = await openPage(browser, "/#sleep?delay-ms=1234");
+  const host = page.locator('async-demo[lesson="sleep"]');
+  await host.locator("input[name=delay-ms]").waitFor();
+  assert.equal(await host.getAttribute("delay-ms"), "1234");
+  assert.equal(await host.locator("input[name=delay-ms]").inputValue(), "1234");
+  const gather = page.locator('async-demo[lesson="gather"]');
+  await gather.locator("input[name=timeout-ms]").fill("900");
+  await gather.locator("input[name=timeout-ms]").dispatchEvent("change");
+  await page.waitForFunction(() => location.hash === "#gather?timeout-ms=900");
+  await page.close();
+});
+
+/** A page of `html` at `path` on the dev server's origin (served by the test). */
+async function pageWith(path, html) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.route(`${BASE}${path}`, (route) => route.fulfill({ contentType: "text/html", body: html }));
+  // The site copied www/ under /site/assets/: serve those paths from www/.
+  await page.route(`${BASE}/site/assets/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const response = await route.fetch({ url: `${BASE}/${url.pathname.slice("/site/assets/".length)}${url.search}` });
+    await route.fulfill({ response });
+  });
+  await page.goto(`${BASE}${path}`);
+  await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
+  return { page, errors };
+}
+
+test("two widgets on a page keep their own runs, controls and cancel; sub-path hosting works", async () => {
+  const { page, errors } = await pageWith(
+    "/site/docs/chapter.html",
+    `<!doctype html><html lang="en"><head><title>Chapter</title>
+     <script type="module" src="../assets/async-demo.js"></script></head>
+     <body><p>Prose.</p><async-demo id="a" lesson="sleep" delay-ms="1500"></async-demo>
+     <p>More prose.</p><async-demo id="b" lesson="gather" urls="/api/delay/200 /api/delay/300"></async-demo></body></html>`,
+  );
+  const [a, b] = [page.locator("#a"), page.locator("#b")];
+  await a.locator("button.run").click();
+  await b.locator("button.run").click();
+  await page.waitForTimeout(300);
+  await a.locator("button.cancel").click();
+  await page.waitForFunction(() => document.querySelector("#b").dataset.state === "done", null, { timeout: 10000 });
+  assert.equal(await a.getAttribute("data-state"), "cancelled");
+  const [ra, rb] = [await reportOf(a), await reportOf(b)];
+  assert.equal(ra.lesson, "sleep");
+  assert.equal(rb.lesson, "gather");
+  assert.deepEqual(rb.runs[1].tasks.map((t) => t.state), ["done", "done"], "cancelling one widget left the other alone");
+  // Loaded from the sub-path: the wasm, the stylesheet and the default URLs all resolved.
+  assert.equal(await a.evaluate((el) => getComputedStyle(el.shadowRoot.querySelector("button.run")).borderRadius), "6px");
+  assert.deepEqual(errors, []);
+  const globals = await page.evaluate(() => Object.keys(window).filter((k) => /async|wasm|widget/i.test(k)));
+  assert.deepEqual(globals, [], "no globals on window");
+  await page.close();
+});
+
+test("a hostile host stylesheet does not reach into the widget, and the widget's styles do not leak out", async () => {
+  const hostile = `<style>
+    button { display: none !important; } li, div { color: red !important; font-size: 40px !important; }
+    body { font-family: serif; } table, td { border: 5px solid lime !important; } .run { background: red !important; }
+  </style>`;
+  const { page } = await pageWith(
+    "/site/docs/hostile.html",
+    `<!doctype html><html lang="en"><head><title>Hostile</title>${hostile}
+     <script type="module" src="../assets/async-demo.js"></script></head>
+     <body><button class="run" id="outside">host button</button>
+     <async-demo lesson="lazy" delay-ms="50"></async-demo></body></html>`,
+  );
+  const widget = page.locator("async-demo");
+  const run = widget.locator("button.run");
+  await run.waitFor();
+  assert.equal(await run.isVisible(), true, "the host's button rule hid the widget's button");
+  assert.notEqual(await run.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(255, 0, 0)");
+  await run.click();
+  await page.waitForFunction(() => document.querySelector("async-demo").dataset.state === "done");
+  const cell = widget.locator("td.state").first();
+  assert.notEqual(await cell.evaluate((td) => getComputedStyle(td).borderTopColor), "rgb(0, 255, 0)");
+  // The widget's own rules (.run is blue in the widget) did not touch the host's button.
+  assert.equal(await page.locator("#outside").evaluate((b) => getComputedStyle(b).display), "none");
+  await page.close();
+});
