@@ -113,7 +113,11 @@ fn section(container: &Element, run: &RunRecord) -> Result<RunView, JsValue> {
     dom::text_child(&section, "h4", "", &run.name)?;
     let timeline = Timeline::new(&section, &run.name)?;
     let totals = dom::child(&section, "p", "totals")?;
+    // A scrolling region must be reachable by keyboard.
     let scroll = dom::child(&section, "div", "table")?;
+    scroll.set_attribute("tabindex", "0")?;
+    scroll.set_attribute("role", "region")?;
+    scroll.set_attribute("aria-label", &format!("tasks of {}", run.name))?;
     let table = dom::child(&scroll, "table", "tasks")?;
     let head = dom::child(&dom::child(&table, "thead", "")?, "tr", "")?;
     for column in COLUMNS {
