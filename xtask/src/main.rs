@@ -146,14 +146,7 @@ fn test() -> Result<(), String> {
 
     // One dev server for the browser suites, on a free port.
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    let server = runtime
-        .block_on(Server::bind(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            xtask::root().join("www"),
-        ))
-        .map_err(|e| format!("cannot start the dev server: {e}"))?;
-    let origin = format!("http://{}", server.addr().map_err(|e| e.to_string())?);
-    runtime.spawn(server.run());
+    let origin = background_server(&runtime)?;
     println!("==> dev server for the browser tests: {origin}");
 
     // One wasm-pack call per suite, so that a failure in one still lets the
