@@ -59,6 +59,16 @@ pub fn release() -> Result<PathBuf, String> {
     Ok(wasm)
 }
 
+/// Builds the mdBook in `docs/` into `docs/book` (served at `/docs/`),
+/// installing mdbook if it is missing.
+pub fn docs() -> Result<(), String> {
+    install::mdbook()?;
+    run::status(
+        "building the docs book (mdbook build docs)",
+        command("mdbook", &["build", "docs"]),
+    )
+}
+
 /// One shipped file's size.
 #[derive(Debug)]
 pub struct FileSize {

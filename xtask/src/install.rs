@@ -29,6 +29,11 @@ pub fn test_tools() -> Result<(), String> {
     cargo_install("geckodriver", &["geckodriver", "--locked"])
 }
 
+/// mdbook, for the docs book.
+pub fn mdbook() -> Result<(), String> {
+    cargo_install("mdbook", &["mdbook", "--locked"])
+}
+
 /// Whether `program` is an executable on `PATH`.
 pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {

@@ -16,13 +16,14 @@ use std::process::ExitCode;
 
 use xtask::server::Server;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | test | bench>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | test | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => port(&args[1..]).and_then(serve),
         Some("build") => build::release().map(|_| ()),
+        Some("docs") => build::release().and_then(|_| build::docs()),
         Some("test") => test(),
         Some("bench") => bench(),
         _ => Err(USAGE.to_string()),
@@ -49,6 +50,7 @@ fn port(args: &[String]) -> Result<u16, String> {
 
 fn serve(port: u16) -> Result<(), String> {
     build::release()?;
+    build::docs()?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -56,7 +58,7 @@ fn serve(port: u16) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let addr = server.addr().map_err(|e| e.to_string())?;
-        println!("\nasync-demo playground: http://{addr}/   (Ctrl-C to stop)");
+        println!("\nasync-demo playground: http://{addr}/   docs: http://{addr}/docs/   (Ctrl-C to stop)");
         tokio::select! {
             served = server.run() => served.map_err(|e| e.to_string()),
             _ = tokio::signal::ctrl_c() => Ok(()),
@@ -163,8 +165,8 @@ fn test() -> Result<(), String> {
         );
     }
 
-    match build::release() {
-        Ok(_) => {
+    match build::release().and_then(|_| build::docs()) {
+        Ok(()) => {
             let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
             e2e.env("ASYNC_DEMO_URL", &origin);
             suites.run("end-to-end tests (release build, headless Chromium)", e2e);

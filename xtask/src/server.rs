@@ -306,8 +306,13 @@ async fn reset(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
     Json(stats.snapshot())
 }
 
-/// The whole app: `/api` and the static files under `www`.
+/// The whole app: `/api`, the docs book under `/docs/` (built by
+/// `cargo xtask docs` into `docs/book`), and the static files under `www`.
 pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
+    let book = www
+        .parent()
+        .map(|root| root.join("docs/book"))
+        .unwrap_or_else(|| PathBuf::from("docs/book"));
     let tracked = Router::new()
         .route("/delay/{ms}", get(delay))
         .route("/drip", get(drip))
@@ -334,6 +339,10 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
     let files = ServeDir::new(www).append_index_html_on_directories(true);
     Router::new()
         .nest("/api", api)
+        .nest_service(
+            "/docs",
+            ServeDir::new(book).append_index_html_on_directories(true),
+        )
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
