@@ -96,3 +96,21 @@ test("a hostile host stylesheet does not reach into the widget, and the widget's
   assert.equal(await page.locator("#outside").evaluate((b) => getComputedStyle(b).display), "none");
   await page.close();
 });
+
+test("the wasm loads once per page however many widgets; 360 px wide fits; reduced motion stops the dot", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 }, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  const wasm = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
+  await page.goto(`${BASE}/`);
+  await page.waitForFunction(() => [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run")));
+  assert.equal(await page.locator("async-demo").count() > 10, true);
+  assert.deepEqual(wasm, [`${BASE}/pkg/async_demo_bg.wasm`], "one wasm download for the whole page");
+  // Nothing forces the page wider than the screen.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "the page scrolls sideways at 360 px");
+  const sleep = page.locator('async-demo[lesson="sleep"]');
+  assert.equal(await sleep.locator(".dot").evaluate((d) => getComputedStyle(d).display), "none");
+  const box = await sleep.locator("button.run").boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 360, "the Run button is on screen");
+  await context.close();
+});
