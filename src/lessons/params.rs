@@ -166,9 +166,19 @@ mod tests {
 
     #[test]
     fn absent_or_blank_means_default() {
-        assert_eq!(params(&[]).number(&DELAY).unwrap(), 2000);
-        assert_eq!(params(&[("delay-ms", "  ")]).number(&DELAY).unwrap(), 2000);
-        assert_eq!(params(&[("delay-ms", " 15 ")]).number(&DELAY).unwrap(), 15);
+        assert_eq!(params(&[]).number(&DELAY).expect("the test sets this up"), 2000);
+        assert_eq!(
+            params(&[("delay-ms", "  ")])
+                .number(&DELAY)
+                .expect("the test sets this up"),
+            2000
+        );
+        assert_eq!(
+            params(&[("delay-ms", " 15 ")])
+                .number(&DELAY)
+                .expect("the test sets this up"),
+            15
+        );
     }
 
     #[test]
@@ -187,11 +197,13 @@ mod tests {
     #[test]
     fn default_urls_resolve_against_the_module_and_given_ones_against_the_page() {
         assert_eq!(
-            params(&[]).urls(&URLS, 5).unwrap(),
+            params(&[]).urls(&URLS, 5).expect("the test sets this up"),
             vec!["http://module/api/a", "http://module/api/b"]
         );
         assert_eq!(
-            params(&[("urls", "x  y")]).urls(&URLS, 5).unwrap(),
+            params(&[("urls", "x  y")])
+                .urls(&URLS, 5)
+                .expect("the test sets this up"),
             vec!["http://page/x", "http://page/y"]
         );
         assert!(params(&[("urls", "a b c")]).urls(&URLS, 2).is_err());

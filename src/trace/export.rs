@@ -137,12 +137,12 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(&chrome_trace("gather", &[run()])).expect("valid JSON");
         assert_eq!(json["displayTimeUnit"], "ms");
-        let events = json["traceEvents"].as_array().unwrap();
+        let events = json["traceEvents"].as_array().expect("the test sets this up");
         let named = |tid: u64| {
             events
                 .iter()
                 .find(|e| e["ph"] == "M" && e["name"] == "thread_name" && e["tid"] == tid)
-                .unwrap()["args"]["name"]
+                .expect("the test sets this up")["args"]["name"]
                 .clone()
         };
         assert_eq!(named(1), "sleep \"20\" ms\n<b>");
@@ -165,14 +165,20 @@ mod tests {
             (wakes[0]["ts"].as_f64(), wakes[0]["s"].as_str()),
             (Some(20000.0), Some("t"))
         );
-        let cancelled = events.iter().find(|e| e["name"] == "cancelled").unwrap();
+        let cancelled = events
+            .iter()
+            .find(|e| e["name"] == "cancelled")
+            .expect("the test sets this up");
         assert_eq!(
             (cancelled["tid"].as_u64(), cancelled["ts"].as_f64()),
             (Some(2), Some(30000.0))
         );
         let frames = events.iter().filter(|e| e["cat"] == "frame").count();
         assert_eq!(frames, 2);
-        let long = events.iter().find(|e| e["cat"] == "longtask").unwrap();
+        let long = events
+            .iter()
+            .find(|e| e["cat"] == "longtask")
+            .expect("the test sets this up");
         assert_eq!(
             (long["ts"].as_f64(), long["dur"].as_f64(), long["tid"].as_u64()),
             (Some(2000.0), Some(60000.0), Some(0))
