@@ -114,7 +114,14 @@ test("every lesson's Cancel works mid-run", async () => {
     if (state !== "running") continue; // finished (or blocked through) before we could cancel
     await host.locator("button.cancel").click();
     await page.waitForFunction((el) => el.dataset.state !== "running", await host.elementHandle(), { timeout: 3000 });
-    assert.equal(await host.getAttribute("data-state"), "cancelled", lesson);
+    const final = await host.getAttribute("data-state");
+    if (final === "done") {
+      // A short lesson (race ends after 300 ms) may finish before the click lands.
+      const total = (await reportOf(host)).runs.reduce((n, r) => n + r.totalMs, 0);
+      assert.ok(total < 1500, `${lesson} ran on for ${total} ms although Cancel was clicked`);
+      continue;
+    }
+    assert.equal(final, "cancelled", lesson);
     const report = await reportOf(host);
     const states = report.runs.flatMap((r) => r.tasks.map((t) => t.state));
     assert.ok(states.includes("cancelled") || states.length === 0 || states.includes("pending"), `${lesson}: ${states}`);
