@@ -96,7 +96,7 @@ impl Widget {
             }
             (Err(e), _) => {
                 inner.host.set_attribute("data-state", "error")?;
-                let line = error_only(&root, &e.to_string())?;
+                let line = view::error_only(&root, &e.to_string())?;
                 view::register(id, &inner.host, &line);
             }
             _ => {}
@@ -303,18 +303,6 @@ fn summary(report: &Report, state: WidgetState, error: Option<&str>) -> String {
         (WidgetState::Cancelled, _) => format!("Cancelled. {}", runs.join(", ")),
         _ => format!("Done. {}", runs.join(", ")),
     }
-}
-
-/// A widget whose lesson is unknown shows only the error.
-fn error_only(root: &Node, message: &str) -> Result<Element, JsValue> {
-    let doc = crate::view::document()?;
-    root.set_text_content(None);
-    let line = doc.create_element("p")?;
-    line.set_attribute("role", "alert")?;
-    line.set_class_name("error");
-    line.set_text_content(Some(message));
-    root.append_child(&line)?;
-    Ok(line)
 }
 
 /// To a JavaScript value through JSON: one string crosses into JS and

@@ -13,4 +13,4 @@ mod widget;
 
 pub use dom::document;
 pub use panic::{install_panic_hook, register, unregister};
-pub use widget::{WidgetState, WidgetView};
+pub use widget::{error_only, WidgetState, WidgetView};

@@ -535,6 +535,18 @@ impl std::fmt::Debug for WidgetView {
     }
 }
 
+/// A widget whose lesson is unknown shows only the error.
+pub fn error_only(root: &Node, message: &str) -> Result<Element, JsValue> {
+    let doc = dom::document()?;
+    root.set_text_content(None);
+    let line = doc.create_element("p")?;
+    line.set_attribute("role", "alert")?;
+    line.set_class_name("error");
+    line.set_text_content(Some(message));
+    root.append_child(&line)?;
+    Ok(line)
+}
+
 fn code_pane(parent: &Element, class: &str, caption: &str, code: &str) -> Result<(), JsValue> {
     let figure = dom::child(parent, "figure", class)?;
     dom::text_child(&figure, "figcaption", "", caption)?;

@@ -3,13 +3,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { BASE, launch, openPage } from "./browser.mjs";
+import { BASE, startPage } from "./browser.mjs";
 
 let browser, page, errors;
 
 before(async () => {
-  browser = await launch();
-  ({ page, errors } = await openPage(browser, "/"));
+  ({ browser, page, errors } = await startPage("/"));
 });
 
 after(async () => {

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { BASE, launch, openPage, stats } from "./browser.mjs";
+import { BASE, startPage, stats } from "./browser.mjs";
 
 /** A loopback port nothing listens on: bound, then closed. */
 async function closedPort() {
@@ -17,8 +17,7 @@ async function closedPort() {
 let browser, page, errors;
 
 before(async () => {
-  browser = await launch();
-  ({ page, errors } = await openPage(browser, "/"));
+  ({ browser, page, errors } = await startPage("/"));
 });
 
 after(async () => {

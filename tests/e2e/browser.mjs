@@ -1,6 +1,7 @@
 // Shared set-up for the end-to-end tests: Debian's Chromium driven by
 // playwright-core, against the dev server that `cargo xtask test` starts
 // (ASYNC_DEMO_URL), or one started by hand (default http://127.0.0.1:8080).
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 export const BASE = (process.env.ASYNC_DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
@@ -34,6 +35,30 @@ export async function openPage(browser, path = "/") {
   await page.goto(BASE + path);
   await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
   return { page, errors };
+}
+
+/** A browser with one page open on `path`: the usual start of a test file. */
+export async function startPage(path = "/") {
+  const browser = await launch();
+  const { page, errors } = await openPage(browser, path);
+  return { browser, page, errors };
+}
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** Runs axe-core on the page; its violations as { id, impact, nodes, help, where }. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.length,
+      help: v.help,
+      where: v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")}: ${n.failureSummary?.split("\n")[1] ?? ""}`),
+    }));
+  });
 }
 
 /** Clicks the Run button of the widget for `lesson` and waits until it is no longer running. */

@@ -2,10 +2,8 @@
 // live widgets, which run, and the chapter passes an axe-core audit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { launch, openPage, runByClick, reportOf } from "./browser.mjs";
+import { axeViolations, launch, openPage, reportOf, runByClick } from "./browser.mjs";
 
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let browser;
 
 before(async () => {
@@ -42,10 +40,7 @@ test("the gather chapter downloads from the dev server through the book's relati
 test("a docs chapter has no serious or critical axe violations", async () => {
   const { page } = await openPage(browser, "/docs/futures-are-lazy.html");
   await runByClick(page, "lazy");
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () =>
-    (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
-  );
+  const violations = (await axeViolations(page)).map(({ id, impact, nodes }) => ({ id, impact, nodes }));
   console.log(`# axe (docs chapter): ${JSON.stringify(violations)}`);
   assert.deepEqual(violations.filter((v) => v.impact === "serious" || v.impact === "critical"), []);
   await page.close();

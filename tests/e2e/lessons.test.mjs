@@ -2,14 +2,13 @@
 // Chromium against the release build served by the dev server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPage, runByClick, reportOf } from "./browser.mjs";
+import { reportOf, runByClick, startPage } from "./browser.mjs";
 
 const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "worker"];
 let browser, page, errors;
 
 before(async () => {
-  browser = await launch();
-  ({ page, errors } = await openPage(browser, "/"));
+  ({ browser, page, errors } = await startPage("/"));
 });
 
 after(async () => {

@@ -2,13 +2,12 @@
 // the dev server's own counters (aborted requests, peak in flight).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, openPage, runByClick, reportOf, stats } from "./browser.mjs";
+import { BASE, reportOf, runByClick, startPage, stats } from "./browser.mjs";
 
 let browser, page, errors;
 
 before(async () => {
-  browser = await launch();
-  ({ page, errors } = await openPage(browser, "/"));
+  ({ browser, page, errors } = await startPage("/"));
 });
 
 after(async () => {
