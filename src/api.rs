@@ -16,8 +16,13 @@ use crate::tasks::{download, with_timeout};
 use crate::trace::{now, Recorder};
 use crate::widget::to_js;
 
+/// The TypeScript the `.d.ts` gets: interfaces for the JSON the Rust types
+/// write. A unit test below fails when they drift apart.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
+const TYPESCRIPT: &'static str = TYPES;
+
+#[cfg_attr(not(test), allow(dead_code))] // read through TYPESCRIPT, which the macro consumes
+const TYPES: &str = r#"
 /** Options of fetchAll. */
 export interface FetchAllOptions {
   /** At most this many requests in flight (1–64; default: all at once). */
@@ -91,9 +96,10 @@ struct FetchResult {
 /// ```
 #[wasm_bindgen(js_name = fetchAll, unchecked_return_type = "FetchResult[]")]
 pub async fn fetch_all(
-    urls: Vec<String>,
-    #[wasm_bindgen(unchecked_param_type = "FetchAllOptions")] options: Option<js_sys::Object>,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] urls: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FetchAllOptions")] options: Option<js_sys::Object>,
 ) -> Result<JsValue, JsValue> {
+    let urls = url_list(&urls)?;
     let option = |name: &str, default: u32, max: u32| -> Result<u32, Error> {
         let value = match &options {
             Some(options) => js_sys::Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED),
@@ -172,35 +178,122 @@ pub async fn fetch_all(
 #[wasm_bindgen(js_name = runLesson, unchecked_return_type = "Report")]
 pub async fn run_lesson(
     name: String,
-    #[wasm_bindgen(unchecked_param_type = "LessonParams")] params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "LessonParams")] params: JsValue,
 ) -> Result<JsValue, JsValue> {
     let lesson = lessons::find(&name).ok_or_else(|| Error::Param {
         name: "lesson".into(),
         value: name.clone(),
         expected: format!("one of {}", lessons::names()),
     })?;
-    let mut values = BTreeMap::new();
-    if params.is_object() {
-        for entry in js_sys::Object::entries(params.unchecked_ref()).iter() {
-            let pair = js_sys::Array::from(&entry);
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1);
-            let text = value
-                .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
-                .unwrap_or_default();
-            values.insert(key, text);
-        }
-    }
-    let base = page_base();
     let recorder = Recorder::new();
-    let ctx = Ctx {
-        recorder: recorder.clone(),
-        params: Params::new(values, &base, &module_base()),
-        bridge: None,
-    };
+    let ctx = Ctx::new(recorder.clone(), try_lesson_params(&params)?);
     (lesson.run)(ctx).await?;
     to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, now())))
+}
+
+/// `params` (a `LessonParams` object, or `undefined`) as a lesson's
+/// parameters: relative URLs against the page, the lesson's default URLs
+/// against the module.
+///
+/// # Errors
+/// A sentence if `params` is not an object, a value is neither a string nor
+/// a finite number (an array of URLs must not fall back to the defaults
+/// unnoticed), or reading it throws (a getter, a Proxy trap): a caller's
+/// hostile object must make the Promise reject, never hang it.
+pub(crate) fn try_lesson_params(params: &JsValue) -> Result<Params, Error> {
+    let mut values = BTreeMap::new();
+    if !(params.is_undefined() || params.is_null()) {
+        if !params.is_object() {
+            return Err(Error::Js(format!(
+                "The parameters must be an object such as {{ \"delay-ms\": 500 }}, not {}.",
+                describe(params)
+            )));
+        }
+        let threw = |e: JsValue| {
+            Error::Js(format!(
+                "Reading the parameters threw: {}",
+                crate::error::js_message(&e)
+            ))
+        };
+        let keys = js_sys::Reflect::own_keys(params.unchecked_ref()).map_err(threw)?;
+        for key in keys.iter() {
+            let Some(name) = key.as_string() else { continue }; // symbols
+            let value = js_sys::Reflect::get(params, &key).map_err(threw)?;
+            let text = match (value.as_string(), value.as_f64()) {
+                (Some(text), _) => text,
+                (None, Some(n)) if n.is_finite() => n.to_string(),
+                _ if value.is_undefined() => continue,
+                _ => {
+                    return Err(Error::Js(format!(
+                        "Parameter {}: expected a string or a number, not {}.",
+                        crate::error::quote(&name),
+                        describe(&value)
+                    )))
+                }
+            };
+            values.insert(name, text);
+        }
+    }
+    Ok(Params::new(values, &page_base(), &module_base()))
+}
+
+/// `urls` as a list of strings, read so that nothing it does can throw past
+/// the Promise (a Proxy, a getter): a wrong value is a sentence.
+fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
+    if !js_sys::Array::is_array(urls) {
+        return Err(Error::Js(format!(
+            "fetchAll needs an array of URL strings, not {}.",
+            describe(urls)
+        )));
+    }
+    let threw = |e: JsValue| {
+        Error::Js(format!(
+            "Reading the URLs threw: {}",
+            crate::error::js_message(&e)
+        ))
+    };
+    let length = js_sys::Reflect::get(urls, &"length".into()).map_err(threw)?;
+    let length = length.as_f64().unwrap_or(0.0);
+    if length > crate::lessons::MAX_FETCH_URLS as f64 {
+        return Err(Error::Js(format!(
+            "fetchAll takes at most {} URLs, not {length}.",
+            crate::lessons::MAX_FETCH_URLS
+        )));
+    }
+    (0..length as u32)
+        .map(|i| {
+            let url = js_sys::Reflect::get_u32(urls, i).map_err(threw)?;
+            url.as_string().ok_or_else(|| {
+                Error::Js(format!(
+                    "URL {} of fetchAll is {}, not a string.",
+                    i + 1,
+                    describe(&url)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// What kind of JavaScript value `value` is, for a sentence.
+fn describe(value: &JsValue) -> String {
+    if js_sys::Array::is_array(value) {
+        "an array".into()
+    } else if value.is_function() {
+        "a function".into()
+    } else if value.is_object() {
+        "an object".into()
+    } else if let Some(n) = value.as_f64() {
+        format!("the number {n}")
+    } else if let Some(b) = value.as_bool() {
+        format!("{b}")
+    } else if value.is_null() {
+        "null".into()
+    } else {
+        value
+            .js_typeof()
+            .as_string()
+            .map_or_else(|| "that value".into(), |t| format!("a {t}"))
+    }
 }
 
 /// The page's base URL (a worker's location), for relative URLs.
@@ -231,4 +324,85 @@ pub fn set_module_base(url: String) {
 
 fn module_base() -> String {
     MODULE_BASE.with(|b| b.borrow().clone()).unwrap_or_else(page_base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Outcome, RunRecord, TaskRecord, TaskState};
+
+    /// The field names of `interface name { … }` in the hand-written
+    /// TypeScript above.
+    fn interface_fields(name: &str) -> Vec<String> {
+        let start = TYPES
+            .find(&format!("export interface {name} {{"))
+            .unwrap_or_else(|| panic!("interface {name} is declared"));
+        let body = &TYPES[start..];
+        let body = &body[body.find('{').expect("a body") + 1..body.find("\n}").expect("an end")];
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("/**") && !l.starts_with('*'))
+            .map(|l| l.split([':', '?']).next().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn keys(value: &serde_json::Value) -> Vec<String> {
+        value.as_object().expect("an object").keys().cloned().collect()
+    }
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_typescript_interfaces_match_the_json_the_rust_types_write() {
+        let mut task = TaskRecord::new("t".into(), 0.0);
+        task.record_poll(0.0, 1.0, true);
+        task.record_end(1.0, Outcome::Done(Some("x".into())));
+        let run = RunRecord {
+            name: "r".into(),
+            start: 0.0,
+            end: Some(2.0),
+            longest_frame_gap: 0.0,
+            frames: Vec::new(),
+            long_tasks: Vec::new(),
+            tasks: vec![task],
+        };
+        let report = serde_json::to_value(Report::new("sleep", &[run], 2.0)).expect("a report");
+        assert_eq!(sorted(keys(&report)), sorted(interface_fields("Report")));
+        assert_eq!(
+            sorted(keys(&report["runs"][0])),
+            sorted(interface_fields("RunReport"))
+        );
+        assert_eq!(
+            sorted(keys(&report["runs"][0]["tasks"][0])),
+            sorted(interface_fields("TaskReport"))
+        );
+        let result = FetchResult {
+            url: "u".into(),
+            ok: true,
+            status: Some(200),
+            bytes: Some(1),
+            ms: 1.0,
+            error: None,
+        };
+        let result = serde_json::to_value(result).expect("a result");
+        assert_eq!(sorted(keys(&result)), sorted(interface_fields("FetchResult")));
+        // Every state the TypeScript union names, and only those.
+        let union = TYPES
+            .lines()
+            .find(|l| l.starts_with("export type TaskState"))
+            .expect("the TaskState type");
+        for state in [
+            TaskState::Pending,
+            TaskState::Done,
+            TaskState::Error,
+            TaskState::Cancelled,
+        ] {
+            let json = serde_json::to_string(&state).expect("a state");
+            assert!(union.contains(&json), "{json} is missing from {union}");
+        }
+        assert_eq!(union.matches('"').count(), 8, "{union}");
+    }
 }

@@ -22,14 +22,14 @@ pub async fn bench_timers(n: u32, kind: String) -> Result<f64, JsValue> {
         }
         "gloo-traced" => {
             let run = recorder.begin_run("bench");
-            join_all((0..n).map(|_| run.task("timer", TimeoutFuture::new(0)))).await;
+            join_all((0..n).map(|_| run.trace("timer", TimeoutFuture::new(0)))).await;
         }
         "sleep" => {
             join_all((0..n).map(|_| Sleep::new(0))).await;
         }
         "sleep-traced" => {
             let run = recorder.begin_run("bench");
-            join_all((0..n).map(|_| run.task("timer", Sleep::new(0)))).await;
+            join_all((0..n).map(|_| run.trace("timer", Sleep::new(0)))).await;
         }
         other => return Err(JsValue::from_str(&format!("unknown timer kind {other:?}"))),
     }

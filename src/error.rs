@@ -67,16 +67,37 @@ pub enum Error {
     Js(String),
 }
 
+/// Quoted input is cut to this many characters: a sentence that repeats a
+/// 10,000-character attribute or a megabyte `data:` URL is read by nobody.
+const QUOTE_MAX_CHARS: usize = 80;
+
+/// `text` as it appears in a sentence: whole if short, otherwise its first
+/// [`QUOTE_MAX_CHARS`] characters, "…" and its length.
+pub fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_MAX_CHARS) {
+        None => text.into(),
+        Some((end, _)) => format!("{}… ({} characters)", &text[..end], text.chars().count()).into(),
+    }
+}
+
+/// `text` in double quotes, [`cut`] to a readable length.
+pub fn quote(text: &str) -> String {
+    format!("\"{}\"", cut(text))
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidUrl { url, reason } => {
-                write!(f, "“{url}” is not a URL that can be fetched: {reason}.")
+                write!(f, "“{}” is not a URL that can be fetched: {reason}.", cut(url))
             }
             Error::Network { url, detail } => write!(
                 f,
-                "Could not reach {url}: the browser reports a network failure ({detail}). \
-                 The host may be down, refuse the connection, or not allow this page (CORS)."
+                "Could not reach {}: the browser reports a network failure ({detail}). \
+                 The host may be down or refuse the connection; or, if it is another origin, it \
+                 may not allow this page (CORS), or the browser's local-network protection may \
+                 have blocked a request to a private or loopback address.",
+                cut(url)
             ),
             Error::Http {
                 url,
@@ -88,16 +109,20 @@ impl fmt::Display for Error {
                 } else {
                     status_text
                 };
-                write!(f, "{url} answered HTTP {status} {reason}: the download failed.")
+                write!(
+                    f,
+                    "{} answered HTTP {status} {reason}: the download failed.",
+                    cut(url)
+                )
             }
             Error::BodyTooLarge { url, limit } => {
                 write!(
                     f,
-                    "{url} sent more than {} bytes; the download was stopped there.",
-                    limit
+                    "{} sent more than {limit} bytes; the download was stopped there.",
+                    cut(url)
                 )
             }
-            Error::Body { url, detail } => write!(f, "Reading the body of {url} failed: {detail}."),
+            Error::Body { url, detail } => write!(f, "Reading the body of {} failed: {detail}.", cut(url)),
             Error::TimedOut { after_ms } => {
                 write!(f, "Timed out after {after_ms} ms; the request was cancelled.")
             }
@@ -108,7 +133,9 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "Attribute {name}=\"{value}\" is not usable: expected {expected}."
+                    "Attribute {}={} is not usable: expected {expected}.",
+                    cut(name),
+                    quote(value)
                 )
             }
             Error::Js(message) => f.write_str(message),
@@ -171,6 +198,28 @@ fn status_reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_input_is_cut_in_sentences() {
+        let long = "x".repeat(10_000);
+        let sentence = Error::Param {
+            name: "delay-ms".into(),
+            value: long.clone(),
+            expected: "a whole number".into(),
+        }
+        .to_string();
+        assert!(sentence.len() < 200, "{sentence}");
+        assert!(sentence.contains("(10000 characters)"), "{sentence}");
+        let url = format!("data:text/plain,{}", "é".repeat(5000));
+        let sentence = Error::Http {
+            url,
+            status: 500,
+            status_text: String::new(),
+        }
+        .to_string();
+        assert!(sentence.chars().count() < 200, "{sentence}");
+        assert_eq!(quote("short"), "\"short\"");
+    }
 
     #[test]
     fn http_error_names_status_and_reason_even_without_status_text() {

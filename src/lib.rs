@@ -18,6 +18,8 @@
 pub mod api;
 /// What `cargo xtask bench` measures, exported for its bench page.
 pub mod bench;
+/// The one clock: `performance.now()`, shared by the work and the tracer.
+pub mod clock;
 /// One error type; JavaScript exceptions become readable sentences here.
 pub mod error;
 /// A `requestAnimationFrame` loop that stops when dropped.
@@ -48,18 +50,39 @@ pub use widget::Widget;
 /// await init();
 /// const waited = await sleep(250); // ≈ 250
 /// ```
+///
+/// # Errors
+/// The Promise rejects with a sentence if `ms` is not a whole number from 0
+/// to 2,147,483,647, the longest delay a browser timer keeps (a longer one
+/// would fire at once, and a negative or huge number must not wrap around).
 #[wasm_bindgen]
-pub async fn sleep(ms: u32) -> f64 {
+pub async fn sleep(ms: f64) -> Result<f64, JsError> {
+    const MAX: f64 = i32::MAX as f64;
+    if ms.fract() != 0.0 || !(0.0..=MAX).contains(&ms) {
+        return Err(JsError::new(&format!(
+            "sleep needs a whole number of milliseconds from 0 to {MAX}, not {ms}."
+        )));
+    }
     let start = trace::now();
-    gloo_timers::future::TimeoutFuture::new(ms).await;
-    trace::now() - start
+    gloo_timers::future::TimeoutFuture::new(ms as u32).await;
+    Ok(trace::now() - start)
 }
 
 /// Counts the primes below `bound`: the CPU-bound job of the worker lesson,
 /// which `www/worker.js` calls inside its Web Worker.
+///
+/// # Errors
+/// A sentence if `bound` is not a whole number from 0 to 4,294,967,295 (a
+/// JavaScript number is not wrapped into range).
 #[wasm_bindgen(js_name = countPrimes)]
-pub fn count_primes(bound: u32) -> u32 {
-    tasks::count_primes(bound)
+pub fn count_primes(bound: f64) -> Result<u32, JsError> {
+    if bound.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&bound) {
+        return Err(JsError::new(&format!(
+            "countPrimes needs a whole number from 0 to {}, not {bound}.",
+            u32::MAX
+        )));
+    }
+    Ok(tasks::count_primes(bound as u32))
 }
 
 /// The lessons' names, in the article's order.

@@ -1,12 +1,12 @@
 //! The report a run resolves with: the contract's JSON shape, derived from a
 //! recording.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::trace::{RunRecord, TaskRecord};
+use crate::trace::{RunRecord, TaskRecord, TaskState};
 
 /// `{ lesson, runs: [...] }`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     /// The lesson's name.
     pub lesson: String,
@@ -15,7 +15,7 @@ pub struct Report {
 }
 
 /// One named run.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     /// e.g. "sequential".
@@ -29,13 +29,13 @@ pub struct RunReport {
 }
 
 /// One task. Times are milliseconds from the run's start.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskReport {
     /// The task's name.
     pub label: String,
     /// `done`, `error`, `cancelled` or `pending`.
-    pub state: &'static str,
+    pub state: TaskState,
     /// When it was first polled; `null` if never.
     pub start_ms: Option<f64>,
     /// When it finished or was cancelled; `null` if it has not.
@@ -78,7 +78,7 @@ impl TaskReport {
     fn new(task: &TaskRecord, rel: &impl Fn(f64) -> f64) -> Self {
         TaskReport {
             label: task.label.to_string(),
-            state: task.state.as_str(),
+            state: task.state,
             start_ms: task.first_poll.map(rel),
             end_ms: task.end.map(rel),
             polls: task.polls,

@@ -5,24 +5,21 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use futures::channel::mpsc::UnboundedSender;
 use futures::future::{AbortHandle, Abortable};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
-use web_sys::{Element, HtmlElement, Node};
+use web_sys::{HtmlElement, Node};
 
 use crate::error::Error;
 use crate::lessons::{self, Ctx, Lesson, Params};
 use crate::report::Report;
 use crate::trace::{now, Recorder};
-use crate::view::{self, WidgetState, WidgetView};
+use crate::view::{self, Intent, WidgetState, WidgetView};
 
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
 }
-
-/// An event listener the widget added, kept so that `destroy` can remove it.
-type Listener = (Element, &'static str, Closure<dyn FnMut(web_sys::Event)>);
 
 /// One live widget. Created by `www/async-demo.js` for each `<async-demo>`
 /// element; JavaScript sees `run()`, `cancel()`, `report()`, `sync()`,
@@ -41,9 +38,10 @@ struct Inner {
     bridge: Option<js_sys::Function>,
     /// The run in flight: its abort handle and generation.
     active: RefCell<Option<(u64, AbortHandle)>>,
+    /// Where the run in flight hears clicks on the lesson's own button.
+    clicks: RefCell<Option<UnboundedSender<()>>>,
     generation: Cell<u64>,
     last: RefCell<Option<Report>>,
-    listeners: RefCell<Vec<Listener>>,
 }
 
 #[wasm_bindgen]
@@ -81,9 +79,9 @@ impl Widget {
             module_base,
             bridge,
             active: RefCell::new(None),
+            clicks: RefCell::new(None),
             generation: Cell::new(0),
             last: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
         });
         match (&inner.lesson, &inner.view) {
             (Ok(lesson), Some(view)) => {
@@ -92,16 +90,22 @@ impl Widget {
                     view.add_code("js", "JavaScript: the side that awaits Rust", &source)?;
                 }
                 view::register(id, &inner.host, view.error_line());
-                Inner::wire(&inner, view)?;
+                let weak = Rc::downgrade(&inner);
+                view.on_intent(move |intent| {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.handle(intent);
+                    }
+                })?;
             }
             (Err(e), _) => {
-                inner.host.set_attribute("data-state", "error")?;
-                let line = view::error_only(&root, &e.to_string())?;
+                let line = view::error_only(&inner.host, &root, &e.to_string())?;
                 view::register(id, &inner.host, &line);
             }
             _ => {}
         }
-        Ok(Widget { inner })
+        let widget = Widget { inner };
+        widget.sync();
+        Ok(widget)
     }
 
     /// Runs the lesson (cancelling a run already in flight). Resolves with
@@ -143,26 +147,21 @@ impl Widget {
         }
     }
 
-    /// Re-reads the host's attributes into the parameter inputs (after an
-    /// attribute changed).
+    /// Re-reads the host's attributes (after one changed): the inputs, the
+    /// Python twin's values and the notes on attributes the lesson ignores.
     pub fn sync(&self) {
         if let (Ok(lesson), Some(view)) = (&self.inner.lesson, &self.inner.view) {
             let params = params_of(&self.inner.host, &self.inner.module_base);
-            for param in lesson.params {
-                if let Some((_, input)) = view.inputs.iter().find(|(n, _)| *n == param.name) {
-                    input.set_value(&params.shown(param));
-                }
-            }
+            let unread = params.unread(lesson.name, lesson.params);
+            view.show_params(&lessons::twin_text(lesson, &params), &params, &unread);
         }
     }
 
-    /// The element left the page: cancels its work and drops its listeners.
+    /// The element left the page: cancels its work. (The view's listeners go
+    /// with the view, when JavaScript frees the widget.)
     pub fn destroy(&self) {
         self.inner.cancel();
         view::unregister(self.inner.id);
-        for (target, event, closure) in self.inner.listeners.borrow_mut().drain(..) {
-            let _ = target.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-        }
     }
 }
 
@@ -176,43 +175,21 @@ impl std::fmt::Debug for Widget {
 }
 
 impl Inner {
-    fn wire(this: &Rc<Self>, view: &WidgetView) -> Result<(), JsValue> {
-        let weak = Rc::downgrade(this);
-        this.listen(&view.run_button, "click", move |_| {
-            if let Some(inner) = weak.upgrade() {
-                // A failed run shows its error in the widget; nothing to do here.
-                spawn_local(async move {
-                    let _ = Inner::run(inner).await;
-                });
-            }
-        })?;
-        let weak = Rc::downgrade(this);
-        this.listen(&view.cancel_button, "click", move |_| {
-            if let Some(inner) = weak.upgrade() {
-                inner.cancel();
-            }
-        })?;
-        for (name, input) in &view.inputs {
-            let (weak, name, source) = (Rc::downgrade(this), *name, input.clone());
-            this.listen(input, "change", move |_| {
-                if let Some(inner) = weak.upgrade() {
-                    let _ = inner.host.set_attribute(name, &source.value());
+    fn handle(self: Rc<Self>, intent: Intent) {
+        match intent {
+            // A failed run shows its error in the widget; nothing to do here.
+            Intent::Run => spawn_local(async move {
+                let _ = Inner::run(self).await;
+            }),
+            Intent::Cancel => self.cancel(),
+            Intent::Click => {
+                if let Some(clicks) = self.clicks.borrow().as_ref() {
+                    // A run that no longer listens has dropped its receiver:
+                    // the click then goes nowhere, as it should.
+                    let _ = clicks.unbounded_send(());
                 }
-            })?;
+            }
         }
-        Ok(())
-    }
-
-    fn listen(
-        &self,
-        target: &Element,
-        event: &'static str,
-        f: impl FnMut(web_sys::Event) + 'static,
-    ) -> Result<(), JsValue> {
-        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-        target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
-        self.listeners.borrow_mut().push((target.clone(), event, closure));
-        Ok(())
     }
 
     fn cancel(&self) {
@@ -232,10 +209,12 @@ impl Inner {
         this.generation.set(generation);
 
         let recorder = Recorder::new();
+        let (clicks, heard) = futures::channel::mpsc::unbounded();
+        *this.clicks.borrow_mut() = Some(clicks);
         let ctx = Ctx {
-            recorder: recorder.clone(),
-            params: params_of(&this.host, &this.module_base),
             bridge: this.bridge.clone(),
+            clicks: heard,
+            ..Ctx::new(recorder.clone(), params_of(&this.host, &this.module_base))
         };
         let (handle, registration) = AbortHandle::new_pair();
         *this.active.borrow_mut() = Some((generation, handle));

@@ -24,7 +24,7 @@ async fn an_async_fn_runs_nothing_until_awaited() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("lazy");
     let flag = ran.clone();
-    let future = run.task("body sets a flag", async move { flag.set(true) });
+    let future = run.trace("body sets a flag", async move { flag.set(true) });
     common::sleep(30).await;
     assert!(!ran.get(), "the body ran before anything polled it");
     assert_eq!(recorder.runs()[0].tasks[0].polls, 0);
@@ -37,7 +37,7 @@ async fn an_async_fn_runs_nothing_until_awaited() {
 async fn a_ready_future_is_polled_once_and_never_woken() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("ready");
-    run.task("ready", async {}).await;
+    run.trace("ready", async {}).await;
     let task = &recorder.runs()[0].tasks[0];
     assert_eq!((task.polls, task.wakes, task.state), (1, 0, TaskState::Done));
 }
@@ -46,7 +46,7 @@ async fn a_ready_future_is_polled_once_and_never_woken() {
 async fn a_timeout_future_is_polled_twice_and_woken_once() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("timer");
-    run.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    run.trace("sleep 20 ms", TimeoutFuture::new(20)).await;
     let task = &recorder.runs()[0].tasks[0];
     assert_eq!((task.polls, task.wakes, task.state), (2, 1, TaskState::Done));
     let elapsed = task.end.unwrap() - task.first_poll.unwrap();
@@ -57,7 +57,7 @@ async fn a_timeout_future_is_polled_twice_and_woken_once() {
 async fn a_pending_future_that_is_dropped_is_cancelled() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("race");
-    let slow = run.task("slow", TimeoutFuture::new(5_000));
+    let slow = run.trace("slow", TimeoutFuture::new(5_000));
     let fast = TimeoutFuture::new(10);
     match select(slow, fast).await {
         Either::Right(((), slow)) => drop(slow),
@@ -76,7 +76,7 @@ async fn an_error_output_is_recorded_as_its_sentence() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("fails");
     let result: Result<(), Error> = run
-        .task("fails", async { Err(Error::TimedOut { after_ms: 7 }) })
+        .trace("fails", async { Err(Error::TimedOut { after_ms: 7 }) })
         .await;
     assert!(result.is_err());
     let task = &recorder.runs()[0].tasks[0];
@@ -94,13 +94,13 @@ async fn sequential_takes_the_sum_and_join_all_the_slowest() {
 
     let run = recorder.begin_run("sequential");
     for ms in delays {
-        run.task(format!("{ms}"), async move { TimeoutFuture::new(ms).await })
+        run.trace(format!("{ms}"), async move { TimeoutFuture::new(ms).await })
             .await;
     }
     run.finish().await;
 
     let run = recorder.begin_run("concurrent");
-    join_all(delays.map(|ms| run.task(format!("{ms}"), async move { TimeoutFuture::new(ms).await }))).await;
+    join_all(delays.map(|ms| run.trace(format!("{ms}"), async move { TimeoutFuture::new(ms).await }))).await;
     run.finish().await;
 
     let runs = recorder.runs();
@@ -127,7 +127,7 @@ async fn join_all_keeps_input_order_whatever_the_finishing_order() {
     let run = recorder.begin_run("order");
     let delays = [120u32, 20, 70];
     let results = join_all(delays.map(|ms| {
-        run.task(format!("{ms} ms"), async move {
+        run.trace(format!("{ms} ms"), async move {
             TimeoutFuture::new(ms).await;
             ms
         })
@@ -145,8 +145,8 @@ async fn join_all_keeps_input_order_whatever_the_finishing_order() {
 async fn a_blocking_task_holds_every_other_task_back() {
     let recorder = Recorder::new();
     let run = recorder.begin_run("blocks");
-    let blocker = run.task("block 150 ms", async { async_demo::tasks::block_for(150) });
-    let other = run.task("wait 20 ms", async { TimeoutFuture::new(20).await });
+    let blocker = run.trace("block 150 ms", async { async_demo::tasks::block_for(150) });
+    let other = run.trace("wait 20 ms", async { TimeoutFuture::new(20).await });
     let (held, ()) = futures::join!(blocker, other);
     assert!(held >= 150.0);
     let runs = recorder.runs();
@@ -165,10 +165,10 @@ async fn a_blocking_task_holds_every_other_task_back() {
 async fn a_second_run_sees_no_spurious_polls_from_the_first() {
     let recorder = Recorder::new();
     let first = recorder.begin_run("first");
-    first.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    first.trace("sleep 20 ms", TimeoutFuture::new(20)).await;
     first.finish().await;
     let second = recorder.begin_run("second");
-    second.task("sleep 20 ms", TimeoutFuture::new(20)).await;
+    second.trace("sleep 20 ms", TimeoutFuture::new(20)).await;
     second.finish().await;
     let runs = recorder.runs();
     let counts: Vec<(u32, u32)> = runs
@@ -185,7 +185,7 @@ async fn dropping_a_pending_gloo_timeout_future_wakes_its_task_once_but_sleep_do
     for (which, expected_polls) in [("TimeoutFuture", 3), ("Sleep", 2)] {
         let recorder = Recorder::new();
         let run = recorder.begin_run(which);
-        let probe = run.task("20 ms", TimeoutFuture::new(20));
+        let probe = run.trace("20 ms", TimeoutFuture::new(20));
         let (first, loser) = match which {
             "TimeoutFuture" => (
                 TimeoutFuture::new(5).boxed_local(),
@@ -235,4 +235,29 @@ async fn a_dropped_sleep_leaves_the_others_of_its_deadline_running() {
         async_demo::trace::now() - start < 500.0,
         "the kept sleep never fired"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_spawned_task_runs_on_its_own_and_dropping_its_handle_cancels_it() {
+    use async_demo::tasks::{spawn, Sleep};
+    // Awaited: the output comes back.
+    assert_eq!(spawn(async { 6 * 7 }).await, 42);
+    // Spawned, its handle kept: it runs without being awaited.
+    let ran = Rc::new(Cell::new(false));
+    let flag = ran.clone();
+    let kept = spawn(async move { flag.set(true) });
+    Sleep::new(20).await;
+    assert!(ran.get(), "the executor ran the spawned task");
+    drop(kept);
+    // Dropped while it waits: it never gets past its timer.
+    let finished = Rc::new(Cell::new(false));
+    let flag = finished.clone();
+    let handle = spawn(async move {
+        Sleep::new(30).await;
+        flag.set(true);
+    });
+    Sleep::new(5).await;
+    drop(handle);
+    Sleep::new(80).await;
+    assert!(!finished.get(), "the task went on after its handle was dropped");
 }

@@ -2,14 +2,23 @@
 // Rust builds the DOM, runs the lesson and draws the results; this file only
 // loads the wasm once per page (relative to this module's own URL, so any
 // base path works) and forwards the element's life cycle to Rust.
-import init, { Widget, sleep, setModuleBase } from "./pkg/async_demo.js";
+import init, { Widget, sleep, setModuleBase, onPanic } from "./pkg/async_demo.js";
 
 const base = new URL(".", import.meta.url).href;
 let ready = null;
+// After a panic the wasm instance runs nothing more: every run() still
+// waiting is rejected with the panic's sentence, and later ones at once.
+let fatal = null;
+const waiting = new Set();
 const load = () =>
-  (ready ??= init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) }).then(() =>
-    setModuleBase(base),
-  ));
+  (ready ??= init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) }).then(() => {
+    setModuleBase(base);
+    onPanic((message) => {
+      fatal = new Error(message);
+      for (const reject of waiting) reject(fatal);
+      waiting.clear();
+    });
+  }));
 
 // The JavaScript half of the bridge lesson: JS awaiting a Rust async fn.
 // The widget shows this function's source, so keep it readable.
@@ -18,35 +27,44 @@ async function jsAwaitsRust(ms) {
   return `sleep(${ms}) resolved in JavaScript after ${waited.toFixed(0)} ms`;
 }
 
-const PARAMS = ["tasks", "delay-ms", "block-ms", "urls", "concurrency", "timeout-ms", "failures", "primes-below"];
-
 class AsyncDemo extends HTMLElement {
-  static observedAttributes = ["lesson", ...PARAMS];
+  static observedAttributes = ["lesson"];
   #widget = null;
   #mounting = null;
+  // Every other attribute is watched too, not only the ones lessons read:
+  // the widget notes an attribute its lesson ignores (a typo such as
+  // timout-ms must not pass silently). Rust knows which ones each lesson reads.
+  #attributes = new MutationObserver((changes) => {
+    if (changes.some((c) => c.attributeName !== "lesson" && c.attributeName !== "data-state")) this.#widget?.sync();
+  });
 
   connectedCallback() {
+    this.#attributes.observe(this, { attributes: true });
     this.#mount();
   }
 
   disconnectedCallback() {
+    this.#attributes.disconnect();
     this.#unmount();
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (oldValue === newValue || !this.isConnected) return;
-    if (name === "lesson") {
-      this.#unmount();
-      this.#mount();
-    } else {
-      this.#widget?.sync();
-    }
+    this.#unmount();
+    this.#mount();
   }
 
   /** Runs the lesson; resolves with the report. */
   async run() {
     const widget = await this.#mounted();
-    return widget.run();
+    if (fatal) throw fatal;
+    return new Promise((resolve, reject) => {
+      waiting.add(reject);
+      widget
+        .run()
+        .then(resolve, reject)
+        .finally(() => waiting.delete(reject));
+    });
   }
 
   /** Stops the run in flight. */

@@ -8,6 +8,10 @@ const ready = init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.
 self.onmessage = async (event) => {
   await ready;
   const start = performance.now();
-  const count = countPrimes(event.data);
-  self.postMessage({ count, ms: performance.now() - start });
+  try {
+    const count = countPrimes(event.data);
+    self.postMessage({ count, ms: performance.now() - start });
+  } catch (error) {
+    self.postMessage({ error: String(error?.message ?? error) });
+  }
 };

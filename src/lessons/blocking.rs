@@ -18,16 +18,22 @@ const DELAY: Param = Param {
 pub static LESSON: Lesson = Lesson {
     name: "blocking",
     title: "Blocking wait vs awaited wait",
-    idea: "The browser runs the page, its events and every future on one thread. A wait \
-           that spins on the clock (the browser's time.sleep) holds that thread: no frame \
-           is painted, no click is handled, no other task moves, until it returns.\n\n\
+    idea: "The browser runs the page, its events and every future on one thread. \
+           Python's time.sleep puts its thread to sleep; the browser's main thread has no \
+           such call, so the blocking wait here is a busy loop that reads the clock until \
+           the time is up. Either way the thread is held: no frame is painted, no click is \
+           handled, no other task moves, until it returns.\n\n\
            This lesson waits the same time twice. The blocking run freezes the ticker and \
            its longest frame gap is the whole wait; the awaited run leaves the thread free \
-           and its frames keep coming.",
-    python: "def fetch_data():\n    time.sleep(2)          # the whole program stops\n    return \"Data\"\n\n\
-             async def fetch_data_async():\n    await asyncio.sleep(2) # other tasks keep running\n    return \"Data\"",
+           and its frames keep coming.\n\n\
+           Compare the two totals as well: they are the same. Awaiting one wait does not \
+           make it shorter. Async pays off when there is something else to do meanwhile: \
+           a page to keep drawing, other waits to overlap (the gather lesson).",
+    python: include_str!("blocking.py"),
     source: include_str!("blocking.rs"),
     params: &[DELAY],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -37,12 +43,12 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     // demo:start
     let run = recorder.begin_run("blocking");
     let busy_loop = async { format!("held the thread for {:.0} ms", block_for(ms)) };
-    let held = run.task("busy loop", busy_loop).await;
+    let held = run.trace("busy loop", busy_loop).await;
     recorder.log(format!("the busy loop {held}"));
     run.finish().await;
 
     let run = recorder.begin_run("async");
-    run.task("TimeoutFuture::new(ms).await", TimeoutFuture::new(ms))
+    run.trace("TimeoutFuture::new(ms).await", TimeoutFuture::new(ms))
         .await;
     recorder.log("the timer fired; the thread was free all along");
     run.finish().await;

@@ -23,15 +23,21 @@ pub static LESSON: Lesson = Lesson {
            Promise as a Rust future: awaiting it parks the Rust task until JavaScript \
            settles the Promise. The other way, a #[wasm_bindgen] pub async fn is exported \
            as a function that returns a Promise: JavaScript awaits Rust like any other \
-           async function, and the future runs on the browser's own event loop.\n\n\
+           async function, and the future runs on wasm-bindgen-futures' task queue, which \
+           the browser drives through its microtasks.\n\n\
            The first run awaits a Promise that JavaScript's setTimeout resolves. The second \
            calls a JavaScript function (its source is shown below) that awaits this crate's \
            exported sleep(ms), and shows what JavaScript got back.",
-    python: "# asyncio bridges to callback code the same way:\nloop = asyncio.get_running_loop()\n\
-             fut = loop.create_future()\nloop.call_later(0.6, fut.set_result, \"from a callback\")\n\
-             print(await fut)",
+    python: "There is no faithful Python twin for this lesson. It is about two languages \
+             meeting: Rust futures and JavaScript Promises awaiting each other across the \
+             boundary between wasm and JavaScript, and asyncio lives inside one language. The \
+             nearest idea in asyncio is loop.create_future(): a future that callback code \
+             completes with set_result, the way JavaScript settles the Promise behind a \
+             JsFuture.",
     source: include_str!("bridge.rs"),
     params: &[DELAY],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -44,7 +50,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let run = recorder.begin_run("Rust awaits a JS Promise");
     let promise = js_timeout_promise(ms, "resolved by setTimeout in JavaScript");
     let value = run
-        .task(
+        .trace(
             "JsFuture::from(promise).await",
             JsFuture::from(promise).map(js_text),
         )
@@ -63,7 +69,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let promise = js_side.call1(&JsValue::NULL, &ms.into()).map_err(js_to_error)?;
     let promise = js_sys::Promise::resolve(&promise);
     let value = run
-        .task(
+        .trace(
             "await sleep(ms) in JavaScript",
             JsFuture::from(promise).map(js_text),
         )

@@ -5,7 +5,7 @@ use futures::FutureExt;
 
 use super::{Ctx, Lesson, Param, ParamKind};
 use crate::error::Error;
-use crate::tasks::{download, Download, Sleep};
+use crate::tasks::{download, Sleep};
 
 const URLS: Param = Param {
     name: "urls",
@@ -21,29 +21,35 @@ const FAILURES: Param = Param {
     kind: ParamKind::Number { min: 0, max: 10 },
 };
 
+/// The retry run gives up after this many attempts.
+const MAX_ATTEMPTS: u32 = 5;
+
 /// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "errors",
     title: "When downloads fail: collect, stop early, or retry",
     idea: "join_all waits for every future and hands back every result, failures \
-           included: nothing is lost, and one failure costs nothing but its own row. \
+           included: nothing is lost, and one failure costs nothing but its own row. It \
+           is Python's gather(..., return_exceptions=True).\n\n\
            try_join_all stops at the first error instead: it returns that error and drops \
            the futures still running, so their requests are aborted and their rows say \
-           cancelled.\n\n\
+           cancelled. Its Python counterpart is asyncio.TaskGroup, which cancels the other \
+           tasks when one fails. A plain gather is not: it raises the first exception, but \
+           the other tasks keep running to their end, unobserved.\n\n\
            Some failures pass. The last run retries a deliberately flaky endpoint of the \
            dev server, waiting 100 ms, then 200, then 400 between attempts (exponential \
-           backoff): each attempt is a task of its own on the timeline.",
-    python: "results = await asyncio.gather(*coros, return_exceptions=True)  # every result\n\
-             results = await asyncio.gather(*coros)  # the first exception propagates\n\n\
-             for attempt in range(5):\n    try:\n        return await download(url)\n    \
-             except aiohttp.ClientError:\n        await asyncio.sleep(0.1 * 2 ** attempt)",
+           backoff), and not after the last attempt: when it gives up there is nothing \
+           left to wait for. Each attempt is a row of its own on the timeline.",
+    python: include_str!("errors.py"),
     source: include_str!("errors.rs"),
     params: &[URLS, FAILURES],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let urls = ctx.params.urls(&URLS, 20)?;
+    let urls = ctx.params.urls(&URLS)?;
     let failures = ctx.params.number(&FAILURES)?;
     let id = format!("lesson-{:x}", (js_sys::Math::random() * 1e12) as u64);
     let flaky = ctx
@@ -52,7 +58,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("join_all: every result");
-    let all = join_all(urls.iter().map(|url| run.task(url.clone(), download(url)))).await;
+    let all = join_all(urls.iter().map(|url| run.trace(url.clone(), download(url)))).await;
     let failed = all.iter().filter(|r| r.is_err()).count();
     recorder.log(format!(
         "join_all: {} results, {failed} of them errors",
@@ -61,23 +67,22 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     run.finish().await;
 
     let run = recorder.begin_run("try_join_all: first error cancels the rest");
-    let first = try_join_all(urls.iter().map(|url| run.task(url.clone(), download(url)))).await;
+    let first = try_join_all(urls.iter().map(|url| run.trace(url.clone(), download(url)))).await;
     if let Err(e) = &first {
         recorder.log(format!("try_join_all stopped at: {e}"));
     }
     run.finish().await;
 
     let run = recorder.begin_run("retry with exponential backoff");
-    let mut result: Result<Download, Error> = Err(Error::Js("no attempt made".into()));
-    for attempt in 0..5u32 {
-        result = run
-            .task(format!("attempt {}", attempt + 1), download(&flaky))
-            .await;
-        if result.is_ok() {
-            break;
+    let mut attempt = 1;
+    let result = loop {
+        let result = run.trace(format!("attempt {attempt}"), download(&flaky)).await;
+        if result.is_ok() || attempt == MAX_ATTEMPTS {
+            break result; // no wait after the last attempt
         }
-        Sleep::new(100 << attempt).await; // 100, 200, 400, 800 ms
-    }
+        Sleep::new(100 << (attempt - 1)).await; // 100, 200, 400, 800 ms
+        attempt += 1;
+    };
     match &result {
         Ok(done) => recorder.log(format!("succeeded: {done}")),
         Err(e) => recorder.log(format!("gave up: {e}")),

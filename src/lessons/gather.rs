@@ -3,12 +3,9 @@
 use futures::future::join_all;
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Preset};
 use crate::error::Error;
 use crate::tasks::{download, with_timeout};
-
-/// At most this many URLs: each becomes a row and two real requests.
-pub const MAX_URLS: usize = 50;
 
 const URLS: Param = Param {
     name: "urls",
@@ -30,22 +27,44 @@ pub static LESSON: Lesson = Lesson {
     title: "Downloads one by one, then all at once with join_all",
     idea: "A download spends nearly all its time waiting for the network. Awaited one \
            after another, those waits add up: the total is the sum. Handed to join_all \
-           together, every request is sent at once and the waits overlap: the total is \
+           together, all the downloads start at once and their waits overlap: the total is \
            about the slowest one. join_all keeps its results in the order of its inputs, \
            whatever order they finish in.\n\n\
+           \"At once\" has a limit that is the browser's, not Rust's. Over HTTP/1.1 a browser \
+           opens at most six connections to one host, and the dev server speaks HTTP/1.1: \
+           give this lesson more than six slow URLs of one host and the seventh request \
+           waits inside the browser until a connection is free, though its future is \
+           pending like the others. The timeline shows it: that download's wait is one \
+           request longer.\n\n\
            Both runs fetch the same URLs for real. A URL that fails (unreachable, an HTTP \
            error, too slow) fails its own row only; the other downloads complete.",
-    python: "async def download(session, url):\n    async with session.get(url) as resp:\n        return await resp.read()\n\n\
-             async def main():\n    async with aiohttp.ClientSession() as s:\n        \
-             for url in urls:                # one by one\n            await download(s, url)\n        \
-             await asyncio.gather(*(download(s, u) for u in urls))  # all at once",
+    python: include_str!("gather.py"),
     source: include_str!("gather.rs"),
     params: &[URLS, TIMEOUT],
+    button: None,
+    presets: &[
+        Preset {
+            label: "the article's example: three downloads of 2 s",
+            attributes: &[("urls", "api/delay/2000 api/delay/2000 api/delay/2000")],
+        },
+        Preset {
+            label: "eight slow downloads from one host",
+            attributes: &[(
+                "urls",
+                "api/delay/1000 api/delay/1000 api/delay/1000 api/delay/1000 \
+                 api/delay/1000 api/delay/1000 api/delay/1000 api/delay/1000",
+            )],
+        },
+        Preset {
+            label: "the defaults",
+            attributes: &[("urls", ""), ("timeout-ms", "")],
+        },
+    ],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let urls = ctx.params.urls(&URLS, MAX_URLS)?;
+    let urls = ctx.params.urls(&URLS)?;
     let timeout_ms = ctx.params.number(&TIMEOUT)?;
     let recorder = &ctx.recorder;
     // demo:start
@@ -53,12 +72,12 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
 
     let run = recorder.begin_run("sequential");
     for url in &urls {
-        let _ = run.task(url.clone(), fetch(url.clone())).await; // next starts after this ends
+        let _ = run.trace(url.clone(), fetch(url.clone())).await; // next starts after this ends
     }
     run.finish().await;
 
     let run = recorder.begin_run("concurrent");
-    let downloads = urls.iter().map(|url| run.task(url.clone(), fetch(url.clone())));
+    let downloads = urls.iter().map(|url| run.trace(url.clone(), fetch(url.clone())));
     let results = join_all(downloads).await; // all in flight at once; results in input order
     let failed = results.iter().filter(|r| r.is_err()).count();
     recorder.log(format!("{} downloads, {failed} failed", results.len()));

@@ -19,17 +19,25 @@ pub static LESSON: Lesson = Lesson {
     name: "lazy",
     title: "An async fn builds a future; awaiting it runs it",
     idea: "Calling an async fn does not run its body. It returns a future: a value that \
-           describes work still to do. Rust's futures are lazy: until something polls them \
-           (an .await, or an executor such as spawn_local), not one line of the body runs.\n\n\
+           describes work still to do. Until something polls that future (an .await inside \
+           code that is itself running, or the executor that spawn_local hands it to), not \
+           one line of the async fn's body runs.\n\n\
            Both runs below call the same async fn. The first keeps the future in a variable \
            for as long as the other takes, then drops it: it is never polled and its body \
            never runs. The second awaits it: one poll starts the timer, one wake, one more \
-           poll finishes it.",
-    python: "async def fetch_data():\n    await asyncio.sleep(0.8)\n    return \"data\"\n\n\
-             async def main():\n    coro = fetch_data()        # a coroutine object; nothing ran\n    \
-             result = await fetch_data()  # now it runs\n\nasyncio.run(main())",
+           poll finishes it.\n\n\
+           The laziness belongs to async fn and async blocks. A future written by hand may \
+           do work in its constructor: gloo's TimeoutFuture::new calls setTimeout as soon \
+           as it is built, before any poll. Inside fetch_data that makes no difference, \
+           because the line that builds it only runs at the first poll.\n\n\
+           Python differs here in one way that matters: asyncio.create_task (and gather) \
+           start a coroutine on their own, at the loop's next turn, whether or not anyone \
+           awaits the task. A Rust future is only ever run by whoever polls it.",
+    python: include_str!("lazy.py"),
     source: include_str!("lazy.rs"),
     params: &[DELAY],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -43,14 +51,14 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     }
 
     let run = recorder.begin_run("called, not awaited");
-    let future = run.task("fetch_data()", fetch_data(ms)); // builds it; runs nothing
+    let future = run.trace("fetch_data()", fetch_data(ms)); // builds it; runs nothing
     recorder.log("fetch_data() returned a future; its body has not started");
     TimeoutFuture::new(ms).await; // time passes: still nothing
     drop(future); // never polled: it never ran
     run.finish().await;
 
     let run = recorder.begin_run("awaited");
-    let data = run.task("fetch_data().await", fetch_data(ms)).await;
+    let data = run.trace("fetch_data().await", fetch_data(ms)).await;
     recorder.log(format!("fetch_data().await returned {data:?}"));
     run.finish().await;
     // demo:end

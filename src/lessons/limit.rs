@@ -3,15 +3,17 @@
 use futures::stream::{self, StreamExt};
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Preset};
 use crate::error::Error;
 use crate::tasks::download;
 
-const TASKS: Param = Param {
-    name: "tasks",
-    label: "downloads",
-    default: "12",
-    kind: ParamKind::Number { min: 1, max: 200 },
+const URLS: Param = Param {
+    name: "urls",
+    label: "URLs (space-separated)",
+    default: "api/delay/400 api/delay/400 api/delay/400 api/delay/400 api/delay/400 \
+              api/delay/400 api/delay/400 api/delay/400 api/delay/400 api/delay/400 \
+              api/delay/400 api/delay/400",
+    kind: ParamKind::Urls,
 };
 
 const CONCURRENCY: Param = Param {
@@ -21,43 +23,53 @@ const CONCURRENCY: Param = Param {
     kind: ParamKind::Range { min: 1, max: 12 },
 };
 
-const DELAY: Param = Param {
-    name: "delay-ms",
-    label: "each takes (ms)",
-    default: "400",
-    kind: ParamKind::Number { min: 0, max: 30_000 },
-};
-
 /// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "limit",
     title: "Bounded concurrency: at most K at a time",
     idea: "Starting everything at once is not always kind: a server may allow only so \
-           many requests per client, and a browser keeps only a few connections per host \
-           anyway. buffer_unordered(k) pulls futures from a stream and keeps at most k of \
-           them in flight; as one finishes, the next starts.\n\n\
-           The timeline shows k lanes busy at a time, in waves; the total is about \
-           ceil(n / k) times one download, and the dev server never sees more than k \
-           of these requests at once.",
-    python: "sem = asyncio.Semaphore(3)\n\nasync def limited(url):\n    async with sem:\n        return await download(url)\n\n\
-             await asyncio.gather(*(limited(u) for u in urls))",
+           many requests per client. buffer_unordered(k) pulls futures from a stream and \
+           keeps at most k of them in flight; as one finishes, the next starts.\n\n\
+           The timeline shows k lanes busy at a time, in waves; with n downloads of about \
+           the same length the total is about ceil(n / k) of them, and the dev server \
+           never sees more than k of these requests at once.\n\n\
+           Slide k past 6 and the total stops shrinking. Rust keeps k futures pending, but \
+           the browser opens at most six HTTP/1.1 connections to one host and queues the \
+           other requests itself: the server's peak in flight stays at 6, and twelve \
+           downloads take two waves, not one. The limit is per host: URLs spread over \
+           several hosts, or one HTTP/2 host, would go past it.",
+    python: include_str!("limit.py"),
     source: include_str!("limit.rs"),
-    params: &[TASKS, CONCURRENCY, DELAY],
+    params: &[URLS, CONCURRENCY],
+    button: None,
+    presets: &[
+        Preset {
+            label: "k = 6",
+            attributes: &[("concurrency", "6")],
+        },
+        Preset {
+            label: "k = 12: no faster than 6",
+            attributes: &[("concurrency", "12")],
+        },
+        Preset {
+            label: "the defaults",
+            attributes: &[("concurrency", ""), ("urls", "")],
+        },
+    ],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let n = ctx.params.number(&TASKS)?;
+    let urls = ctx.params.urls(&URLS)?;
     let k = ctx.params.number(&CONCURRENCY)?;
-    let url = ctx
-        .params
-        .resolve_default(&format!("api/delay/{}", ctx.params.number(&DELAY)?));
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run(&format!("buffer_unordered({k})"));
-    // All n tasks exist from the start (lazy: none has sent anything yet) ...
-    let downloads: Vec<_> = (1..=n)
-        .map(|i| run.task(format!("download {i}"), download(&url)))
+    // All n futures exist from the start (lazy: none has sent anything yet) ...
+    let downloads: Vec<_> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| run.trace(format!("download {}", i + 1), download(url)))
         .collect();
     // ... and buffer_unordered polls at most k of them at a time.
     let results: Vec<_> = stream::iter(downloads)
@@ -65,6 +77,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
         .collect()
         .await;
     let failed = results.iter().filter(|r| r.is_err()).count();
+    let n = results.len();
     recorder.log(format!("{n} downloads, at most {k} at a time, {failed} failed"));
     run.finish().await;
     // demo:end

@@ -1,9 +1,10 @@
 //! Lesson `many`: thousands of futures at once, on one thread.
 
 use futures::future::join_all;
+use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Preset};
 use crate::error::Error;
 use crate::tasks::Sleep;
 
@@ -26,17 +27,37 @@ pub static LESSON: Lesson = Lesson {
     name: "many",
     title: "Thousands of tasks, one thread",
     idea: "A future is a small state machine, not a thread: a pending timer costs a few \
-           dozen bytes and nothing at all while it waits. join_all can hold thousands of \
-           them; the browser's single thread only ever runs the ones that were woken.\n\n\
-           This run starts every timer at once, in ten waves of finishing times. Its timers \
-           are the crate's Sleep rather than gloo's TimeoutFuture: each TimeoutFuture \
-           creates a JavaScript closure and a browser timer of its own, while Sleeps that end \
-           in the same millisecond share one, which is what makes ten thousand of them cheap. \
-           The timeline packs tasks into rows when there are more tasks than rows of pixels.",
-    python: "async def main():\n    await asyncio.gather(*(asyncio.sleep((i % 10 + 1) / 10) for i in range(1000)))\n\n\
-             asyncio.run(main())",
+           dozen bytes and nothing at all while it waits, so one thread can hold thousands \
+           of them. What it does cost is polls, and how many depends on the combinator \
+           that holds them.\n\n\
+           When a timer fires, it wakes the task: the one future the executor runs, here \
+           the whole join. Which children get polled then is the combinator's choice. A \
+           join_all of up to 30 futures keeps them in a plain list and polls every \
+           unfinished child on every wake: in the first run, the timer of the last wave is \
+           polled eleven times to finish once. FuturesUnordered gives each child a waker \
+           of its own and polls only the children that were woken: in the second run every \
+           timer is polled exactly twice, however many there are. join_all itself switches \
+           past 30 futures (as its input's size hint announces them) to FuturesOrdered, \
+           which is built on FuturesUnordered and polls only the woken ones too.\n\n\
+           Both runs finish in ten waves. Their timers are the crate's Sleep rather than \
+           gloo's TimeoutFuture: each TimeoutFuture creates a JavaScript closure and a \
+           browser timer of its own, while Sleeps that end in the same millisecond share \
+           one. The timeline packs tasks into rows when there are more tasks than rows of \
+           pixels.",
+    python: include_str!("many.py"),
     source: include_str!("many.rs"),
     params: &[TASKS, DELAY],
+    button: None,
+    presets: &[
+        Preset {
+            label: "10,000 timers",
+            attributes: &[("tasks", "10000")],
+        },
+        Preset {
+            label: "the defaults",
+            attributes: &[("tasks", ""), ("delay-ms", "")],
+        },
+    ],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -45,13 +66,19 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let ms = ctx.params.number(&DELAY)?;
     let recorder = &ctx.recorder;
     // demo:start
-    let run = recorder.begin_run("join_all");
-    let timers = (0..n).map(|i| {
-        let wait = ms / 10 * (i % 10 + 1); // ten waves
-        run.task(format!("timer {i}"), Sleep::new(wait)) // timers ending together share one setTimeout
-    });
-    join_all(timers).await; // one thread, n futures in flight
-    recorder.log(format!("{n} timers done"));
+    let wave = |i: u32| ms / 10 * (i % 10 + 1); // ten waves of finishing times
+
+    let run = recorder.begin_run("join_all of 10");
+    let timers = (0..10).map(|i| run.trace(format!("timer {i}"), Sleep::new(wave(i))));
+    join_all(timers).await; // 10 ≤ 30: every unfinished timer is polled on every wake
+    run.finish().await;
+
+    let run = recorder.begin_run(&format!("FuturesUnordered of {n}"));
+    let timers: FuturesUnordered<_> = (0..n)
+        .map(|i| run.trace(format!("timer {i}"), Sleep::new(wave(i)))) // ending together: one setTimeout
+        .collect();
+    let done = timers.count().await; // polls only the timers that were woken
+    recorder.log(format!("{done} timers done, on one thread"));
     run.finish().await;
     // demo:end
     Ok(())

@@ -4,7 +4,7 @@ use futures::future::join_all;
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Preset};
 use crate::error::Error;
 use crate::tasks::{block_for, spawn};
 
@@ -26,25 +26,39 @@ const BLOCK: Param = Param {
 pub static LESSON: Lesson = Lesson {
     name: "mistakes",
     title: "Common mistakes, and how Rust warns about them",
-    idea: "Forgetting .await: the call builds a future and throws it away, so the work \
-           never happens. Rust marks every future #[must_use]; the compiler warns \
-           \"unused implementer of `Future` that must be used … futures do nothing unless \
-           you `.await` or poll them\".\n\n\
-           A blocking call inside one task: that task never yields, so every other task \
-           waits behind it. Compare the two middle runs: with one busy loop first in the \
-           join_all, the other tasks start and finish later by the length of the block. \
-           The compiler cannot see this; clippy's lints and the timeline below can.\n\n\
+    idea: "Forgetting .await: calling an async fn builds a future and nothing more, so \
+           the work never happens. Futures are #[must_use], so rustc warns when the call \
+           stands alone as a statement (\"unused implementer of `Future` that must be \
+           used\"). That is the only form it catches: `let result = save(ms);` compiles \
+           with at most an unused-variable warning, and `let _ = save(ms);` with none \
+           (clippy's let_underscore_future lint flags that one).\n\n\
+           A blocking call inside one task: that task never yields, so nothing else on \
+           the thread moves while it runs. No compiler or clippy lint sees a busy loop or \
+           a synchronous wait inside async code; the timeline below does. Where the \
+           blocker sits in the join decides who pays. Joined first, it runs before the \
+           other tasks have started their timers: they all start late, and the total is \
+           the block plus the wait. Joined last, the others have already started their \
+           timers, which keep counting in the browser while the thread is held: the total \
+           is the longer of the two, though nothing could react until the block ended.\n\n\
            A future that nobody runs: in the browser there is no asyncio.run. A future \
-           runs only when it is awaited by something that runs, handed to spawn_local, or \
-           returned to JavaScript as a Promise. A future kept in a variable and never \
-           handed over is, again, never polled.",
-    python: "result = fetch_data()        # forgot await: a coroutine, never run\n\
-             # RuntimeWarning: coroutine 'fetch_data' was never awaited\n\n\
-             async def task():\n    time.sleep(0.6)            # blocks every task\n    \
-             await asyncio.sleep(0.8)\n\n\
-             main()                        # never handed to asyncio.run(): nothing runs",
+           runs only when it is awaited by something that runs, handed to an executor \
+           with spawn_local, or returned to JavaScript as a Promise. A future kept in a \
+           variable and never handed over is never polled, and dropping it later warns \
+           nobody.",
+    python: include_str!("mistakes.py"),
     source: include_str!("mistakes.rs"),
     params: &[DELAY, BLOCK],
+    button: None,
+    presets: &[
+        Preset {
+            label: "a block longer than the wait",
+            attributes: &[("block-ms", "1200")],
+        },
+        Preset {
+            label: "the defaults",
+            attributes: &[("block-ms", ""), ("delay-ms", "")],
+        },
+    ],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -66,27 +80,35 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     // 1. A forgotten .await: the future is built and dropped, never polled.
     let run = recorder.begin_run("forgotten .await");
     #[allow(unused_must_use)] // the very warning this mistake triggers
-    run.task("save(ms) — no .await", save(ms));
-    run.task("save(ms).await", save(ms)).await;
+    run.trace("save(ms) — no .await", save(ms));
+    run.trace("save(ms).await", save(ms)).await;
     run.finish().await;
 
     // 2. A blocking call in one task holds back all the others.
     let run = recorder.begin_run("all tasks await");
-    join_all((1..=3).map(|i| run.task(format!("task {i}"), wait(ms)))).await;
+    join_all((1..=3).map(|i| run.trace(format!("task {i}"), wait(ms)))).await;
     run.finish().await;
 
     let run = recorder.begin_run("one task blocks");
-    let blocker = run.task("task 0: busy loop", async move {
+    let blocker = run.trace("task 0: busy loop", async move {
         block_for(block_ms); // never yields: nothing else can run meanwhile
     });
-    let others = join_all((1..=3).map(|i| run.task(format!("task {i}"), wait(ms))));
-    futures::join!(blocker, others); // polls the blocker first
+    let others = join_all((1..=3).map(|i| run.trace(format!("task {i}"), wait(ms))));
+    futures::join!(blocker, others); // polls the blocker first: the timers start late
+    run.finish().await;
+
+    let run = recorder.begin_run("the blocker joined last");
+    let others = join_all((1..=3).map(|i| run.trace(format!("task {i}"), wait(ms))));
+    let blocker = run.trace("task 0: busy loop", async move {
+        block_for(block_ms);
+    });
+    futures::join!(others, blocker); // the timers start first and count during the block
     run.finish().await;
 
     // 3. A future nobody runs, next to one handed to the executor.
     let run = recorder.begin_run("never spawned");
-    let forgotten = run.task("kept, never spawned", save(ms));
-    let handle = spawn(run.task("spawn(save(ms))", save(ms))); // the executor polls it
+    let forgotten = run.trace("kept, never spawned", save(ms));
+    let handle = spawn(run.trace("spawn(save(ms))", save(ms))); // the executor polls it
     handle.await;
     drop(forgotten);
     run.finish().await;

@@ -13,6 +13,7 @@ mod bridge;
 mod cancel;
 mod errors;
 mod gather;
+mod input;
 mod lazy;
 mod limit;
 mod many;
@@ -23,9 +24,14 @@ mod sleep;
 mod timeout;
 mod worker;
 
+pub mod twin;
+
 use futures::future::LocalBoxFuture;
 
-pub use params::{Param, ParamKind, Params};
+pub use params::{Param, ParamKind, Params, MAX_URLS};
+
+/// The most URLs one `fetchAll` call takes.
+pub const MAX_FETCH_URLS: usize = 1000;
 
 use crate::error::Error;
 use crate::trace::Recorder;
@@ -40,6 +46,35 @@ pub struct Ctx {
     /// For the bridge lesson: a JavaScript function `(ms) => Promise` that
     /// awaits one of this crate's exported async functions from JS.
     pub bridge: Option<js_sys::Function>,
+    /// Clicks on the lesson's own button ([`Lesson::button`]), as the view
+    /// reports them; closed (it ends at once) where there is no widget.
+    pub clicks: Clicks,
+}
+
+/// A named set of attribute values a reader can apply with one click. An
+/// empty value removes the attribute (back to the default); relative URLs
+/// are resolved like the lesson's default URLs.
+#[derive(Debug)]
+pub struct Preset {
+    /// The button's text.
+    pub label: &'static str,
+    /// (attribute, value) pairs.
+    pub attributes: &'static [(&'static str, &'static str)],
+}
+
+/// A stream of clicks on the lesson's button: one `()` per click.
+pub type Clicks = futures::channel::mpsc::UnboundedReceiver<()>;
+
+impl Ctx {
+    /// A run with no widget around it: no JavaScript side, no button.
+    pub fn new(recorder: Recorder, params: Params) -> Self {
+        Ctx {
+            recorder,
+            params,
+            bridge: None,
+            clicks: futures::channel::mpsc::unbounded().1,
+        }
+    }
 }
 
 /// A lesson, as the widget and the playground present it.
@@ -57,6 +92,11 @@ pub struct Lesson {
     pub source: &'static str,
     /// The attributes it reads.
     pub params: &'static [Param],
+    /// The label of a button of its own that the widget shows during a run
+    /// (clicks reach the run as [`Ctx::clicks`]), if it has one.
+    pub button: Option<&'static str>,
+    /// Settings worth trying, offered as buttons that set the attributes.
+    pub presets: &'static [Preset],
     /// Runs it.
     pub run: fn(Ctx) -> LocalBoxFuture<'static, Result<(), Error>>,
 }
@@ -67,6 +107,20 @@ impl Lesson {
     pub fn rust_code(&self) -> String {
         demo_region(self.source)
     }
+
+    /// Whether the Python beside the lesson is a program (its twin) rather
+    /// than a sentence saying why it has none. (A unit test holds every
+    /// lesson to one or the other.)
+    pub fn has_twin(&self) -> bool {
+        self.python.contains("asyncio.run(")
+    }
+}
+
+/// The Python twin as the widget shows it: with the widget's current
+/// parameters in it. Where they cannot be rendered (an unusable value, which
+/// the run will refuse with its own sentence) the file is shown as it is.
+pub fn twin_text(lesson: &Lesson, params: &Params) -> String {
+    twin::render(lesson, params).unwrap_or_else(|_| lesson.python.to_string())
 }
 
 /// Every lesson, in the article's order.
@@ -84,6 +138,7 @@ pub static ALL: &[&Lesson] = &[
     &limit::LESSON,
     &errors::LESSON,
     &progress::LESSON,
+    &input::LESSON,
     &worker::LESSON,
 ];
 
@@ -141,12 +196,42 @@ mod tests {
                 lesson.name
             );
             assert!(!code.contains(START) && !code.contains(END));
-            assert!(
-                lesson.python.contains("asyncio") || lesson.python.contains("async def"),
-                "{}",
-                lesson.name
-            );
+            // The twin is a whole program (twin.rs tests what it holds), or
+            // for a lesson with no faithful counterpart a sentence saying so.
+            let program = lesson.python.contains("asyncio.run(main())");
+            assert_eq!(program, lesson.name != "bridge", "{}", lesson.name);
+            assert_eq!(program, lesson.has_twin(), "{}", lesson.name);
+            assert!(lesson.python.contains("asyncio"), "{}", lesson.name);
             assert!(!lesson.idea.is_empty());
+        }
+    }
+
+    #[test]
+    fn presets_set_only_attributes_their_lesson_reads_to_usable_values() {
+        for lesson in ALL {
+            for preset in lesson.presets {
+                let values = preset
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let params = Params::new(values, "http://page/", "http://module/");
+                for (name, _) in preset.attributes {
+                    let param = lesson.params.iter().find(|p| p.name == *name);
+                    let param = param
+                        .unwrap_or_else(|| panic!("{}: preset {:?} sets {name}", lesson.name, preset.label));
+                    let usable = match param.kind {
+                        ParamKind::Urls => params.urls(param).map(drop),
+                        _ => params.number(param).map(drop),
+                    };
+                    assert!(
+                        usable.is_ok(),
+                        "{}: preset {:?}: {usable:?}",
+                        lesson.name,
+                        preset.label
+                    );
+                }
+            }
         }
     }
 
@@ -159,6 +244,28 @@ mod tests {
             ));
         }
         assert!(find("nope").is_none());
+    }
+
+    /// The playground's permalinks restore only the attributes in its list
+    /// (so a hash cannot set `onclick`): the list must be every parameter
+    /// of every lesson, no more, no fewer.
+    #[test]
+    fn the_playgrounds_parameter_list_is_every_lessons_parameters() {
+        let js = include_str!("../../www/playground.js");
+        let line = js
+            .lines()
+            .find(|l| l.starts_with("const PARAMS = ["))
+            .expect("playground.js lists its PARAMS");
+        let mut listed: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+        let mut params: Vec<&str> = ALL.iter().flat_map(|l| l.params.iter().map(|p| p.name)).collect();
+        for list in [&mut listed, &mut params] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        assert_eq!(
+            listed, params,
+            "www/playground.js's PARAMS drifted from the lessons"
+        );
     }
 
     #[test]

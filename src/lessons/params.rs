@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::error::Error;
 
+/// The most URLs a lesson takes: each becomes a row and a real request (two
+/// in the lessons that compare ways), so a page cannot start hundreds.
+pub const MAX_URLS: usize = 50;
+
 /// One attribute a lesson reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
@@ -81,6 +85,11 @@ impl Params {
             value: text.to_string(),
             expected: format!("a whole number from {min} to {max}"),
         };
+        // Digits only: Rust's parse would also take "+5", which no form or
+        // attribute should pass off as a plain number.
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
         let value: u32 = text.parse().map_err(|_| bad())?;
         if (min..=max).contains(&value) {
             Ok(value)
@@ -94,18 +103,18 @@ impl Params {
     /// affects fails with a clear error and the others still run.
     ///
     /// # Errors
-    /// [`Error::Param`] for more than `max_count` URLs.
-    pub fn urls(&self, param: &Param, max_count: usize) -> Result<Vec<String>, Error> {
+    /// [`Error::Param`] for more than [`MAX_URLS`] URLs.
+    pub fn urls(&self, param: &Param) -> Result<Vec<String>, Error> {
         let (text, base) = match self.given(param) {
             Some(text) => (text, &self.page_base),
             None => (param.default, &self.default_base),
         };
         let urls: Vec<&str> = text.split_whitespace().collect();
-        if urls.len() > max_count {
+        if urls.len() > MAX_URLS {
             return Err(Error::Param {
                 name: param.name.to_string(),
                 value: format!("{} URLs", urls.len()),
-                expected: format!("at most {max_count} space-separated URLs"),
+                expected: format!("at most {MAX_URLS} space-separated URLs"),
             });
         }
         Ok(urls.into_iter().map(|u| resolve(u, base)).collect())
@@ -118,8 +127,61 @@ impl Params {
     }
 
     /// The value shown in the form for `param`: as given, or the default.
+    /// Default URLs are shown resolved (absolute): they are relative to the
+    /// widget's module, while what a person types is relative to the page,
+    /// so an edited default must not change what it points at.
     pub fn shown(&self, param: &Param) -> String {
-        self.given(param).unwrap_or(param.default).to_string()
+        match (self.given(param), param.kind) {
+            (Some(given), _) => given.to_string(),
+            (None, ParamKind::Urls) => param
+                .default
+                .split_whitespace()
+                .map(|u| resolve(u, &self.default_base))
+                .collect::<Vec<_>>()
+                .join(" "),
+            (None, _) => param.default.to_string(),
+        }
+    }
+
+    /// [`shown`](Self::shown) for the parameter of any lesson named `name`.
+    pub fn shown_by_name(&self, name: &str) -> Option<String> {
+        let param = crate::lessons::ALL
+            .iter()
+            .flat_map(|l| l.params.iter())
+            .find(|p| p.name == name)?;
+        Some(self.shown(param))
+    }
+
+    /// A sentence for each attribute that is not `lesson`, a global HTML
+    /// attribute or one of `reads`: a typo such as `timout-ms` must not pass
+    /// silently.
+    pub fn unread(&self, lesson: &str, reads: &[Param]) -> Vec<String> {
+        const GLOBAL: [&str; 14] = [
+            "lesson", "autorun", "id", "class", "style", "title", "hidden", "lang", "dir", "tabindex",
+            "slot", "part", "role", "is",
+        ];
+        let known = |name: &str| {
+            GLOBAL.contains(&name)
+                || name.starts_with("data-")
+                || name.starts_with("aria-")
+                || reads.iter().any(|p| p.name == name)
+        };
+        let names: Vec<&str> = reads.iter().map(|p| p.name).collect();
+        let reads = if names.is_empty() {
+            "no parameters".to_string()
+        } else {
+            names.join(", ")
+        };
+        self.values
+            .keys()
+            .filter(|name| !known(name))
+            .map(|name| {
+                format!(
+                    "The attribute {} is not read by the {lesson} lesson and has no effect (it reads {reads}).",
+                    crate::error::quote(name)
+                )
+            })
+            .collect()
     }
 }
 
@@ -183,7 +245,17 @@ mod tests {
 
     #[test]
     fn absurd_numbers_are_refused_with_the_range() {
-        for bad in ["-5", "abc", "1e9", "30001", "2.5", "99999999999999"] {
+        for bad in [
+            "-5",
+            "+5",
+            "abc",
+            "1e9",
+            "30001",
+            "2.5",
+            "99999999999999",
+            "0x10",
+            "５",
+        ] {
             let err = params(&[("delay-ms", bad)]).number(&DELAY).unwrap_err();
             assert_eq!(
                 err.to_string(),
@@ -195,17 +267,44 @@ mod tests {
     }
 
     #[test]
+    fn default_urls_are_shown_absolute_so_editing_them_keeps_their_target() {
+        assert_eq!(
+            params(&[]).shown(&URLS),
+            "http://module/api/a http://module/api/b"
+        );
+        assert_eq!(params(&[("urls", "x")]).shown(&URLS), "x");
+        assert_eq!(params(&[]).shown(&DELAY), "2000");
+    }
+
+    #[test]
+    fn attributes_the_lesson_does_not_read_get_a_sentence() {
+        let p = params(&[
+            ("delay-ms", "5"),
+            ("timout-ms", "9"),
+            ("data-x", "1"),
+            ("class", "c"),
+            ("lesson", "l"),
+        ]);
+        assert_eq!(
+            p.unread("sleep", &[DELAY]),
+            vec!["The attribute \"timout-ms\" is not read by the sleep lesson and has no effect (it reads delay-ms)."]
+        );
+        assert!(params(&[("urls", "x")]).unread("gather", &[URLS]).is_empty());
+    }
+
+    #[test]
     fn default_urls_resolve_against_the_module_and_given_ones_against_the_page() {
         assert_eq!(
-            params(&[]).urls(&URLS, 5).expect("the test sets this up"),
+            params(&[]).urls(&URLS).expect("the test sets this up"),
             vec!["http://module/api/a", "http://module/api/b"]
         );
         assert_eq!(
             params(&[("urls", "x  y")])
-                .urls(&URLS, 5)
+                .urls(&URLS)
                 .expect("the test sets this up"),
             vec!["http://page/x", "http://page/y"]
         );
-        assert!(params(&[("urls", "a b c")]).urls(&URLS, 2).is_err());
+        let too_many = vec!["x"; MAX_URLS + 1].join(" ");
+        assert!(params(&[("urls", too_many.as_str())]).urls(&URLS).is_err());
     }
 }

@@ -23,24 +23,25 @@ pub static LESSON: Lesson = Lesson {
            reports its byte count as it goes. With the Content-Length header that gives a \
            progress bar and a rate in bytes per second.\n\n\
            On the timeline every chunk is a wake and a short poll: a slow stream is many \
-           small pieces of work with waiting in between.",
-    python: "async def download(session, url):\n    async with session.get(url) as resp:\n        \
-             total = int(resp.headers[\"Content-Length\"])\n        done = 0\n        \
-             async for chunk in resp.content.iter_chunked(16384):\n            \
-             done += len(chunk)\n            print(f\"{done}/{total}\")",
+           small pieces of work with waiting in between. The rows show more polls than \
+           wakes: the three downloads are under one join_all, which polls all three \
+           whenever any one of them is woken.",
+    python: include_str!("progress.py"),
     source: include_str!("progress.rs"),
     params: &[URLS],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let urls = ctx.params.urls(&URLS, 20)?;
+    let urls = ctx.params.urls(&URLS)?;
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("streamed downloads");
     let downloads = urls.iter().map(|url| {
         let url = url.clone();
-        run.task_with_progress(url.clone(), |progress| async move {
+        run.trace_with_progress(url.clone(), |progress| async move {
             // Called after every chunk: bytes so far, and Content-Length.
             let report = |done, total| progress.report(done, total);
             download_with_progress(&url, MAX_BODY_BYTES, report).await

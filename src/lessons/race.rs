@@ -25,23 +25,28 @@ pub static LESSON: Lesson = Lesson {
            In the browser that needs care. Dropping a JsFuture only stops listening: the \
            request behind it goes on. Each download here owns an AbortController in a guard \
            that aborts the request when the download is dropped, so the losers' requests are \
-           really cut off (the dev server counts them as aborted) and their rows say cancelled.",
-    python: "tasks = [asyncio.create_task(download(u)) for u in urls]\n\
-             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n\
-             for task in pending:\n    task.cancel()",
+           really cut off (the dev server counts them as aborted) and their rows say cancelled.\n\n\
+           Python's asyncio.wait(..., return_when=FIRST_COMPLETED) hands back the losers as \
+           Tasks that are still running: they go on until you cancel each one, and each \
+           cancellation only takes effect when that task next runs, at the await where it \
+           is suspended. Here nobody polls the \
+           losers once select_all has returned, and the drop ends them on the spot.",
+    python: include_str!("race.py"),
     source: include_str!("race.rs"),
     params: &[URLS],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let urls = ctx.params.urls(&URLS, 20)?;
+    let urls = ctx.params.urls(&URLS)?;
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("select_all");
     let racers = urls
         .iter()
-        .map(|url| run.task(url.clone(), download(url)).boxed_local());
+        .map(|url| run.trace(url.clone(), download(url)).boxed_local());
     let (winner, index, losers) = select_all(racers).await;
     drop(losers); // each loser's guard aborts its request
     let outcome = match winner {

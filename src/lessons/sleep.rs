@@ -17,17 +17,21 @@ const DELAY: Param = Param {
 pub static LESSON: Lesson = Lesson {
     name: "sleep",
     title: "Awaiting a timer: the page keeps moving",
-    idea: "Awaiting a TimeoutFuture does not stop the thread. The future asks the browser \
-           for a setTimeout and returns Pending; control goes back to the event loop, which \
-           keeps painting frames and handling clicks. When the timer fires it wakes the \
-           task, which is polled again and carries on after the .await.\n\n\
+    idea: "Awaiting a TimeoutFuture does not stop the thread. Building the future \
+           (TimeoutFuture::new, reached at the task's first poll) asks the browser for a \
+           setTimeout; awaiting it returns Pending, and control goes back to the browser's \
+           event loop, which keeps painting frames and handling clicks. When the timer \
+           fires it wakes the task, which is polled again and carries on after the \
+           .await.\n\n\
            Watch the ticker while the run waits between \"Hello\" and \"World\": it never \
-           stops, and the longest gap between two animation frames stays small.",
-    python:
-        "async def say_hello():\n    print(\"Hello\")\n    await asyncio.sleep(2)\n    print(\"World\")\n\n\
-             asyncio.run(say_hello())",
+           stops, and the longest gap between two animation frames stays small. Awaiting \
+           does not make this one wait shorter: it takes as long as a blocking wait would. \
+           What it buys is that the page, and any other task, can go on meanwhile.",
+    python: include_str!("sleep.py"),
     source: include_str!("sleep.rs"),
     params: &[DELAY],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
@@ -41,7 +45,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
         TimeoutFuture::new(ms).await; // yields to the browser until the timer fires
         recorder.log("World");
     };
-    run.task("say_hello()", say_hello).await;
+    run.trace("say_hello()", say_hello).await;
     run.finish().await;
     // demo:end
     Ok(())

@@ -29,23 +29,29 @@ pub static LESSON: Lesson = Lesson {
            timer together; if the timer wins, the download is dropped, which aborts its \
            request, and the task ends with an error that says how long it waited.\n\n\
            Here each URL gets the same deadline: the quick one finishes, the slow one is \
-           cut off when the deadline passes, and the dev server sees its request aborted.",
-    python: "try:\n    body = await asyncio.wait_for(download(url), timeout=0.8)\n\
-             except asyncio.TimeoutError:\n    print(\"gave up\")",
+           cut off when the deadline passes, and the dev server sees its request aborted.\n\n\
+           Python's asyncio.wait_for does the same job differently: when time is up it \
+           cancels the inner task and waits for it to handle the CancelledError before \
+           raising TimeoutError, so a task that cleans up slowly makes the timeout late. A \
+           Rust future is dropped at the deadline; its cleanup runs in destructors, which \
+           cannot wait.",
+    python: include_str!("timeout.py"),
     source: include_str!("timeout.rs"),
     params: &[URLS, TIMEOUT],
+    button: None,
+    presets: &[],
     run: |ctx| run(ctx).boxed_local(),
 };
 
 async fn run(ctx: Ctx) -> Result<(), Error> {
-    let urls = ctx.params.urls(&URLS, 20)?;
+    let urls = ctx.params.urls(&URLS)?;
     let ms = ctx.params.number(&TIMEOUT)?;
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("with_timeout");
     let guarded = urls.iter().map(|url| {
         let url = url.clone();
-        run.task(url.clone(), async move { with_timeout(ms, download(&url)).await })
+        run.trace(url.clone(), async move { with_timeout(ms, download(&url)).await })
     });
     let results = join_all(guarded).await;
     let late = results

@@ -1,6 +1,6 @@
 //! Blocking on purpose: the browser's equivalent of Python's `time.sleep`.
 
-use crate::trace::now;
+use crate::clock::now;
 
 /// Spins on the clock for `ms` milliseconds without yielding. While it runs,
 /// nothing else on the page happens: no frames, no input, no other task.

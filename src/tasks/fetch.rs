@@ -16,7 +16,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, Request, RequestCache, RequestInit, Response};
 
 use crate::error::{js_message, Error};
-use crate::trace::{Outcome, TaskOutput};
 
 /// The most a lesson downloads from one URL before it stops with
 /// [`Error::BodyTooLarge`]: the lessons measure time, not bulk.
@@ -48,12 +47,6 @@ impl fmt::Display for Download {
             Some(_) => Ok(()),
             None => write!(f, " of binary data"),
         }
-    }
-}
-
-impl TaskOutput for Download {
-    fn outcome(&self) -> Outcome {
-        Outcome::Done(Some(self.to_string()))
     }
 }
 

@@ -1,8 +1,9 @@
 //! Timers as futures, and deadlines on other futures.
 //!
-//! The lessons await gloo's `TimeoutFuture`, the idiomatic timer. The
-//! machinery around them (deadlines, "wait for the next frame") uses
-//! [`Sleep`] instead, for two reasons:
+//! Most lessons await gloo's `TimeoutFuture`, the idiomatic timer. Where
+//! that would change what is measured or shown (the deadlines, the frame
+//! waits, and the lessons with many timers or a heartbeat: `many`, `errors`,
+//! `worker`) they use [`Sleep`] instead, for two reasons:
 //! - dropping a pending `TimeoutFuture` drops the sender of its channel, and
 //!   that wakes the task that polled it once more for nothing: a deadline
 //!   that did not fire must not add a poll to the task it guarded;
@@ -88,7 +89,7 @@ fn fire(deadline: u64) {
             .collect()
     });
     // Every task woken here was woken at this one instant.
-    crate::trace::frozen_at(crate::trace::now(), || {
+    crate::clock::frozen_at(crate::clock::now(), || {
         for waker in wakers {
             waker.wake();
         }
@@ -114,7 +115,7 @@ impl Sleep {
     /// Fires after `ms` milliseconds. The timer starts now, not at the
     /// first poll (as with gloo's `TimeoutFuture`).
     pub fn new(ms: u32) -> Self {
-        let now = crate::trace::now();
+        let now = crate::clock::now();
         let deadline = (now + f64::from(ms)).ceil() as u64;
         TIMERS.with(|timers| {
             let key = timers.slots.borrow_mut().insert(Slot {

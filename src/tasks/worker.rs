@@ -30,6 +30,31 @@ fn is_prime(n: u32) -> bool {
     true
 }
 
+/// The bound below which counting primes takes about `target_ms` on this
+/// machine. CPU speed differs two- to threefold between machines, so the
+/// lesson sizes its work by time, never by a fixed bound.
+///
+/// It times ever larger counts until one takes at least 25 ms (about 50 ms
+/// of calibration in all), then scales the bound by the cost of trial
+/// division, which grows about as `bound^1.5 / ln bound`.
+pub fn primes_bound_for(target_ms: f64, now: impl Fn() -> f64) -> u32 {
+    const MAX_BOUND: f64 = 200_000_000.0;
+    let mut bound: u32 = 20_000;
+    loop {
+        let start = now();
+        std::hint::black_box(count_primes(bound));
+        let took = now() - start;
+        if took >= 25.0 || bound >= 100_000_000 {
+            // Trial division up to n costs about n^1.5 / ln n.
+            let b = f64::from(bound);
+            let first = b * (target_ms / took.max(0.001)).powf(1.0 / 1.5);
+            let corrected = first * (first.ln() / b.ln()).max(1.0).powf(1.0 / 1.5);
+            return corrected.clamp(2.0, MAX_BOUND) as u32;
+        }
+        bound = bound.saturating_mul(2);
+    }
+}
+
 /// What the worker sent back.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WorkerResult {
@@ -46,12 +71,6 @@ impl std::fmt::Display for WorkerResult {
             "{} primes, computed in {:.0} ms off the main thread",
             self.count, self.ms
         )
-    }
-}
-
-impl crate::trace::TaskOutput for WorkerResult {
-    fn outcome(&self) -> crate::trace::Outcome {
-        crate::trace::Outcome::Done(Some(self.to_string()))
     }
 }
 
@@ -89,8 +108,12 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
                 .ok()
                 .and_then(|v| v.as_f64())
         };
-        let result = match (field("count"), field("ms")) {
-            (Some(count), Some(ms)) => Ok(WorkerResult {
+        let error = js_sys::Reflect::get(&data, &"error".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let result = match (field("count"), field("ms"), error) {
+            (_, _, Some(error)) => Err(Error::Js(format!("the worker failed: {error}"))),
+            (Some(count), Some(ms), None) => Ok(WorkerResult {
                 count: count as u32,
                 ms,
             }),
@@ -131,6 +154,8 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::count_primes;
 
     #[test]
@@ -140,5 +165,26 @@ mod tests {
         assert_eq!(count_primes(10), 4);
         assert_eq!(count_primes(100), 25);
         assert_eq!(count_primes(100_000), 9592);
+    }
+
+    #[test]
+    fn the_calibrated_bound_grows_with_the_time_asked_for() {
+        // A fake clock on which every timed count takes 40 ms: read at the
+        // start of a count it stays, read at the end it moves on.
+        let bound_for = |target_ms| {
+            let (t, at_end) = (Cell::new(0.0), Cell::new(false));
+            super::primes_bound_for(target_ms, || {
+                if at_end.replace(!at_end.get()) {
+                    t.set(t.get() + 40.0);
+                }
+                t.get()
+            })
+        };
+        let (short, long) = (bound_for(100.0), bound_for(1000.0));
+        // 40 ms at the first bound (20,000): 100 ms is about twice as far,
+        // 1,000 ms about (1000 / 40)^(2/3) ≈ 8.5 times, and a little more
+        // for the logarithm.
+        assert!((30_000..45_000).contains(&short), "{short}");
+        assert!((180_000..210_000).contains(&long), "{long}");
     }
 }

@@ -4,107 +4,170 @@
 //! (`i`) events, cancellations as instant events too; timestamps in µs from
 //! the first run's start.
 
-use std::fmt::Write;
+use std::borrow::Cow;
+
+use serde::Serialize;
 
 use super::recorder::{Event, RunRecord, TaskState};
+
+/// The file: `{ "traceEvents": [...], "displayTimeUnit": "ms" }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Trace<'a> {
+    trace_events: Vec<TraceEvent<'a>>,
+    display_time_unit: &'static str,
+}
+
+/// One event of the Trace Event Format (only the fields this export uses).
+#[derive(Serialize)]
+struct TraceEvent<'a> {
+    name: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cat: Option<&'static str>,
+    /// Phase: `M` metadata, `X` complete, `i` instant.
+    ph: &'static str,
+    /// Scope of an instant event: `t`, its thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s: Option<&'static str>,
+    /// Microseconds from the first run's start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dur: Option<f64>,
+    pid: usize,
+    tid: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    args: Option<Args<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Args<'a> {
+    Name { name: Cow<'a, str> },
+    SortIndex { sort_index: usize },
+    Poll { poll: u32, result: &'static str },
+    Error { error: &'a str },
+}
+
+impl<'a> TraceEvent<'a> {
+    fn meta(name: &'static str, pid: usize, tid: usize, args: Args<'a>) -> Self {
+        TraceEvent {
+            name: name.into(),
+            cat: None,
+            ph: "M",
+            s: None,
+            ts: None,
+            dur: None,
+            pid,
+            tid,
+            args: Some(args),
+        }
+    }
+
+    fn span(name: &'static str, cat: &'static str, (ts, dur): (f64, f64), pid: usize, tid: usize) -> Self {
+        TraceEvent {
+            name: name.into(),
+            cat: Some(cat),
+            ph: "X",
+            s: None,
+            ts: Some(ts),
+            dur: Some(dur),
+            pid,
+            tid,
+            args: None,
+        }
+    }
+
+    fn instant(name: &'static str, cat: &'static str, ts: f64, pid: usize, tid: usize) -> Self {
+        TraceEvent {
+            name: name.into(),
+            cat: Some(cat),
+            ph: "i",
+            s: Some("t"),
+            ts: Some(ts),
+            dur: None,
+            pid,
+            tid,
+            args: None,
+        }
+    }
+}
 
 /// The trace of `runs`, as a JSON string.
 pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
     let origin = runs.first().map_or(0.0, |r| r.start);
     // Microseconds, rounded to the nanosecond.
     let us = |t: f64| ((t - origin) * 1e6).round() / 1e3;
-    let mut events: Vec<String> = Vec::new();
+    let mut events: Vec<TraceEvent<'_>> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
         let pid = r + 1;
-        events.push(format!(
-            r#"{{"name":"process_name","ph":"M","pid":{pid},"tid":0,"args":{{"name":{}}}}}"#,
-            json_string(&format!("{lesson}: {}", run.name))
+        let name = format!("{lesson}: {}", run.name).into();
+        events.push(TraceEvent::meta("process_name", pid, 0, Args::Name { name }));
+        events.push(TraceEvent::meta(
+            "process_sort_index",
+            pid,
+            0,
+            Args::SortIndex { sort_index: pid },
         ));
-        events.push(format!(
-            r#"{{"name":"process_sort_index","ph":"M","pid":{pid},"tid":0,"args":{{"sort_index":{pid}}}}}"#
-        ));
-        events.push(format!(
-            r#"{{"name":"thread_name","ph":"M","pid":{pid},"tid":0,"args":{{"name":"main thread: frames"}}}}"#
-        ));
+        let name = "main thread: frames".into();
+        events.push(TraceEvent::meta("thread_name", pid, 0, Args::Name { name }));
         let mut last = run.start;
         for &frame in &run.frames {
-            events.push(format!(
-                r#"{{"name":"frame gap","cat":"frame","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":0}}"#,
-                us(last),
-                us(frame) - us(last)
+            events.push(TraceEvent::span(
+                "frame gap",
+                "frame",
+                (us(last), us(frame) - us(last)),
+                pid,
+                0,
             ));
             last = frame;
         }
         for &(start, duration) in &run.long_tasks {
-            events.push(format!(
-                r#"{{"name":"long task","cat":"longtask","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":0}}"#,
-                us(start),
-                (duration * 1000.0).round()
-            ));
+            let span = (us(start), (duration * 1000.0).round());
+            events.push(TraceEvent::span("long task", "longtask", span, pid, 0));
         }
         for (t, task) in run.tasks.iter().enumerate() {
             let tid = t + 1;
-            events.push(format!(
-                r#"{{"name":"thread_name","ph":"M","pid":{pid},"tid":{tid},"args":{{"name":{}}}}}"#,
-                json_string(&task.label)
+            let name = Cow::Borrowed(task.label.as_ref());
+            events.push(TraceEvent::meta("thread_name", pid, tid, Args::Name { name }));
+            events.push(TraceEvent::meta(
+                "thread_sort_index",
+                pid,
+                tid,
+                Args::SortIndex { sort_index: tid },
             ));
-            events.push(format!(r#"{{"name":"thread_sort_index","ph":"M","pid":{pid},"tid":{tid},"args":{{"sort_index":{tid}}}}}"#));
             let mut poll = 0;
             for event in &task.events {
                 match *event {
                     Event::Poll { start, end, ready } => {
                         poll += 1;
-                        events.push(format!(
-                            r#"{{"name":"poll","cat":"poll","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{tid},"args":{{"poll":{poll},"result":"{}"}}}}"#,
-                            us(start),
-                            (us(end) - us(start)).max(0.0),
-                            if ready { "Ready" } else { "Pending" }
-                        ));
+                        let result = if ready { "Ready" } else { "Pending" };
+                        let span = (us(start), (us(end) - us(start)).max(0.0));
+                        events.push(TraceEvent {
+                            args: Some(Args::Poll { poll, result }),
+                            ..TraceEvent::span("poll", "poll", span, pid, tid)
+                        });
                     }
-                    Event::Wake { at } => events.push(format!(
-                        r#"{{"name":"wake","cat":"wake","ph":"i","s":"t","ts":{},"pid":{pid},"tid":{tid}}}"#,
-                        us(at)
-                    )),
+                    Event::Wake { at } => events.push(TraceEvent::instant("wake", "wake", us(at), pid, tid)),
                 }
             }
             if let (TaskState::Cancelled | TaskState::Error, Some(end)) = (task.state, task.end) {
-                let mut args = String::new();
-                if let Some(error) = &task.error {
-                    let _ = write!(args, r#","args":{{"error":{}}}"#, json_string(error));
-                }
-                events.push(format!(
-                    r#"{{"name":"{}","cat":"end","ph":"i","s":"t","ts":{},"pid":{pid},"tid":{tid}{args}}}"#,
-                    task.state.as_str(),
-                    us(end)
-                ));
+                events.push(TraceEvent {
+                    args: task.error.as_deref().map(|error| Args::Error { error }),
+                    ..TraceEvent::instant(task.state.as_str(), "end", us(end), pid, tid)
+                });
             }
         }
     }
-    format!(
-        "{{\"traceEvents\":[\n{}\n],\"displayTimeUnit\":\"ms\"}}\n",
-        events.join(",\n")
-    )
-}
-
-/// `text` as a JSON string literal.
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    let trace = Trace {
+        trace_events: events,
+        display_time_unit: "ms",
+    };
+    // Plain data with string keys: serialising it cannot fail.
+    serde_json::to_string(&trace).unwrap_or_else(|e| {
+        debug_assert!(false, "the trace did not serialise: {e}");
+        String::from(r#"{"traceEvents":[]}"#)
+    })
 }
 
 #[cfg(test)]

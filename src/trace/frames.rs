@@ -10,9 +10,9 @@ mod imp {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen_futures::JsFuture;
 
+    use crate::clock::now;
     use crate::frame_loop::FrameLoop;
     use crate::tasks::Sleep;
-    use crate::trace::clock::now;
 
     type EntriesCallback = Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>;
 

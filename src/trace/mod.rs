@@ -5,13 +5,13 @@
 //! Recording is per run and per widget: two widgets on a page never share a
 //! recorder, so their reports never mix.
 
-mod clock;
 mod export;
 mod frames;
+mod outputs;
 mod recorder;
 mod traced;
 
-pub use clock::{frozen_at, now};
+pub use crate::clock::{frozen_at, now};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
 pub use recorder::{Event, Outcome, Progress, Recorder, Run, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};

@@ -4,9 +4,9 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::clock::now;
 use super::frames::{longest_gap, next_frame, FrameMeter};
 use super::traced::Traced;
+use crate::clock::now;
 
 /// A poll that runs longer than this held the main thread long enough to
 /// drop frames: the task table flags it.
@@ -32,8 +32,9 @@ pub enum Event {
     },
 }
 
-/// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a task stands. In JSON (reports), its lower-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TaskState {
     /// Not finished: still running, or never polled at all.
     Pending,
@@ -211,8 +212,8 @@ pub struct RunRecord {
 struct Inner {
     runs: Vec<RunRecord>,
     log: Vec<(f64, String)>,
+    /// Something was recorded since the view last drew.
     dirty: bool,
-    listener: Option<Rc<dyn Fn()>>,
 }
 
 /// The recording of one widget run: its named runs, their tasks, and the
@@ -238,14 +239,8 @@ impl Recorder {
         Self::default()
     }
 
-    /// Calls `listener` (at most once until [`take_dirty`](Self::take_dirty))
-    /// whenever something new is recorded: the view uses it to schedule one
-    /// redraw per animation frame.
-    pub fn set_listener(&self, listener: Rc<dyn Fn()>) {
-        self.inner.borrow_mut().listener = Some(listener);
-    }
-
-    /// Whether anything changed since the last call; resets the flag.
+    /// Whether anything was recorded since the last call; resets the flag.
+    /// The view asks once per animation frame while a run goes on.
     pub fn take_dirty(&self) -> bool {
         std::mem::take(&mut self.inner.borrow_mut().dirty)
     }
@@ -320,22 +315,9 @@ impl Recorder {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let (result, notify) = {
-            let mut inner = self.inner.borrow_mut();
-            let result = f(&mut inner);
-            let notify = if inner.dirty {
-                None
-            } else {
-                inner.dirty = true;
-                inner.listener.clone()
-            };
-            (result, notify)
-        };
-        // Called with the borrow released: the listener may read the recording.
-        if let Some(listener) = notify {
-            listener();
-        }
-        result
+        let mut inner = self.inner.borrow_mut();
+        inner.dirty = true;
+        f(&mut inner)
     }
 }
 
@@ -349,16 +331,17 @@ pub struct Run {
 }
 
 impl Run {
-    /// Wraps `future` as a traced task of this run, labelled `label`. Like
-    /// any future, it does nothing until it is awaited or spawned.
-    pub fn task<F: std::future::Future>(&self, label: impl Into<Cow<'static, str>>, future: F) -> Traced<F> {
+    /// Wraps `future` so that this run records its polls, wakes and end under
+    /// `label`. It starts nothing and spawns nothing: like any future, the
+    /// wrapped one does nothing until it is awaited or handed to an executor.
+    pub fn trace<F: std::future::Future>(&self, label: impl Into<Cow<'static, str>>, future: F) -> Traced<F> {
         let task = self.recorder.add_task(self.index, label.into());
         Traced::new(future, self.recorder.clone(), self.index, task)
     }
 
-    /// Like [`task`](Self::task), for a future that reports its progress:
+    /// Like [`trace`](Self::trace), for a future that reports its progress:
     /// `make` gets the [`Progress`] handle to report through.
-    pub fn task_with_progress<F: std::future::Future>(
+    pub fn trace_with_progress<F: std::future::Future>(
         &self,
         label: impl Into<Cow<'static, str>>,
         make: impl FnOnce(Progress) -> F,

@@ -9,8 +9,8 @@ use std::task::{Context, Poll, Waker};
 use futures::task::{waker_ref, ArcWake};
 use pin_project_lite::pin_project;
 
-use super::clock::now;
 use super::recorder::{Outcome, Recorder};
+use crate::clock::now;
 
 /// How a task's output reads in the report: a value (with an optional short
 /// description) or an error sentence.
@@ -61,7 +61,7 @@ pin_project! {
     /// A future that records each poll (start, end, outcome), each wake,
     /// its completion and its cancellation into a [`Recorder`].
     ///
-    /// Created by [`Run::task`](super::recorder::Run::task). It is as lazy as
+    /// Created by [`Run::trace`](super::recorder::Run::trace). It is as lazy as
     /// the future it wraps: nothing is recorded beyond its creation until it
     /// is polled.
     ///
@@ -74,7 +74,7 @@ pin_project! {
     ///
     /// let recorder = Recorder::new();
     /// let run = recorder.begin_run("one timer");
-    /// run.task("sleep 10 ms", TimeoutFuture::new(10)).await;
+    /// run.trace("sleep 10 ms", TimeoutFuture::new(10)).await;
     /// run.finish().await;
     /// assert_eq!(recorder.runs()[0].tasks[0].polls, 2);
     /// # }

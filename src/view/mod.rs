@@ -5,6 +5,7 @@
 //! `set_text_content`: nothing here builds HTML from strings.
 
 mod dom;
+mod highlight;
 mod panic;
 mod results;
 mod ticker;
@@ -13,4 +14,4 @@ mod widget;
 
 pub use dom::document;
 pub use panic::{install_panic_hook, register, unregister};
-pub use widget::{error_only, WidgetState, WidgetView};
+pub use widget::{error_only, Intent, WidgetState, WidgetView};

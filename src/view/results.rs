@@ -9,8 +9,10 @@ use super::dom::{self, ms};
 use super::timeline::{Mark, Palette, Timeline};
 use crate::trace::{RunRecord, TaskRecord, TaskState};
 
-/// Rows drawn per run; beyond this the table says how many more there are.
-pub const MAX_ROWS: usize = 200;
+/// A run with more tasks than this gets a summary instead of a row per
+/// task: a thousand rows are read by nobody. Each task stays on the
+/// timeline (hover), in the report and in the trace export.
+pub const MAX_ROWS: usize = 50;
 
 const COLUMNS: [&str; 10] = [
     "task", "state", "start ms", "end ms", "polls", "wakes", "busy ms", "idle ms", "result", "warnings",
@@ -88,11 +90,17 @@ impl Results {
         for run in &runs[self.runs.len().min(runs.len())..] {
             self.runs.push(section(&self.container, run)?);
         }
+        // Runs that are compared share one time axis, so that the shorter one
+        // looks shorter: every timeline spans the longest run so far.
+        let span = runs
+            .iter()
+            .map(|run| run.end.unwrap_or(now) - run.start)
+            .fold(0.0, f64::max);
         for (i, (run, view)) in runs.iter().zip(self.runs.iter_mut()).enumerate() {
             let end = run.end.unwrap_or(now);
             let until = focus.cursor.map_or(end, |c| (run.start + c).min(end));
             let mark = focus.mark.filter(|(r, _)| *r == i).map(|(_, m)| m);
-            view.timeline.draw(run, until, end - run.start, mark, palette);
+            view.timeline.draw(run, until, span, mark, palette);
             view.totals.set_text_content(Some(&totals(run, now)));
             // A big run's table waits for its end: the timeline is its live view.
             let live = run.tasks.len() <= LIVE_TABLE_MAX_TASKS && now - view.table_drawn >= LIVE_TABLE_MS;
@@ -148,18 +156,85 @@ fn totals(run: &RunRecord, now: f64) -> String {
 fn table(body: &Element, run: &RunRecord) -> Result<(), JsValue> {
     dom::clear(body);
     let now = run.end.unwrap_or_else(crate::trace::now);
-    for task in run.tasks.iter().take(MAX_ROWS) {
-        row(body, run.start, now, task)?;
+    if run.tasks.len() <= MAX_ROWS {
+        for task in &run.tasks {
+            row(body, run.start, now, task)?;
+        }
+        return Ok(());
     }
-    if run.tasks.len() > MAX_ROWS {
-        let more = format!(
-            "… and {} more tasks (all are in the report and on the timeline)",
-            run.tasks.len() - MAX_ROWS
-        );
-        let cell = dom::text_child(&dom::child(body, "tr", "more")?, "td", "", &more)?;
-        cell.set_attribute("colspan", &COLUMNS.len().to_string())?;
+    let intro = format!(
+        "{} tasks, summarised (each one is on the timeline: hover it; and in the report and the trace)",
+        run.tasks.len()
+    );
+    let cell = dom::text_child(&dom::child(body, "tr", "more")?, "td", "", &intro)?;
+    cell.set_attribute("colspan", &COLUMNS.len().to_string())?;
+    for (what, how) in summary(run, now) {
+        let tr = dom::child(body, "tr", "summary")?;
+        dom::text_child(&tr, "th", "", &what)?.set_attribute("scope", "row")?;
+        let cell = dom::text_child(&tr, "td", "", &how)?;
+        cell.set_attribute("colspan", &(COLUMNS.len() - 1).to_string())?;
     }
     Ok(())
+}
+
+/// What a learner can read about thousands of tasks: how many ended how,
+/// when they ended, and how many polls and wakes each took, as counts.
+pub fn summary(run: &RunRecord, now: f64) -> Vec<(String, String)> {
+    use std::collections::BTreeMap;
+    fn counts<K: Ord + std::fmt::Display>(values: impl Iterator<Item = K>, unit: &str) -> String {
+        let mut by: BTreeMap<K, usize> = BTreeMap::new();
+        for v in values {
+            *by.entry(v).or_default() += 1;
+        }
+        let shown: Vec<String> = by
+            .iter()
+            .take(8)
+            .map(|(k, n)| format!("{k}{unit}: {n}"))
+            .collect();
+        let rest = by.len().saturating_sub(8);
+        if rest > 0 {
+            format!("{} (and {rest} more values)", shown.join(" · "))
+        } else {
+            shown.join(" · ")
+        }
+    }
+    let total = (now - run.start).max(1.0);
+    let tenth = total / 10.0;
+    let ended = {
+        let mut buckets = [0usize; 10];
+        for end in run.tasks.iter().filter_map(|t| t.end) {
+            buckets[(((end - run.start) / tenth) as usize).min(9)] += 1;
+        }
+        buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| format!("{}–{} ms: {n}", ms(i as f64 * tenth), ms((i + 1) as f64 * tenth)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    vec![
+        (
+            "states".into(),
+            counts(run.tasks.iter().map(|t| t.state.as_str()), ""),
+        ),
+        (
+            "polls per task".into(),
+            counts(run.tasks.iter().map(|t| t.polls), " polls"),
+        ),
+        (
+            "wakes per task".into(),
+            counts(run.tasks.iter().map(|t| t.wakes), " wakes"),
+        ),
+        (
+            "ended".into(),
+            if ended.is_empty() {
+                "none yet".into()
+            } else {
+                ended
+            },
+        ),
+    ]
 }
 
 fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord) -> Result<(), JsValue> {
@@ -224,5 +299,43 @@ fn kb(bytes: f64) -> String {
         format!("{:.2} MB", bytes / 1e6)
     } else {
         format!("{:.1} kB", bytes / 1e3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_of_tasks_are_summarised_as_counts() {
+        let tasks = (0..1000u32)
+            .map(|i| {
+                let mut t = TaskRecord::new(format!("timer {i}").into(), 0.0);
+                t.state = TaskState::Done;
+                t.polls = if i < 10 { 2 + i } else { 2 };
+                t.wakes = 1;
+                t.end = Some(f64::from(100 * (i % 10 + 1)) - 1.0);
+                t
+            })
+            .collect();
+        let run = RunRecord {
+            name: "many".into(),
+            start: 0.0,
+            end: Some(1000.0),
+            longest_frame_gap: 0.0,
+            frames: Vec::new(),
+            long_tasks: Vec::new(),
+            tasks,
+        };
+        let lines = summary(&run, 1000.0);
+        let get = |what: &str| lines.iter().find(|(w, _)| w == what).map(|(_, h)| h.as_str());
+        assert_eq!(get("states"), Some("done: 1000"));
+        assert_eq!(get("wakes per task"), Some("1 wakes: 1000"));
+        assert!(
+            get("polls per task").is_some_and(|p| p.starts_with("2 polls: 991 · 3 polls: 1")),
+            "{lines:?}"
+        );
+        let ended = get("ended").expect("an ended line");
+        assert_eq!(ended.matches(": 100").count(), 10, "{ended}");
     }
 }

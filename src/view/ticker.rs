@@ -23,10 +23,13 @@ pub struct Ticker {
 impl Ticker {
     /// Builds the ticker inside `parent`.
     pub fn new(parent: &Element) -> Result<Self, JsValue> {
-        let track = dom::child(parent, "div", "ticker")?;
-        track.set_attribute("aria-hidden", "true")?;
+        // The dot has the track to itself; the count sits beside it, where
+        // the dot never passes over it.
+        let row = dom::child(parent, "div", "ticker-row")?;
+        row.set_attribute("aria-hidden", "true")?;
+        let track = dom::child(&row, "div", "ticker")?;
         let dot = dom::child(&track, "span", "dot")?;
-        let counter = dom::text_child(&track, "span", "frames", "frames: 0")?;
+        let counter = dom::text_child(&row, "span", "frames", "frames: 0")?;
         Ok(Ticker {
             dot,
             counter,
@@ -42,7 +45,9 @@ impl Ticker {
             frames.set(frames.get() + 1);
             let position = (timestamp % LAP_MS) / LAP_MS * 100.0;
             if let Some(dot) = dom::html(&dot) {
-                let _ = dot.style().set_property("left", &format!("{position:.2}%"));
+                // From the left edge to the right one, the dot's width inside.
+                let left = format!("calc({position:.2}% - {:.3}rem)", position / 100.0 * 0.9);
+                let _ = dot.style().set_property("left", &left);
             }
             counter.set_text_content(Some(&format!("frames: {}", frames.get())));
         });

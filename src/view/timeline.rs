@@ -36,6 +36,13 @@ pub struct Layout {
     pub left: f64,
 }
 
+/// The widest backing store a timeline canvas gets, in device pixels,
+/// however wide the page makes the element.
+const MAX_BACKING_WIDTH: f64 = 4096.0;
+
+/// The highest device pixel ratio honoured (zoomed-in pages report more).
+const MAX_PIXEL_RATIO: f64 = 4.0;
+
 impl Layout {
     /// The layout for these sizes.
     pub fn new(width: f64, duration: f64, tasks: usize) -> Self {
@@ -237,10 +244,17 @@ impl Timeline {
             .width
             .get_or_insert_with(|| f64::from(self.canvas.client_width()).max(200.0));
         let layout = Layout::new(width, duration, run.tasks.len());
-        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+        // Device pixels per CSS pixel, across (sx) and down (sy). Across, the
+        // backing store is capped: a host page may make the element hundreds
+        // of thousands of pixels wide, and the packed bitmap below costs
+        // 4 bytes per backing pixel (browsers cap canvases for the same reason).
+        let ratio = web_sys::window()
+            .map_or(1.0, |w| w.device_pixel_ratio())
+            .clamp(1.0, MAX_PIXEL_RATIO);
+        let (sx, sy) = (ratio.min(MAX_BACKING_WIDTH / width), ratio);
         let (w, h) = (
-            (width * ratio).round() as u32,
-            (layout.height() * ratio).round() as u32,
+            (width * sx).round().max(1.0) as u32,
+            (layout.height() * sy).round().max(1.0) as u32,
         );
         if self.canvas.width() != w || self.canvas.height() != h {
             self.canvas.set_width(w);
@@ -250,12 +264,15 @@ impl Timeline {
             }
         }
         let ctx = &self.ctx;
-        let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+        let _ = ctx.set_transform(sx, 0.0, 0.0, sy, 0.0, 0.0);
         ctx.clear_rect(0.0, 0.0, width, layout.height());
         self.layout = Some(layout);
         // For tests and tools that cannot read pixels: what is drawn.
         let _ = self.canvas.set_attribute("data-tasks", &layout.tasks.to_string());
         let _ = self.canvas.set_attribute("data-rows", &layout.rows.to_string());
+        let _ = self
+            .canvas
+            .set_attribute("data-span-ms", &format!("{:.0}", layout.duration));
 
         axis(ctx, &layout, palette);
         main_thread(ctx, &layout, run, until, palette);
@@ -264,7 +281,7 @@ impl Timeline {
                 lane(ctx, &layout, run.start, i, task, until, palette);
             }
         } else {
-            let _ = packed_lanes(ctx, &layout, ratio, run, until, palette);
+            let _ = packed_lanes(ctx, &layout, (sx, sy), run, until, palette);
         }
         if let Some(mark) = mark {
             highlight(ctx, &layout, run, mark, palette);
@@ -416,15 +433,19 @@ fn lane(
 fn packed_lanes(
     ctx: &CanvasRenderingContext2d,
     layout: &Layout,
-    ratio: f64,
+    (sx, sy): (f64, f64),
     run: &RunRecord,
     until: f64,
     p: &Palette,
 ) -> Result<(), JsValue> {
-    let columns = (layout.width * ratio).round().max(1.0) as usize;
-    let row_px = ((layout.row_h * ratio).round() as usize).max(1);
+    let columns = (layout.width * sx).round().max(1.0) as usize;
+    let row_px = ((layout.row_h * sy).round() as usize).max(1);
     let height = layout.rows * row_px;
-    let column = |t: f64| ((layout.x(t - run.start) * ratio).max(0.0) as usize).min(columns - 1);
+    debug_assert!(
+        columns <= MAX_BACKING_WIDTH as usize + 1,
+        "the backing width is capped in draw"
+    );
+    let column = |t: f64| ((layout.x(t - run.start) * sx).max(0.0) as usize).min(columns - 1);
     let (waiting_rgb, busy_rgb) = (rgb(&p.muted), rgb(&p.ok));
     let mut pixels = vec![0u8; columns * height * 4];
     // Per row: a difference array counts waiting tasks per column (one +1
@@ -474,7 +495,7 @@ fn packed_lanes(
         columns as u32,
         height.max(1) as u32,
     )?;
-    ctx.put_image_data(&image, 0.0, (layout.lanes_top() * ratio).round())
+    ctx.put_image_data(&image, 0.0, (layout.lanes_top() * sy).round())
 }
 
 /// `#rgb` or `#rrggbb` as bytes; anything else as a mid grey.

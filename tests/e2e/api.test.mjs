@@ -56,13 +56,60 @@ test("runLesson resolves with the lesson's report", async () => {
 
 test("the TypeScript declarations type the API exactly", async () => {
   const dts = await readFile(new URL("../../www/pkg/async_demo.d.ts", import.meta.url), "utf8");
-  assert.match(dts, /export function fetchAll\(urls: string\[\], options: FetchAllOptions\): Promise<FetchResult\[\]>;/);
-  assert.match(dts, /export function runLesson\(name: string, params: LessonParams\): Promise<Report>;/);
+  assert.match(dts, /export function fetchAll\(urls: string\[\], options\?: FetchAllOptions\): Promise<FetchResult\[\]>;/);
+  assert.match(dts, /export function runLesson\(name: string, params\?: LessonParams\): Promise<Report>;/);
   assert.match(dts, /export function sleep\(ms: number\): Promise<number>;/);
   for (const name of ["fetchAll", "runLesson", "sleep"]) {
     const line = dts.split("\n").find((l) => l.startsWith(`export function ${name}(`));
     assert.ok(!/\bany\b/.test(line), line);
   }
+});
+
+test("hostile or mistaken callers get a rejection with a sentence, never a hang or a wrapped number", async () => {
+  const outcomes = await page.evaluate(async () => {
+    const m = await import("/pkg/async_demo.js");
+    await m.default();
+    const settle = (make) => {
+      try {
+        return Promise.race([
+          Promise.resolve(make()).then((v) => `resolved ${JSON.stringify(v)?.slice(0, 40)}`, (e) => `rejected: ${e?.message ?? e}`),
+          new Promise((r) => setTimeout(() => r("hung"), 3000)),
+        ]);
+      } catch (e) {
+        return `threw: ${e?.message ?? e}`;
+      }
+    };
+    const getter = { get "delay-ms"() { throw new Error("boom"); } };
+    const proxy = new Proxy({}, { ownKeys() { throw new Error("trap"); } });
+    return {
+      getter: await settle(() => m.runLesson("sleep", getter)),
+      proxy: await settle(() => m.runLesson("sleep", proxy)),
+      array: await settle(() => m.runLesson("gather", { urls: ["api/delay/1"] })),
+      notObject: await settle(() => m.runLesson("sleep", 5)),
+      fetchNumber: await settle(() => m.fetchAll(5)),
+      fetchNotStrings: await settle(() => m.fetchAll(["api/delay/1", 7])),
+      fetchProxy: await settle(() => m.fetchAll(new Proxy([], { get() { throw new Error("trap"); } }))),
+      fetchNoOptions: await settle(() => m.fetchAll(["api/delay/1"]).then((r) => r.length)),
+      sleepNegative: await settle(() => m.sleep(-1)),
+      sleepWrapped: await settle(() => m.sleep(2 ** 32 + 5)),
+      sleepHuge: await settle(() => m.sleep(2 ** 31)),
+      sleepNaN: await settle(() => m.sleep(NaN)),
+      primesNegative: await settle(() => m.countPrimes(-1)),
+    };
+  });
+  for (const [name, outcome] of Object.entries(outcomes)) assert.notEqual(outcome, "hung", name);
+  assert.equal(outcomes.getter, "rejected: Reading the parameters threw: boom");
+  assert.equal(outcomes.proxy, "rejected: Reading the parameters threw: trap");
+  assert.equal(outcomes.array, 'rejected: Parameter "urls": expected a string or a number, not an array.');
+  assert.match(outcomes.notObject, /^rejected: The parameters must be an object/);
+  assert.equal(outcomes.fetchNumber, "rejected: fetchAll needs an array of URL strings, not the number 5.");
+  assert.equal(outcomes.fetchNotStrings, "rejected: URL 2 of fetchAll is the number 7, not a string.");
+  assert.equal(outcomes.fetchProxy, "rejected: Reading the URLs threw: trap");
+  assert.equal(outcomes.fetchNoOptions, "resolved 1");
+  for (const name of ["sleepNegative", "sleepWrapped", "sleepHuge", "sleepNaN"]) {
+    assert.match(outcomes[name], /^rejected: sleep needs a whole number of milliseconds from 0 to 2147483647/, name);
+  }
+  assert.match(outcomes.primesNegative, /^threw: countPrimes needs a whole number from 0 to 4294967295, not -1\.$/);
 });
 
 test("no page errors", () => {

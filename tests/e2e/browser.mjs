@@ -37,6 +37,30 @@ export async function openPage(browser, path = "/") {
   return { page, errors };
 }
 
+/**
+ * A page of `html` served at `path` on the dev server's origin (by the test,
+ * through request interception), with `www/` also reachable under
+ * /site/assets/ as if a site had copied it there. `options` go to
+ * `browser.newPage` (e.g. `{ deviceScaleFactor: 2 }`).
+ */
+export async function pageWith(browser, path, html, options = {}) {
+  const page = await browser.newPage(options);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  await page.route(`${BASE}${path}`, (route) => route.fulfill({ contentType: "text/html", body: html }));
+  await page.route(`${BASE}/site/assets/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const response = await route.fetch({ url: `${BASE}/${url.pathname.slice("/site/assets/".length)}${url.search}` });
+    await route.fulfill({ response });
+  });
+  await page.goto(`${BASE}${path}`);
+  await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
+  return { page, errors };
+}
+
 /** A browser with one page open on `path`: the usual start of a test file. */
 export async function startPage(path = "/") {
   const browser = await launch();

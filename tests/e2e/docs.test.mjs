@@ -1,8 +1,10 @@
 // The docs book (cargo xtask docs, served at /docs/): its chapters embed
-// live widgets, which run, and the chapter passes an axe-core audit.
+// live widgets, which run; every lesson appears in it, in the article's
+// order, each widget between two paragraphs; and every chapter passes an
+// axe-core audit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { axeViolations, launch, openPage, reportOf, runByClick } from "./browser.mjs";
+import { BASE, axeViolations, launch, openPage, reportOf, runByClick } from "./browser.mjs";
 
 let browser;
 
@@ -13,6 +15,18 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/** The chapters' paths, in the book's order, read from its table of contents. */
+async function chapters() {
+  const toc = await (await fetch(`${BASE}/docs/toc.html`)).text();
+  const paths = [...toc.matchAll(/href="([\w-]+\.html)"/g)].map((m) => `/docs/${m[1]}`);
+  return [...new Set(paths)];
+}
+
+/** The lessons of the `<async-demo>` elements in a built page, in page order. */
+function lessonsIn(html) {
+  return [...html.matchAll(/<async-demo\s[^>]*lesson="([\w-]+)"/g)].map((m) => m[1]);
+}
 
 test("a chapter's widgets run from inside the book", async () => {
   const { page, errors } = await openPage(browser, "/docs/waiting-without-blocking.html");
@@ -28,7 +42,7 @@ test("a chapter's widgets run from inside the book", async () => {
   await page.close();
 });
 
-test("the gather chapter downloads from the dev server through the book's relative paths", async () => {
+test("the gather chapter downloads from the dev server", async () => {
   const { page } = await openPage(browser, "/docs/many-at-once.html");
   const host = await runByClick(page, "gather");
   const [seq, con] = (await reportOf(host)).runs;
@@ -37,11 +51,69 @@ test("the gather chapter downloads from the dev server through the book's relati
   await page.close();
 });
 
-test("a docs chapter has no serious or critical axe violations", async () => {
-  const { page } = await openPage(browser, "/docs/futures-are-lazy.html");
-  await runByClick(page, "lazy");
-  const violations = (await axeViolations(page)).map(({ id, impact, nodes }) => ({ id, impact, nodes }));
-  console.log(`# axe (docs chapter): ${JSON.stringify(violations)}`);
-  assert.deepEqual(violations.filter((v) => v.impact === "serious" || v.impact === "critical"), []);
+test("the executor chapter's widget shows a never-polled future next to an awaited one", async () => {
+  const { page, errors } = await openPage(browser, "/docs/what-drives-a-future.html");
+  assert.match(await page.title(), /What drives a future/);
+  const [kept, awaited] = (await reportOf(await runByClick(page, "lazy"))).runs;
+  assert.equal(kept.tasks[0].polls, 0);
+  assert.equal(awaited.tasks[0].state, "done");
+  assert.ok(awaited.tasks[0].polls >= 2 && awaited.tasks[0].wakes >= 1);
+  assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("every lesson appears in the book, in the article's order, each widget between two paragraphs", async () => {
+  const paths = await chapters();
+  assert.ok(paths.length >= 9, `the table of contents lists ${paths.length} chapters`);
+  const seen = [];
+  const bare = [];
+  for (const path of paths) {
+    const response = await fetch(BASE + path);
+    assert.equal(response.status, 200, path);
+    const html = await response.text();
+    seen.push(...lessonsIn(html));
+    // A sentence before each widget (what to try) and one after it (what to notice).
+    // (mdBook puts each widget in a paragraph of its own.)
+    for (const m of html.matchAll(/([\s\S]{0,16})<async-demo\s[^>]*lesson="([\w-]+)"[^>]*><\/async-demo>(?:<\/p>)?\s*(<\w+)/g)) {
+      if (!/<\/p>\s*(<p>)?$/.test(m[1]) || m[3] !== "<p") bare.push(`${path}: ${m[2]}`);
+    }
+  }
+  const { page } = await openPage(browser, "/docs/what-drives-a-future.html");
+  const names = await page.evaluate(async () => {
+    const wasm = await import(new URL("../pkg/async_demo.js", location.href).href);
+    await wasm.default({ module_or_path: new URL("../pkg/async_demo_bg.wasm", location.href) });
+    return wasm.lessonNames();
+  });
+  await page.close();
+  const missing = names.filter((n) => !seen.includes(n));
+  assert.deepEqual(missing, [], `lessons missing from the book: ${missing.join(", ")}`);
+  const firsts = seen.filter((n, i) => seen.indexOf(n) === i && names.includes(n));
+  assert.deepEqual(firsts, names, "the book shows the lessons in the article's order");
+  assert.deepEqual(bare, [], "widgets without a paragraph right before and right after them");
+});
+
+/** A chapter's page, ready: its widgets (if it has any) are defined. */
+async function openChapter(path, width = 1280) {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
+  await page.goto(BASE + path);
+  if ((await page.locator("async-demo").count()) > 0) {
+    await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
+  }
+  return page;
+}
+
+test("no docs chapter has serious or critical axe violations, wide or narrow", async () => {
+  const found = [];
+  for (const path of await chapters()) {
+    // 360 px: wide code and tables scroll sideways there, and must be reachable by keyboard.
+    for (const width of [1280, 360]) {
+      const page = await openChapter(path, width);
+      if (width === 1280 && path.endsWith("what-drives-a-future.html")) await runByClick(page, "lazy");
+      const violations = (await axeViolations(page)).map(({ id, impact, nodes, where }) => ({ id, impact, nodes, where }));
+      console.log(`# axe ${path} at ${width} px: ${JSON.stringify(violations)}`);
+      found.push(...violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({ path, width, ...v })));
+      await page.close();
+    }
+  }
+  assert.deepEqual(found, []);
 });

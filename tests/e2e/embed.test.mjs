@@ -1,8 +1,8 @@
-// Embedding: permalinks, several widgets on one page, a hostile host
-// stylesheet, hosting under a sub-path.
+// Embedding: several widgets on one page, a hostile host stylesheet,
+// hosting under a sub-path. (The playground's permalinks: permalinks.test.mjs.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, openPage, reportOf } from "./browser.mjs";
+import { BASE, launch, pageWith as sharedPageWith, reportOf } from "./browser.mjs";
 
 let browser;
 
@@ -14,35 +14,8 @@ after(async () => {
   await browser?.close();
 });
 
-test("a permalink restores the lesson's parameters, and editing one updates the hash", async () => {
-  const { page } = await openPage(browser, "/#sleep?delay-ms=1234");
-  const host = page.locator('async-demo[lesson="sleep"]');
-  await host.locator("input[name=delay-ms]").waitFor();
-  assert.equal(await host.getAttribute("delay-ms"), "1234");
-  assert.equal(await host.locator("input[name=delay-ms]").inputValue(), "1234");
-  const gather = page.locator('async-demo[lesson="gather"]');
-  await gather.locator("input[name=timeout-ms]").fill("900");
-  await gather.locator("input[name=timeout-ms]").dispatchEvent("change");
-  await page.waitForFunction(() => location.hash === "#gather?timeout-ms=900");
-  await page.close();
-});
-
-/** A page of `html` at `path` on the dev server's origin (served by the test). */
-async function pageWith(path, html) {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.route(`${BASE}${path}`, (route) => route.fulfill({ contentType: "text/html", body: html }));
-  // The site copied www/ under /site/assets/: serve those paths from www/.
-  await page.route(`${BASE}/site/assets/**`, async (route) => {
-    const url = new URL(route.request().url());
-    const response = await route.fetch({ url: `${BASE}/${url.pathname.slice("/site/assets/".length)}${url.search}` });
-    await route.fulfill({ response });
-  });
-  await page.goto(`${BASE}${path}`);
-  await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
-  return { page, errors };
-}
+/** A page of `html` at `path`, with www/ copied under /site/assets/. */
+const pageWith = (path, html) => sharedPageWith(browser, path, html);
 
 test("two widgets on a page keep their own runs, controls and cancel; sub-path hosting works", async () => {
   const { page, errors } = await pageWith(

@@ -121,9 +121,13 @@ test("worker: counting primes on the main thread freezes the page; in a Web Work
   assert.equal(worker.name, "web worker");
   const mainCount = main.tasks.find((t) => t.label.includes("main thread"));
   const workerCount = worker.tasks.find((t) => t.label.includes("Web Worker"));
-  assert.equal(mainCount.result, "216816", "primes below 3,000,000");
-  assert.match(workerCount.result, /^216816 primes, computed in \d+ ms off the main thread$/);
-  assert.ok(mainCount.busyMs > 300, `the count took ${mainCount.busyMs} ms`);
+  // The amount of counting is calibrated to about work-ms (1000) on this
+  // machine, so both runs count the same primes and the count is long
+  // enough to see, however fast the CPU is.
+  const count = mainCount.result;
+  assert.match(count, /^\d+$/);
+  assert.equal(workerCount.result.match(/^(\d+) primes, computed in \d+ ms off the main thread$/)?.[1], count);
+  assert.ok(mainCount.busyMs > 300 && mainCount.busyMs < 3000, `the count took ${mainCount.busyMs} ms, not about 1000`);
   assert.ok(main.longestFrameGapMs >= mainCount.busyMs * 0.9, `main gap ${main.longestFrameGapMs}`);
   assert.ok(worker.longestFrameGapMs < 100, `worker gap ${worker.longestFrameGapMs}`);
   const beat = (run) => Number(run.tasks.find((t) => t.label === "heartbeat").result.match(/took (\d+) ms/)[1]);

@@ -17,14 +17,16 @@ pub fn build_tools() -> Result<(), String> {
 }
 
 /// For `test`: the build tools, Debian's Chromium, ChromeDriver and Firefox
-/// ESR, and geckodriver.
+/// ESR, aiohttp for Debian's Python (the parity test runs the Python twins
+/// under `/usr/bin/python3`), and geckodriver.
 pub fn test_tools() -> Result<(), String> {
     build_tools()?;
     let missing = ["chromium", "chromedriver", "firefox"]
         .iter()
-        .any(|b| !on_path(b));
+        .any(|b| !on_path(b))
+        || output("/usr/bin/python3", &["-c", "import aiohttp"]).is_none();
     if missing {
-        apt(&["chromium", "chromium-driver", "firefox-esr"])?;
+        apt(&["chromium", "chromium-driver", "firefox-esr", "python3-aiohttp"])?;
     }
     cargo_install("geckodriver", &["geckodriver", "--locked"])
 }

@@ -3,35 +3,61 @@
 //!
 //! - `GET /api/delay/{ms}`: answers after `ms` milliseconds (0–30000).
 //! - `GET /api/drip?bytes=N&ms=T`: streams N bytes (≤ 10 MB) evenly over T ms (≤ 30000).
-//! - `GET /api/binary?bytes=N`: N bytes (≤ 10 MB) of binary data.
+//! - `GET /api/binary?bytes=N`: N bytes (≤ 10 MB) of binary data, streamed.
 //! - `GET /api/status/{code}`: answers with that status (200–599).
 //! - `GET /api/flaky?id=X&fail=N`: the first N requests (≤ 10) with that id
-//!   (≤ 64 characters) answer 503, the next ones 200: for retry lessons.
+//!   (1 to 64 characters) answer 503, the next ones 200: for retry lessons.
 //! - `GET /api/stats`: requests started / finished / aborted by the client,
 //!   in flight and the peak in flight, as JSON; `POST /api/stats/reset` zeroes them.
 //!
-//! Malformed or out-of-range parameters get HTTP 400 with a sentence. `/api`
-//! answers any origin (CORS), so test pages served from other ports can
-//! call it. Paths that try to leave `www/` are refused.
+//! Malformed or out-of-range parameters get HTTP 400 with a sentence; a
+//! number is written in the digits 0–9 alone (`+5`, ` 5` and `5.0` are
+//! refused, leading zeros are accepted: `007` is 7). `/api` answers any
+//! origin (CORS), so test pages served from other ports can call it. Paths
+//! that try to leave `www/` are refused; every 404, 405 and 500 has a sentence.
+//!
+//! Static files, the docs book and `/api/stats` are compressed (gzip or
+//! brotli, as the client asks); the other `/api` bodies are not: the lessons
+//! count their bytes against `Content-Length` and watch drips arrive.
+//!
+//! Limits ([`Limits`]), so that no client can wear the server out: a
+//! request's headers must arrive within [`Limits::header_timeout`], a
+//! connection on which nothing moves for [`Limits::idle_timeout`] is closed,
+//! at most [`Limits::max_connections`] connections are served at once (the
+//! next ones get a 503 with a sentence), and large bodies are streamed, never
+//! built in memory.
+//!
+//! Who may talk to it (see `check_host` and `reset` below): only requests whose
+//! `Host` is `localhost` or an IP address (a defence against DNS rebinding),
+//! and only pages on this machine may reset the counters.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::convert::Infallible;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{OriginalUri, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body::{Body as _, Frame, SizeHint};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -177,20 +203,43 @@ struct BadRequest(String);
 
 impl IntoResponse for BadRequest {
     fn into_response(self) -> Response {
-        (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            self.0,
-        )
-            .into_response()
+        sentence(StatusCode::BAD_REQUEST, self.0)
     }
 }
 
+const TEXT: (header::HeaderName, &str) = (header::CONTENT_TYPE, "text/plain; charset=utf-8");
+
+/// An answer whose body is one sentence of plain text.
+fn sentence(status: StatusCode, text: impl Into<String>) -> Response {
+    (status, [TEXT], text.into()).into_response()
+}
+
+/// `text` cut to a readable length for quoting in a sentence.
+fn quote(text: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// A whole number written in the digits 0–9 alone. `str::parse` alone would
+/// also take a leading `+` (`%2B5`); signs, spaces (a `+` in a query string
+/// is one), points and exponents are refused. Leading zeros are accepted:
+/// `007` is unambiguous in decimal, and refusing it would help nobody.
+fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 fn parse_number(what: &str, text: &str, max: u64, unit: &str) -> Result<u64, BadRequest> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= max => Ok(n),
+    match digits(text) {
+        Some(n) if n <= max => Ok(n),
         _ => Err(BadRequest(format!(
-            "{what} must be a whole number of {unit} from 0 to {max}; got “{text}”."
+            "{what} must be a whole number of {unit} from 0 to {max}, in the digits 0–9 alone; got “{}”.",
+            quote(text)
         ))),
     }
 }
@@ -207,8 +256,6 @@ fn query_number(
         Some(text) => parse_number(&format!("Parameter {name}"), text, max, unit),
     }
 }
-
-const TEXT: (header::HeaderName, &str) = (header::CONTENT_TYPE, "text/plain; charset=utf-8");
 
 async fn delay(Path(ms): Path<String>) -> Result<Response, BadRequest> {
     let ms = parse_number("The delay", &ms, MAX_DELAY_MS, "milliseconds")?;
@@ -229,7 +276,7 @@ async fn drip(Query(query): Query<HashMap<String, String>>) -> Result<Response, 
         tokio::time::sleep(interval).await;
         let size = bytes * (sent_chunks + 1) / chunks - bytes * sent_chunks / chunks;
         Some((
-            Ok::<_, std::io::Error>(Bytes::from(vec![b'.'; size as usize])),
+            Ok::<_, io::Error>(Bytes::from(vec![b'.'; size as usize])),
             sent_chunks + 1,
         ))
     });
@@ -237,24 +284,36 @@ async fn drip(Query(query): Query<HashMap<String, String>>) -> Result<Response, 
     Ok(([TEXT], [length], Body::from_stream(stream)).into_response())
 }
 
+/// The size of the pieces `/api/binary` is made and sent in.
+const BINARY_CHUNK: u64 = 64 * 1024;
+
+/// `/api/binary`: made one chunk at a time as the connection takes it, so a
+/// client that asks for 10 MB and does not read costs the server a chunk or
+/// two of buffer, not 10 MB.
 async fn binary(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
     let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
-    let body: Vec<u8> = (0..bytes)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
-        .collect();
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+    let chunks = (0..bytes).step_by(BINARY_CHUNK as usize).map(move |start| {
+        let end = (start + BINARY_CHUNK).min(bytes);
+        let chunk: Vec<u8> = (start..end)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+            .collect();
+        Ok::<_, io::Error>(Bytes::from(chunk))
+    });
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+        (header::CONTENT_LENGTH, bytes.to_string()),
+    ];
+    Ok((headers, Body::from_stream(futures_util::stream::iter(chunks))).into_response())
 }
 
 async fn status(Path(code): Path<String>) -> Result<Response, BadRequest> {
-    let status = code
-        .trim()
-        .parse::<u16>()
-        .ok()
+    let status = digits(&code)
         .filter(|c| (200..=599).contains(c))
-        .and_then(|c| StatusCode::from_u16(c).ok())
+        .and_then(|c| StatusCode::from_u16(c as u16).ok())
         .ok_or_else(|| {
             BadRequest(format!(
-                "The status must be a whole number from 200 to 599; got “{code}”."
+                "The status must be a whole number from 200 to 599, in the digits 0–9 alone; got “{}”.",
+                quote(&code)
             ))
         })?;
     Ok((status, [TEXT], format!("HTTP {} as requested", status.as_u16())).into_response())
@@ -266,15 +325,20 @@ struct Flaky {
     seen: std::sync::Mutex<HashMap<String, u64>>,
 }
 
+/// The longest `/api/flaky` id, in characters (Unicode scalar values, not bytes).
+const MAX_ID_CHARS: usize = 64;
+
 async fn flaky(
     State(flaky): State<Arc<Flaky>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, BadRequest> {
     let fail = query_number(&query, "fail", 2, 10, "failures")?;
     let id = query.get("id").map(String::as_str).unwrap_or_default();
-    if id.is_empty() || id.len() > 64 {
+    let chars = id.chars().count();
+    if chars == 0 || chars > MAX_ID_CHARS {
         return Err(BadRequest(format!(
-            "Parameter id must be 1 to 64 characters; got “{id}”."
+            "Parameter id must be 1 to {MAX_ID_CHARS} characters long; got {chars}: “{}”.",
+            quote(id)
         )));
     }
     let attempt = {
@@ -301,9 +365,163 @@ async fn read_stats(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
     Json(stats.snapshot())
 }
 
-async fn reset(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
+/// `POST /api/stats/reset`, refused (403 with a sentence) when the request
+/// comes from a page that is not on this machine.
+///
+/// Why: `/api` answers any origin on purpose (test pages on other ports call
+/// it), and a form-like `POST` is a "simple" request that a browser sends
+/// without asking first, so CORS alone would let any web site a developer
+/// visits zero the counters while a test or a lesson reads them. Resetting is
+/// the only endpoint that changes shared state, so it alone checks `Origin`:
+/// absent (curl, Node's `fetch`, the tests' raw sockets) or a page served from
+/// `localhost` / a loopback address (any port) is allowed; any other origin,
+/// and the opaque `null` origin, is refused. The `GET` endpoints stay open to
+/// any origin: they change nothing another page could use.
+async fn reset(State(stats): State<Arc<Stats>>, headers: HeaderMap) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let text = String::from_utf8_lossy(origin.as_bytes());
+        if !is_local_origin(&text) {
+            return sentence(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Only pages served from this machine (localhost or a loopback address) may reset the counters; this request came from “{}”.",
+                    quote(&text)
+                ),
+            );
+        }
+    }
     stats.reset();
-    Json(stats.snapshot())
+    Json(stats.snapshot()).into_response()
+}
+
+/// The host of an authority (`host`, `host:port`, `[v6]:port`), without the port.
+fn host_of(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    match authority.rsplit_once(':') {
+        // One colon: a port. More: a bare IPv6 address.
+        Some((host, _)) if !host.contains(':') => host,
+        _ => authority,
+    }
+}
+
+/// `localhost` or a name under `.localhost` (RFC 6761: always this machine).
+fn is_localhost_name(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// An origin (`scheme://host[:port]`) on this machine.
+fn is_local_origin(origin: &str) -> bool {
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false; // "null" and anything else unparseable
+    };
+    let host = host_of(authority);
+    matches!(scheme, "http" | "https")
+        && (is_localhost_name(host) || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+}
+
+/// Refuses (403 with a sentence) a request whose `Host` is a name other than
+/// `localhost`: the defence against DNS rebinding.
+///
+/// Why: the server listens on a loopback address only, but a web site can
+/// point its own name at 127.0.0.1 after the page has loaded (DNS
+/// rebinding); the browser then treats this server as that site's own
+/// origin, so its scripts could read every file and answer here. Such
+/// requests carry the site's name in `Host`. A `Host` that is an IP address
+/// (any: an address cannot be rebound) or `localhost` / `*.localhost` is
+/// answered; a request without `Host` (HTTP/1.0; browsers always send it) too.
+async fn check_host(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_string()));
+    if let Some(authority) = host {
+        let name = host_of(&authority);
+        if !is_localhost_name(name) && name.parse::<IpAddr>().is_err() {
+            return sentence(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "This dev server answers only to localhost and IP addresses, not to the host name “{}” (a guard against DNS rebinding); open it as http://127.0.0.1:PORT/ or http://localhost:PORT/.",
+                    quote(name)
+                ),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// A folder served as static files, with a sentence on every refusal.
+#[derive(Debug, Clone)]
+struct Files {
+    dir: ServeDir,
+    base: PathBuf,
+    /// What the folder is, for the sentences: "the playground" or "the docs book".
+    what: &'static str,
+}
+
+impl Files {
+    fn router(base: PathBuf, what: &'static str) -> Router {
+        let dir = ServeDir::new(&base).append_index_html_on_directories(true);
+        Router::new()
+            .fallback(serve_files)
+            .with_state(Files { dir, base, what })
+            .layer(CompressionLayer::new())
+    }
+}
+
+async fn serve_files(State(files): State<Files>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path().to_string(), |u| u.path().to_string());
+    let Files { mut dir, base, what } = files;
+    let not_found = || {
+        let text = if base.is_dir() {
+            format!("No such file in {what}: “{}”.", quote(&path))
+        } else if what == "the docs book" {
+            "The docs book is not built here: `cargo xtask docs` builds it into docs/book.".into()
+        } else {
+            format!("No such file: {} is not a folder.", base.display())
+        };
+        sentence(StatusCode::NOT_FOUND, text)
+    };
+    let response = match dir.try_call(request).await {
+        Ok(response) => response,
+        // A name longer than the file system allows (255 bytes), a file used
+        // as a folder: there is no such file, which is a 404, not a 500.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidFilename | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory
+            ) =>
+        {
+            return not_found()
+        }
+        Err(e) => {
+            return sentence(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("The dev server could not read “{}”: {e}.", quote(&path)),
+            )
+        }
+    };
+    match response.status() {
+        StatusCode::NOT_FOUND => not_found(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let mut refusal = sentence(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("Files are served to GET and HEAD only, not to {method}."),
+            );
+            refusal
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            refusal
+        }
+        _ => response.into_response(),
+    }
 }
 
 /// The whole app: `/api`, the docs book under `/docs/` (built by
@@ -320,11 +538,23 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         .route("/status/{code}", get(status))
         .route("/flaky", get(flaky).with_state(Arc::new(Flaky::default())))
         .route_layer(middleware::from_fn_with_state(stats.clone(), track));
-    let api = Router::new()
+    // JSON is compressed; the tracked bodies are not (see the module's doc).
+    let counters = Router::new()
         .route("/stats", get(read_stats))
         .route("/stats/reset", post(reset))
+        .layer(CompressionLayer::new());
+    let api = Router::new()
+        .merge(counters)
         .merge(tracked)
-        .fallback(|| async { (StatusCode::NOT_FOUND, "No such endpoint under /api.") })
+        .fallback(|| async { sentence(StatusCode::NOT_FOUND, "No such endpoint under /api.") })
+        .method_not_allowed_fallback(|method: Method| async move {
+            sentence(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!(
+                    "This endpoint does not answer {method}: /api/stats/reset takes POST, the others GET."
+                ),
+            )
+        })
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -336,18 +566,202 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
                 .allow_headers(Any),
         )
         .with_state(stats);
-    let files = ServeDir::new(www).append_index_html_on_directories(true);
     Router::new()
         .nest("/api", api)
-        .nest_service(
-            "/docs",
-            ServeDir::new(book).append_index_html_on_directories(true),
-        )
-        .fallback_service(files)
+        .nest_service("/docs", Files::router(book, "the docs book"))
+        .fallback_service(Files::router(www, "the playground"))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        .layer(middleware::from_fn(check_host))
+}
+
+/// What one client may hold of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once. The next ones are answered 503 with a
+    /// sentence (a few at a time; beyond that they are closed at once).
+    pub max_connections: usize,
+    /// How long a request's headers may take to arrive, counted from the
+    /// connection's start or from the end of the previous response on it
+    /// (hyper's header read timeout). It is therefore also the keep-alive
+    /// idle timeout: a connection kept open with no next request is closed
+    /// after it. It never cuts a response: a 30-second drip is not affected.
+    pub header_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is
+    /// closed, whatever it is doing: a client that stopped reading a
+    /// response, a request body that never comes. It must stay longer than
+    /// the longest silence an endpoint has ([`MAX_DELAY_MS`]: a delay, a
+    /// drip's single chunk).
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 10 s for headers (and between requests; Apache waits 5 s, nginx 75 s),
+    /// 60 s of silence (twice the longest delay), and half the process's
+    /// open-file limit in connections, between 64 and 4096, so that the
+    /// server never runs out of file descriptors for its own files.
+    fn default() -> Self {
+        let files = open_file_limit().unwrap_or(1024);
+        Limits {
+            max_connections: (files / 2).clamp(64, 4096),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The soft limit on open files (Linux: from /proc; elsewhere unknown).
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// When bytes last moved on a connection.
+#[derive(Debug)]
+struct Activity {
+    start: Instant,
+    /// Milliseconds from `start` to the last read or write.
+    last_ms: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let now = self.start.elapsed().as_millis() as u64;
+        self.last_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn quiet_for(&self) -> Duration {
+        self.start
+            .elapsed()
+            .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
+}
+
+/// A socket that notes in its [`Activity`] each time bytes move.
+struct Watched {
+    socket: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.socket).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.socket).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.socket).poll_write_vectored(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.socket.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.socket).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.socket).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection under `limits`: hyper's header timeout, and a
+/// watchdog that drops the connection (closing the socket, and counting a
+/// response under way as aborted) once nothing has moved for the idle timeout.
+async fn serve_connection(socket: TcpStream, app: Router, limits: Limits) {
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Watched {
+        socket,
+        activity: activity.clone(),
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, TowerToHyperService::new(app));
+    let mut connection = std::pin::pin!(connection);
+    loop {
+        let quiet = activity.quiet_for();
+        if quiet >= limits.idle_timeout {
+            return;
+        }
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = tokio::time::sleep(limits.idle_timeout - quiet) => {}
+        }
+    }
+}
+
+/// Answers one connection beyond the cap with a 503 and a sentence, then
+/// closes it. Its headers are read first (for at most 2 s) so that the client
+/// sees the answer rather than a reset.
+async fn refuse(socket: TcpStream, limits: Limits) {
+    let max = limits.max_connections;
+    let answer = hyper::service::service_fn(move |_request| async move {
+        let mut busy = sentence(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The dev server is serving {max} connections, its limit; try again when some have closed."
+            ),
+        );
+        let headers = busy.headers_mut();
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        Ok::<_, Infallible>(busy)
+    });
+    let header_timeout = limits.header_timeout.min(Duration::from_secs(2));
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(socket), answer);
+    let _ = tokio::time::timeout(header_timeout * 2, connection).await;
+}
+
+/// An accept error that concerns one connection only (the client gave up
+/// before it was accepted); others (out of file descriptors) call for a pause.
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    )
 }
 
 /// A server bound and ready to run.
@@ -357,26 +771,65 @@ pub struct Server {
     /// Its counters.
     pub stats: Arc<Stats>,
     www: PathBuf,
+    limits: Limits,
 }
 
 impl Server {
-    /// Binds `addr` (port 0 for any free port).
-    pub async fn bind(addr: SocketAddr, www: PathBuf) -> std::io::Result<Self> {
+    /// Binds `addr` (port 0 for any free port), with the default [`Limits`].
+    pub async fn bind(addr: SocketAddr, www: PathBuf) -> io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         Ok(Server {
             listener,
             stats: Arc::default(),
             www,
+            limits: Limits::default(),
         })
     }
 
+    /// The same server under other limits.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Server { limits, ..self }
+    }
+
     /// The address it listens on.
-    pub fn addr(&self) -> std::io::Result<SocketAddr> {
+    pub fn addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until the process ends.
-    pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.www, self.stats)).await
+    /// Serves until the process ends: each connection in a task of its own,
+    /// at most [`Limits::max_connections`] at once.
+    pub async fn run(self) -> io::Result<()> {
+        let app = app(self.www, self.stats);
+        let limits = self.limits;
+        let served = Arc::new(Semaphore::new(limits.max_connections));
+        // Connections being told 503: bounded too, so that a flood costs at
+        // most this many more file descriptors; past it they are closed at once.
+        let refused = Arc::new(Semaphore::new((limits.max_connections / 8).clamp(4, 256)));
+        loop {
+            let socket = match self.listener.accept().await {
+                Ok((socket, _)) => socket,
+                Err(e) if is_connection_error(&e) => continue,
+                Err(_) => {
+                    // Out of file descriptors, most likely: let some close.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            // Drips are many small writes: send each at once.
+            let _ = socket.set_nodelay(true);
+            if let Ok(permit) = served.clone().try_acquire_owned() {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    serve_connection(socket, app, limits).await;
+                    drop(permit);
+                });
+            } else if let Ok(permit) = refused.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(socket, limits).await;
+                    drop(permit);
+                });
+            }
+            // Otherwise the socket is dropped here: closed at once.
+        }
     }
 }

@@ -1,27 +1,45 @@
-//! The dev server over real sockets: endpoints, refusals, counters.
+//! The dev server over real sockets: endpoints, refusals, counters, limits,
+//! compression, and who may talk to it.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use xtask::server::{Server, StatsSnapshot};
+use xtask::server::{Limits, Server, StatsSnapshot};
 
 /// Starts a server on a free port in a background runtime; returns its address.
 fn start() -> SocketAddr {
+    start_with(xtask::root().join("www"), None)
+}
+
+/// [`start`] serving `www`, under `limits` (the defaults if `None`).
+fn start_with(www: PathBuf, limits: Option<Limits>) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().expect("a runtime");
         runtime.block_on(async {
-            let www: PathBuf = xtask::root().join("www");
-            let server = Server::bind(SocketAddr::from(([127, 0, 0, 1], 0)), www)
+            let mut server = Server::bind(SocketAddr::from(([127, 0, 0, 1], 0)), www)
                 .await
                 .expect("bind");
+            if let Some(limits) = limits {
+                server = server.with_limits(limits);
+            }
             tx.send(server.addr().expect("addr")).expect("send");
             server.run().await.expect("serve");
         });
     });
     rx.recv().expect("the server's address")
+}
+
+/// Short limits for the tests that wait for one to strike.
+fn short(header_ms: u64, idle_ms: u64) -> Limits {
+    Limits {
+        header_timeout: Duration::from_millis(header_ms),
+        idle_timeout: Duration::from_millis(idle_ms),
+        ..Limits::default()
+    }
 }
 
 struct Reply {
@@ -40,15 +58,28 @@ impl Reply {
             k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
         })
     }
+    /// A sentence: text that ends with a full stop.
+    fn is_sentence(&self) -> bool {
+        let text = self.text();
+        self.header("content-type")
+            .is_some_and(|t| t.starts_with("text/plain"))
+            && text.len() > 20
+            && text.ends_with('.')
+    }
 }
 
-/// One raw HTTP/1.1 request; the connection closes after the reply.
-fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+/// Sends `head` (a whole request head, blank line included) and reads the
+/// reply to the end; the request should say `Connection: close`.
+fn send(addr: SocketAddr, head: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(stream, "{method} {target} HTTP/1.1\r\nHost: test\r\nOrigin: http://elsewhere.test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read");
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Reply {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -73,6 +104,20 @@ fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
     }
 }
 
+/// One raw HTTP/1.1 request from a page on another site (CORS applies);
+/// the connection closes after the reply.
+fn request(addr: SocketAddr, method: &str, target: &str) -> Reply {
+    request_with(addr, method, target, "Origin: http://elsewhere.test\r\n")
+}
+
+/// [`request`] with `extra` header lines (each ending in CRLF) instead of the Origin.
+fn request_with(addr: SocketAddr, method: &str, target: &str, extra: &str) -> Reply {
+    send(
+        addr,
+        &format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\nContent-Length: 0\r\n\r\n"),
+    )
+}
+
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
@@ -95,6 +140,51 @@ fn get(addr: SocketAddr, target: &str) -> Reply {
 
 fn stats(addr: SocketAddr) -> StatsSnapshot {
     serde_json::from_slice(&get(addr, "/api/stats").body).expect("stats JSON")
+}
+
+/// The `/api/binary` byte at offset `i`.
+fn binary_byte(i: u64) -> u8 {
+    (i.wrapping_mul(2_654_435_761) >> 7) as u8
+}
+
+/// Reads until the server closes the connection (EOF or reset); returns the
+/// bytes read and how long it took, or `None` if it stayed open for `patience`.
+fn read_until_closed(stream: &mut TcpStream, patience: Duration) -> Option<(Vec<u8>, Duration)> {
+    let start = Instant::now();
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    while start.elapsed() < patience {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some((got, start.elapsed())),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return Some((got, start.elapsed())), // reset: closed too
+        }
+    }
+    None
+}
+
+/// This process's resident memory in bytes (Linux).
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+/// A fresh folder tree `root/www` and `root/docs/book`, each with an index.html.
+fn scratch_site() -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let root = std::env::temp_dir().join(format!(
+        "xtask-server-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    for dir in ["www", "docs/book"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::write(root.join(dir).join("index.html"), format!("<p>{dir}</p>")).unwrap();
+    }
+    root.join("www")
 }
 
 #[test]
@@ -225,7 +315,7 @@ fn stats_count_finished_and_aborted_requests() {
 
     // A client that gives up half-way through a delay.
     let mut stream = TcpStream::connect(addr).unwrap();
-    write!(stream, "GET /api/delay/5000 HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
+    write!(stream, "GET /api/delay/5000 HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(stats(addr).in_flight, 1);
     drop(stream);
@@ -249,9 +339,492 @@ fn stats_count_finished_and_aborted_requests() {
     }
     assert!(stats(addr).peak_in_flight >= 3);
     let reset: StatsSnapshot =
-        serde_json::from_slice(&request(addr, "POST", "/api/stats/reset").body).unwrap();
+        serde_json::from_slice(&request_with(addr, "POST", "/api/stats/reset", "").body).unwrap();
     assert_eq!(
         (reset.started, reset.finished, reset.aborted, reset.peak_in_flight),
         (0, 0, 0, 0)
     );
+}
+
+// ---- Limits (issue 12, defect 4) ----
+
+#[test]
+fn a_half_sent_request_is_closed_after_the_default_header_timeout() {
+    let limits = Limits::default();
+    assert!(
+        limits.header_timeout >= Duration::from_secs(5) && limits.header_timeout <= Duration::from_secs(30),
+        "{limits:?}"
+    );
+    assert!(
+        limits.idle_timeout > Duration::from_millis(xtask::server::MAX_DELAY_MS),
+        "the idle timeout must outlast the longest delay: {limits:?}"
+    );
+    let addr = start();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    // The head never ends: no blank line.
+    write!(stream, "GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").unwrap();
+    let patience = limits.header_timeout + Duration::from_secs(5);
+    let (got, took) = read_until_closed(&mut stream, patience)
+        .unwrap_or_else(|| panic!("a half-sent request was still held after {patience:?}"));
+    assert!(
+        took >= limits.header_timeout - Duration::from_millis(500),
+        "closed after {took:?}"
+    );
+    assert!(
+        got.is_empty() || got.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    // The server itself is fine.
+    assert_eq!(get(addr, "/api/delay/1").status, 200);
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_but_a_long_drip_is_never_cut() {
+    let addr = start_with(xtask::root().join("www"), Some(short(800, 60_000)));
+    // Keep-alive: one request answered, then nothing.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let (got, took) = read_until_closed(&mut stream, Duration::from_secs(10))
+        .expect("an idle keep-alive connection was held for 10 s");
+    assert!(
+        got.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(
+        took >= Duration::from_millis(700) && took < Duration::from_secs(5),
+        "closed after {took:?}"
+    );
+    // The header timeout only covers headers: a drip three times as long streams whole.
+    let start = Instant::now();
+    let drip = get(addr, "/api/drip?bytes=3000&ms=2500");
+    assert_eq!((drip.status, drip.body.len()), (200, 3000));
+    assert!(start.elapsed() >= Duration::from_millis(2400));
+}
+
+#[test]
+fn a_connection_where_nothing_moves_is_closed_after_the_idle_timeout() {
+    let addr = start_with(xtask::root().join("www"), Some(short(10_000, 1_000)));
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    // Not reading: the socket's buffers fill, then nothing moves.
+    std::thread::sleep(Duration::from_secs(4));
+    let (got, _) = read_until_closed(&mut stream, Duration::from_secs(20)).expect("closed");
+    assert!(got.starts_with(b"HTTP/1.1 200"));
+    assert!(
+        got.len() < 10_000_000,
+        "the whole body came: the stalled connection was not closed"
+    );
+    let now = stats(addr);
+    assert_eq!((now.aborted, now.in_flight), (1, 0), "{now:?}");
+}
+
+#[test]
+fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
+    let limits = Limits {
+        max_connections: 2,
+        ..Limits::default()
+    };
+    let addr = start_with(xtask::root().join("www"), Some(limits));
+    let held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let busy = get(addr, "/api/delay/1");
+    assert_eq!(busy.status, 503);
+    assert!(busy.is_sentence(), "{}", busy.text());
+    assert!(busy.text().contains("2 connections"), "{}", busy.text());
+    assert_eq!(busy.header("retry-after").as_deref(), Some("1"));
+    // Once one closes, the next connection is served.
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let reply = get(addr, "/api/delay/1");
+        if reply.status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {} after the held connections closed",
+            reply.status
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn binary_10_mb_is_streamed_not_built_in_memory() {
+    let addr = start();
+    let clients = 30;
+    let before = rss_bytes();
+    let streams: Vec<TcpStream> = (0..clients)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            write!(
+                s,
+                "GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!("{clients} clients not reading 10 MB: +{} MB", grown / 1_000_000);
+    // Built in memory, 30 × 10 MB would be 300 MB.
+    assert!(
+        grown < 80_000_000,
+        "{clients} clients not reading 10 MB each grew the server by {} MB",
+        grown / 1_000_000
+    );
+    assert_eq!(stats(addr).in_flight, clients);
+    drop(streams);
+    // And the body is whole and the same as ever, with its length declared.
+    let reply = get(addr, "/api/binary?bytes=10000000");
+    assert_eq!(reply.header("content-length").as_deref(), Some("10000000"));
+    assert_eq!(reply.body.len(), 10_000_000);
+    assert!(reply
+        .body
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| b == binary_byte(i as u64)));
+}
+
+// ---- Paths and refusals (defect 5) ----
+
+#[test]
+fn long_paths_answer_404_with_a_sentence_also_under_docs() {
+    let addr = start_with(scratch_site(), None);
+    assert_eq!(get(addr, "/").text(), "<p>www</p>");
+    assert_eq!(get(addr, "/docs/").text(), "<p>docs/book</p>");
+    let lengths = [255, 256, 300, 1000, 4000];
+    let targets: Vec<String> = lengths
+        .iter()
+        .flat_map(|&len| {
+            let name = "a".repeat(len);
+            [
+                format!("/{name}"),
+                format!("/docs/{name}"),
+                format!("/docs/{name}/x.html"),
+                format!("/{name}.js"),
+            ]
+        })
+        .collect();
+    let replies: Vec<Reply> = targets.iter().map(|t| get(addr, t)).collect();
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![404; targets.len()],
+        "by length {lengths:?}, four paths each"
+    );
+    for (target, reply) in targets.iter().zip(&replies) {
+        assert!(reply.is_sentence(), "{}: {:?}", target.len(), reply.text());
+        assert!(
+            reply.text().len() < 300,
+            "the sentence quotes the whole path: {}",
+            reply.text()
+        );
+    }
+    // A file used as a folder.
+    let reply = get(addr, "/index.html/x");
+    assert_eq!(reply.status, 404);
+    assert!(reply.is_sentence(), "{}", reply.text());
+}
+
+#[test]
+fn static_404_and_405_answers_have_sentences_like_api() {
+    let addr = start();
+    for target in [
+        "/no-such-file.js",
+        "/pkg/nothing.wasm",
+        "/docs/no-such-chapter.html",
+        "/api/nothing",
+    ] {
+        let reply = get(addr, target);
+        assert_eq!(reply.status, 404, "{target}");
+        assert!(reply.is_sentence(), "{target}: {:?}", reply.text());
+    }
+    for (method, target) in [
+        ("POST", "/index.html"),
+        ("DELETE", "/"),
+        ("PUT", "/docs/"),
+        ("POST", "/api/delay/1"),
+        ("GET", "/api/stats/reset"),
+    ] {
+        let reply = request(addr, method, target);
+        assert_eq!(reply.status, 405, "{method} {target}");
+        assert!(reply.is_sentence(), "{method} {target}: {:?}", reply.text());
+        assert!(
+            reply.header("allow").is_some(),
+            "{method} {target}: no Allow header"
+        );
+    }
+}
+
+// ---- Numbers (defect 6, the server's half) ----
+
+#[test]
+fn numbers_are_digits_only_everywhere() {
+    let addr = start();
+    for target in [
+        "/api/delay/+5",
+        "/api/delay/%2B5",
+        "/api/delay/%205",
+        "/api/delay/5%20",
+        "/api/delay/5.0",
+        "/api/delay/0x10",
+        "/api/delay/",
+        "/api/drip?bytes=%2B5",
+        "/api/drip?bytes=+5", // a form-encoded space
+        "/api/drip?ms=-0",
+        "/api/drip?bytes=",
+        "/api/binary?bytes=%2B5",
+        "/api/binary?bytes=99999999999999999999999",
+        "/api/status/+404",
+        "/api/status/%2B404",
+        "/api/status/404.0",
+        "/api/flaky?id=x&fail=%2B1",
+    ] {
+        let reply = get(addr, target);
+        assert!(
+            reply.status == 400 || reply.status == 404,
+            "{target}: {}",
+            reply.status
+        );
+        if reply.status == 400 {
+            let text = reply.text();
+            assert!(
+                reply.is_sentence() && text.contains("digits 0–9"),
+                "{target}: {text}"
+            );
+        }
+    }
+    // Leading zeros are accepted: unambiguous decimal.
+    assert_eq!(get(addr, "/api/delay/007").text(), "waited 7 ms");
+    assert_eq!(get(addr, "/api/status/0404").status, 404);
+    assert_eq!(get(addr, "/api/binary?bytes=010").body.len(), 10);
+}
+
+#[test]
+fn the_flaky_id_limit_counts_characters_as_it_says() {
+    let addr = start();
+    let encode = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    // 64 characters of two bytes each: 128 bytes, within "64 characters".
+    let ok = "é".repeat(64);
+    assert_eq!(
+        get(addr, &format!("/api/flaky?fail=0&id={}", encode(&ok))).status,
+        200
+    );
+    let long = "é".repeat(65);
+    let reply = get(addr, &format!("/api/flaky?fail=0&id={}", encode(&long)));
+    assert_eq!(reply.status, 400);
+    let text = reply.text();
+    assert!(
+        text.contains("1 to 64 characters") && text.contains("got 65"),
+        "{text}"
+    );
+    assert!(
+        text.chars().count() < 200,
+        "the sentence repeats the whole id: {text}"
+    );
+}
+
+// ---- Who may talk to the server (defect 9) ----
+
+#[test]
+fn a_host_that_is_not_localhost_or_an_address_is_refused() {
+    let addr = start();
+    let port = addr.port();
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.nip.io",
+        "localhost.evil.example",
+        "LOCALHOST.evil",
+    ] {
+        for target in ["/", "/api/delay/1", "/api/stats"] {
+            let reply = send(
+                addr,
+                &format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            );
+            assert_eq!(reply.status, 403, "{host} {target}");
+            assert!(
+                reply.is_sentence() && reply.text().contains("DNS rebinding"),
+                "{}",
+                reply.text()
+            );
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost.:{port}"),
+        "app.localhost".to_string(),
+        format!("[::1]:{port}"),
+        "192.168.1.20:8080".to_string(),
+    ] {
+        let reply = send(
+            addr,
+            &format!("GET /api/delay/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(reply.status, 200, "{host}: {}", reply.text());
+    }
+    // HTTP/1.0 without Host: no browser sends that, so no rebinding.
+    assert_eq!(send(addr, "GET /api/delay/1 HTTP/1.0\r\n\r\n").status, 200);
+}
+
+#[test]
+fn only_pages_on_this_machine_may_reset_the_counters() {
+    let addr = start();
+    get(addr, "/api/delay/1");
+    for origin in [
+        "http://elsewhere.test",
+        "https://evil.example:8080",
+        "null",
+        "http://127.0.0.1.evil.example",
+        "file://",
+    ] {
+        let reply = request_with(addr, "POST", "/api/stats/reset", &format!("Origin: {origin}\r\n"));
+        assert_eq!(reply.status, 403, "{origin}");
+        assert!(reply.is_sentence(), "{origin}: {}", reply.text());
+        assert_eq!(
+            reply.header("access-control-allow-origin").as_deref(),
+            Some("*"),
+            "the page can read why"
+        );
+    }
+    assert_eq!(stats(addr).started, 1, "a refused reset zeroed the counters");
+    for origin in [
+        "",
+        "Origin: http://127.0.0.1:9999\r\n",
+        "Origin: http://localhost:8080\r\n",
+        "Origin: http://[::1]:3000\r\n",
+    ] {
+        let reply = request_with(addr, "POST", "/api/stats/reset", origin);
+        assert_eq!(reply.status, 200, "{origin}: {}", reply.text());
+    }
+    // Reading stays open to any origin.
+    assert_eq!(get(addr, "/api/stats").status, 200);
+}
+
+// ---- Compression (issue 11) ----
+
+fn decode(reply: &Reply) -> Vec<u8> {
+    let mut out = Vec::new();
+    match reply.header("content-encoding").as_deref() {
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&reply.body[..])
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("br") => {
+            brotli_decompressor::Decompressor::new(&reply.body[..], 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some(other) => panic!("unexpected encoding {other}"),
+        None => out.clone_from(&reply.body),
+    }
+    out
+}
+
+#[test]
+fn static_files_and_json_come_compressed_as_asked() {
+    let addr = start();
+    let index = std::fs::read(xtask::root().join("www/index.html")).unwrap();
+    for encoding in ["gzip", "br"] {
+        let reply = request_with(
+            addr,
+            "GET",
+            "/index.html",
+            &format!("Accept-Encoding: {encoding}\r\n"),
+        );
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("content-encoding").as_deref(), Some(encoding));
+        assert!(reply
+            .header("vary")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+        assert!(
+            reply.body.len() < index.len() / 2,
+            "{encoding}: {} of {}",
+            reply.body.len(),
+            index.len()
+        );
+        assert_eq!(decode(&reply), index, "{encoding}");
+        let js = request_with(
+            addr,
+            "GET",
+            "/async-demo.js",
+            &format!("Accept-Encoding: {encoding}\r\n"),
+        );
+        assert_eq!(js.header("content-encoding").as_deref(), Some(encoding));
+        let json = request_with(
+            addr,
+            "GET",
+            "/api/stats",
+            &format!("Accept-Encoding: {encoding}\r\n"),
+        );
+        assert_eq!(json.header("content-encoding").as_deref(), Some(encoding));
+        let counters: StatsSnapshot = serde_json::from_slice(&decode(&json)).unwrap();
+        assert_eq!(counters.in_flight, 0);
+    }
+    // Not asked, not compressed, and the length is declared.
+    let plain = request_with(addr, "GET", "/index.html", "");
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("content-length"), Some(index.len().to_string()));
+}
+
+#[test]
+fn drip_delay_and_binary_are_never_compressed_and_a_drip_still_streams() {
+    let addr = start();
+    let accept = "Accept-Encoding: gzip, br\r\n";
+    for target in [
+        "/api/delay/1",
+        "/api/binary?bytes=5000",
+        "/api/status/200",
+        "/api/flaky?id=z&fail=0",
+    ] {
+        let reply = request_with(addr, "GET", target, accept);
+        assert_eq!(reply.header("content-encoding"), None, "{target}");
+    }
+    // The drip: Content-Length for the progress bar, bytes arriving as they are sent.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let start = Instant::now();
+    write!(
+        stream,
+        "GET /api/drip?bytes=20000&ms=1500 HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut first_body_at = None;
+    loop {
+        let n = stream.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if first_body_at.is_none() {
+            if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                if raw.len() > split + 4 {
+                    first_body_at = Some(start.elapsed());
+                }
+            }
+        }
+    }
+    let total = start.elapsed();
+    let reply = parse(&raw);
+    assert_eq!(reply.header("content-encoding"), None);
+    assert_eq!(reply.header("content-length").as_deref(), Some("20000"));
+    assert_eq!(reply.body.len(), 20000);
+    let first = first_body_at.expect("body bytes");
+    assert!(
+        first < Duration::from_millis(500),
+        "the first drip bytes came after {first:?}"
+    );
+    assert!(total >= Duration::from_millis(1400), "{total:?}");
 }

@@ -1,0 +1,71 @@
+"""The gather lesson in asyncio: the same downloads one by one, then all at once."""
+import asyncio
+import time
+
+import aiohttp
+
+URLS = ["http://127.0.0.1:8080/api/delay/700", "http://127.0.0.1:8080/api/drip?bytes=30000&ms=1000", "http://127.0.0.1:8080/api/delay/400"]  # param: urls
+TIMEOUT_MS = 15000  # param: timeout-ms
+
+START = time.perf_counter()
+
+
+def log(line):
+    """Prints `line` after the milliseconds since the program started."""
+    print(f"[{(time.perf_counter() - START) * 1000:5.0f} ms] {line}", flush=True)
+
+
+async def trace(run, label, coro):
+    """Awaits `coro` and prints how it ended, like run.trace(label, future) in the Rust."""
+    try:
+        result = await coro
+    except asyncio.CancelledError:
+        log(f"{run}: {label} cancelled")
+        raise
+    except Exception as error:
+        log(f"{run}: {label} error: {str(error) or repr(error)}")
+        raise
+    log(f"{run}: {label} done" + ("" if result is None else f": {result}"))
+    return result
+
+
+async def download(session, url):
+    async with session.get(url) as resp:
+        resp.raise_for_status()  # HTTP 4xx and 5xx are errors, as in the Rust
+        body = await resp.read()
+        return f"HTTP {resp.status}, {len(body)} bytes"
+
+
+async def fetch(session, url):
+    try:
+        return await asyncio.wait_for(download(session, url), TIMEOUT_MS / 1000)
+    except TimeoutError:
+        raise TimeoutError(f"timed out after {TIMEOUT_MS} ms; the request was cancelled") from None
+
+
+async def main():
+    # At most 6 connections to one host, like a browser over HTTP/1.1.
+    connector = aiohttp.TCPConnector(limit_per_host=6)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        run = "sequential"
+        log(f"{run}: started")
+        for url in URLS:  # the next one starts after this one ends
+            try:
+                await trace(run, url, fetch(session, url))
+            except Exception:
+                pass  # printed by trace; a failure fails its own row only
+        log(f"{run}: finished")
+
+        run = "concurrent"
+        log(f"{run}: started")
+        results = await asyncio.gather(
+            *(trace(run, url, fetch(session, url)) for url in URLS),
+            return_exceptions=True,  # like join_all: every result, in input order
+        )
+        failed = sum(isinstance(r, Exception) for r in results)
+        log(f"{len(results)} downloads, {failed} failed")
+        log(f"{run}: finished")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

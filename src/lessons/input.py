@@ -1,0 +1,61 @@
+"""The input lesson in asyncio: a line on standard input, raced against a deadline."""
+import asyncio
+import sys
+import time
+
+TIMEOUT_MS = 5000  # param: timeout-ms
+
+START = time.perf_counter()
+
+
+def log(line):
+    """Prints `line` after the milliseconds since the program started."""
+    print(f"[{(time.perf_counter() - START) * 1000:5.0f} ms] {line}", flush=True)
+
+
+async def trace(run, label, coro):
+    """Awaits `coro` and prints how it ended, like run.trace(label, future) in the Rust."""
+    try:
+        result = await coro
+    except asyncio.CancelledError:
+        log(f"{run}: {label} cancelled")
+        raise
+    except Exception as error:
+        log(f"{run}: {label} error: {str(error) or repr(error)}")
+        raise
+    log(f"{run}: {label} done" + ("" if result is None else f": {result}"))
+    return result
+
+
+async def next_line():
+    """Ready when a line can be read: the loop watches standard input and
+    calls back; no thread sits blocked in a read meanwhile."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    loop.add_reader(sys.stdin, lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(sys.stdin)  # also when cancelled: stop watching
+    return repr(sys.stdin.readline().rstrip("\n"))
+
+
+async def main():
+    run = "a click, or the deadline"
+    log(f"{run}: started")
+    print(f"Press Enter within {TIMEOUT_MS} ms.", flush=True)
+    line = asyncio.create_task(trace(run, "the next line on stdin", next_line()))
+    deadline = asyncio.create_task(trace(run, f"asyncio.sleep({TIMEOUT_MS / 1000})", asyncio.sleep(TIMEOUT_MS / 1000)))
+    done, pending = await asyncio.wait({line, deadline}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()  # the loser: cancelled at the await where it waits
+    await asyncio.gather(*pending, return_exceptions=True)
+    if line in done:
+        log("a line came: the deadline was cancelled")
+    else:
+        log(f"no line within {TIMEOUT_MS} ms: the wait was cancelled")
+    log(f"{run}: finished")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,43 @@
+"""The sleep lesson in asyncio: an awaited sleep hands the thread back to the loop."""
+import asyncio
+import time
+
+DELAY_MS = 2000  # param: delay-ms
+
+START = time.perf_counter()
+
+
+def log(line):
+    """Prints `line` after the milliseconds since the program started."""
+    print(f"[{(time.perf_counter() - START) * 1000:5.0f} ms] {line}", flush=True)
+
+
+async def trace(run, label, coro):
+    """Awaits `coro` and prints how it ended, like run.trace(label, future) in the Rust."""
+    try:
+        result = await coro
+    except asyncio.CancelledError:
+        log(f"{run}: {label} cancelled")
+        raise
+    except Exception as error:
+        log(f"{run}: {label} error: {str(error) or repr(error)}")
+        raise
+    log(f"{run}: {label} done" + ("" if result is None else f": {result}"))
+    return result
+
+
+async def say_hello():
+    log("Hello")
+    await asyncio.sleep(DELAY_MS / 1000)  # the event loop runs other work until the timer fires
+    log("World")
+
+
+async def main():
+    run = "say_hello"
+    log(f"{run}: started")
+    await trace(run, "say_hello()", say_hello())
+    log(f"{run}: finished")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

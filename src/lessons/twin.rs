@@ -1,0 +1,376 @@
+//! A lesson's Python twin with the widget's parameters in it.
+//!
+//! Each twin is a complete asyncio program kept beside its lesson
+//! (`src/lessons/<lesson>.py`). The constants a widget attribute sets are
+//! marked by a comment at the end of their line:
+//!
+//! ```python
+//! DELAY_MS = 800  # param: delay-ms
+//! URLS = ["http://127.0.0.1:8080/api/delay/700"]  # param: urls
+//! FLAKY_URL = "http://127.0.0.1:8080/api/flaky"  # url: api/flaky
+//! ```
+//!
+//! [`render`] replaces each marked value with the one the Rust run uses: a
+//! number as an integer, URLs as a Python list of the resolved absolute URLs,
+//! and a `url:` marker (a lesson's own endpoint) resolved like the lesson's
+//! default URLs. The files hold the lessons' defaults against the dev server
+//! at `http://127.0.0.1:8080/`, so each one runs as it is.
+
+use std::fmt::Write as _;
+
+use wasm_bindgen::prelude::*;
+
+use super::{Lesson, ParamKind, Params};
+use crate::error::Error;
+
+/// What a marked line sets.
+#[derive(Debug, PartialEq)]
+enum Marker<'a> {
+    /// `# param: <attribute>`: the value of one of the lesson's parameters.
+    Param(&'a str),
+    /// `# url: <path>`: `path` resolved against the lessons' default base.
+    Url(&'a str),
+}
+
+/// A marked line, split: `<name> = <value>  # <comment>`.
+#[derive(Debug)]
+struct Marked<'a> {
+    name: &'a str,
+    comment: &'a str,
+    marker: Marker<'a>,
+}
+
+/// The marker of `line`, if it is a marked constant (at the start of the
+/// line, an upper-case name).
+fn marked(line: &str) -> Option<Marked<'_>> {
+    let (assignment, comment) = line.rsplit_once("  # ")?;
+    let (name, _value) = assignment.split_once(" = ")?;
+    let constant = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !constant {
+        return None;
+    }
+    let marker = if let Some(attribute) = comment.strip_prefix("param: ") {
+        Marker::Param(attribute.trim())
+    } else if let Some(path) = comment.strip_prefix("url: ") {
+        Marker::Url(path.trim())
+    } else {
+        return None;
+    };
+    Some(Marked {
+        name,
+        comment,
+        marker,
+    })
+}
+
+/// The twin of `lesson` with each marked constant set to its value in
+/// `params`. A lesson without a twin (its `python` is prose, as for
+/// `bridge`) comes back unchanged.
+///
+/// # Errors
+/// [`Error::Param`] for a parameter the lesson would refuse too (the same
+/// sentence as its run gives); [`Error::Js`] for a marker that names no
+/// parameter of the lesson, which the unit tests rule out.
+pub fn render(lesson: &Lesson, params: &Params) -> Result<String, Error> {
+    let mut out = String::with_capacity(lesson.python.len() + 256);
+    for line in lesson.python.split_inclusive('\n') {
+        let (text, newline) = match line.strip_suffix('\n') {
+            Some(text) => (text, "\n"),
+            None => (line, ""),
+        };
+        let Some(m) = marked(text) else {
+            out.push_str(line);
+            continue;
+        };
+        let value = match m.marker {
+            Marker::Param(attribute) => {
+                let param = lesson
+                    .params
+                    .iter()
+                    .find(|p| p.name == attribute)
+                    .ok_or_else(|| {
+                        Error::Js(format!(
+                            "The Python twin of {} sets {} from “{attribute}”, which is not one of the lesson's parameters.",
+                            lesson.name, m.name
+                        ))
+                    })?;
+                match param.kind {
+                    ParamKind::Number { .. } | ParamKind::Range { .. } => params.number(param)?.to_string(),
+                    ParamKind::Urls => {
+                        let urls = params.urls(param)?;
+                        match urls.as_slice() {
+                            // The same URL n times, as n items would hardly fit a line.
+                            [first, rest @ ..] if !rest.is_empty() && rest.iter().all(|u| u == first) => {
+                                format!("[{}] * {}", python_str(first), urls.len())
+                            }
+                            _ => {
+                                let quoted: Vec<String> = urls.iter().map(|u| python_str(u)).collect();
+                                format!("[{}]", quoted.join(", "))
+                            }
+                        }
+                    }
+                }
+            }
+            Marker::Url(path) => python_str(&params.resolve_default(path)),
+        };
+        let _ = write!(out, "{} = {value}  # {}{newline}", m.name, m.comment);
+    }
+    Ok(out)
+}
+
+/// `text` as a double-quoted Python string literal on one line: quotes and
+/// backslashes escaped, everything outside printable ASCII as `\x`, `\u`
+/// or `\U` escapes, so no value can end the literal or the line early.
+pub fn python_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        let _ = match c {
+            '\\' => out.write_str("\\\\"),
+            '"' => out.write_str("\\\""),
+            '\n' => out.write_str("\\n"),
+            '\r' => out.write_str("\\r"),
+            '\t' => out.write_str("\\t"),
+            ' '..='~' => out.write_char(c),
+            c if u32::from(c) <= 0xff => write!(out, "\\x{:02x}", u32::from(c)),
+            c if u32::from(c) <= 0xffff => write!(out, "\\u{:04x}", u32::from(c)),
+            c => write!(out, "\\U{:08x}", u32::from(c)),
+        };
+    }
+    out.push('"');
+    out
+}
+
+/// The Python twin of lesson `lesson` with `params` in it, the widget's
+/// attributes as for `runLesson` (relative URLs against the page, the
+/// lesson's defaults against `async-demo.js`'s folder). For a lesson without
+/// a twin, the sentence that says why.
+///
+/// ```js
+/// const source = twinSource("gather", { urls: "api/delay/200 api/delay/300" });
+/// ```
+///
+/// # Errors
+/// A sentence for an unknown lesson or unusable parameters, as `runLesson`
+/// gives.
+#[wasm_bindgen(js_name = twinSource)]
+pub fn twin_source(
+    lesson: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "LessonParams")] params: JsValue,
+) -> Result<String, JsValue> {
+    let found = super::find(lesson).ok_or_else(|| Error::Param {
+        name: "lesson".into(),
+        value: lesson.to_string(),
+        expected: format!("one of {}", super::names()),
+    })?;
+    Ok(render(found, &crate::api::try_lesson_params(&params)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::lessons::{find, ALL};
+
+    /// The base the twins' files are written against.
+    const DEV_SERVER: &str = "http://127.0.0.1:8080/";
+
+    fn params(pairs: &[(&str, &str)], default_base: &str) -> Params {
+        let values: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Params::new(values, "http://page.test/docs/", default_base)
+    }
+
+    fn lesson(name: &str) -> &'static Lesson {
+        find(name).expect("the lesson exists")
+    }
+
+    fn twins() -> impl Iterator<Item = &'static &'static Lesson> {
+        ALL.iter().filter(|l| l.name != "bridge")
+    }
+
+    fn line_of<'a>(source: &'a str, name: &str) -> &'a str {
+        let prefix = format!("{name} = ");
+        source
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .expect("the twin sets this constant")
+    }
+
+    #[test]
+    fn given_values_replace_the_marked_constants() {
+        let given = params(
+            &[
+                ("urls", "api/delay/5 http://x.test/a?b=1&c=2"),
+                ("timeout-ms", " 250 "),
+            ],
+            "http://module.test/",
+        );
+        let source = render(lesson("gather"), &given).expect("usable parameters");
+        assert_eq!(
+            line_of(&source, "URLS"),
+            r#"URLS = ["http://page.test/docs/api/delay/5", "http://x.test/a?b=1&c=2"]  # param: urls"#
+        );
+        assert_eq!(
+            line_of(&source, "TIMEOUT_MS"),
+            "TIMEOUT_MS = 250  # param: timeout-ms"
+        );
+        // Everything else is the file as written.
+        let unmarked = |s: &str| {
+            s.lines()
+                .filter(|l| marked(l).is_none())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(unmarked(&source), unmarked(lesson("gather").python));
+    }
+
+    #[test]
+    fn one_url_repeated_is_written_as_a_repeated_list() {
+        let given = params(&[("urls", "a a a"), ("concurrency", "2")], DEV_SERVER);
+        let source = render(lesson("limit"), &given).expect("usable parameters");
+        assert_eq!(
+            line_of(&source, "URLS"),
+            r#"URLS = ["http://page.test/docs/a"] * 3  # param: urls"#
+        );
+        let given = params(&[("urls", "a")], DEV_SERVER);
+        let source = render(lesson("limit"), &given).expect("usable parameters");
+        assert_eq!(
+            line_of(&source, "URLS"),
+            r#"URLS = ["http://page.test/docs/a"]  # param: urls"#
+        );
+    }
+
+    #[test]
+    fn absent_values_are_the_defaults_resolved_like_the_lessons() {
+        let source = render(lesson("errors"), &params(&[], "http://module.test/x/")).expect("defaults");
+        assert_eq!(
+            line_of(&source, "URLS"),
+            r#"URLS = ["http://module.test/x/api/delay/400", "http://module.test/x/api/status/500", "http://module.test/x/api/delay/900"]  # param: urls"#
+        );
+        assert_eq!(line_of(&source, "FAILURES"), "FAILURES = 3  # param: failures");
+        assert_eq!(
+            line_of(&source, "FLAKY_URL"),
+            r#"FLAKY_URL = "http://module.test/x/api/flaky"  # url: api/flaky"#
+        );
+    }
+
+    #[test]
+    fn each_file_holds_its_lessons_defaults_against_the_dev_server() {
+        // Rendering with no attributes against the dev server changes
+        // nothing: the numbers and URLs in the files are the Params' defaults.
+        for lesson in ALL {
+            let source = render(lesson, &params(&[], DEV_SERVER)).expect("defaults are usable");
+            assert_eq!(
+                source, lesson.python,
+                "{}.py differs from its lesson's defaults",
+                lesson.name
+            );
+        }
+    }
+
+    #[test]
+    fn urls_are_quoted_so_that_no_value_escapes_its_string() {
+        assert_eq!(python_str(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(python_str("tab\there\r"), r#""tab\there\r""#);
+        assert_eq!(python_str("\u{7f}é\u{2028}😀"), r#""\x7f\xe9\u2028\U0001f600""#);
+        assert_eq!(python_str("'''{x}#"), r#""'''{x}#""#);
+        let hostile = r#"http://x.test/"]+__import__("os").system("id")+["  # param: urls"#;
+        let given = params(&[("urls", hostile)], DEV_SERVER);
+        let source = render(lesson("race"), &given).expect("usable parameters");
+        assert_eq!(
+            line_of(&source, "URLS"),
+            r#"URLS = ["http://x.test/\"]+__import__(\"os\").system(\"id\")+[\"", "#.to_string()
+                + r#""http://page.test/docs/#", "http://page.test/docs/param:", "http://page.test/docs/urls"]  # param: urls"#
+        );
+        assert_eq!(source.lines().count(), lesson("race").python.lines().count());
+    }
+
+    #[test]
+    fn unusable_values_are_refused_with_the_lessons_sentence() {
+        let err = render(lesson("timeout"), &params(&[("timeout-ms", "soon")], DEV_SERVER)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Attribute timeout-ms=\"soon\" is not usable: expected a whole number from 1 to 120000."
+        );
+    }
+
+    #[test]
+    fn markers_and_parameters_match_one_to_one() {
+        for lesson in twins() {
+            let mut marked_params = BTreeSet::new();
+            for m in lesson.python.lines().filter_map(marked) {
+                if let Marker::Param(attribute) = m.marker {
+                    assert!(
+                        lesson.params.iter().any(|p| p.name == attribute),
+                        "{}.py marks {} with “{attribute}”, which {} does not read",
+                        lesson.name,
+                        m.name,
+                        lesson.name
+                    );
+                    assert!(
+                        marked_params.insert(attribute),
+                        "{}.py marks {attribute} twice",
+                        lesson.name
+                    );
+                }
+            }
+            let read: BTreeSet<&str> = lesson.params.iter().map(|p| p.name).collect();
+            assert_eq!(
+                marked_params, read,
+                "{}.py must set every parameter its lesson reads",
+                lesson.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_twin_is_a_program_named_like_its_runs() {
+        for lesson in twins() {
+            let py = lesson.python;
+            assert!(
+                py.contains("\nimport asyncio\n"),
+                "{}.py imports asyncio",
+                lesson.name
+            );
+            assert!(
+                py.contains("\nif __name__ == \"__main__\":\n") && py.contains("    asyncio.run(main())\n"),
+                "{}.py runs main() under if __name__ == \"__main__\"",
+                lesson.name
+            );
+            // Every run the Rust names literally is named the same in Python.
+            for name in lesson.source.split("begin_run(\"").skip(1) {
+                let name = name.split('"').next().unwrap_or_default();
+                assert!(
+                    py.contains(&format!("\"{name}\"")),
+                    "{}.py has no run named {name:?}",
+                    lesson.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lesson_without_a_twin_says_why_in_words() {
+        let bridge = lesson("bridge");
+        assert!(bridge.python.contains("loop.create_future"));
+        assert!(!bridge.python.contains("import "));
+        let source = render(bridge, &params(&[("delay-ms", "5")], DEV_SERVER)).expect("no markers");
+        assert_eq!(source, bridge.python);
+    }
+
+    #[test]
+    fn only_marked_constants_are_read_as_markers() {
+        assert!(marked("x = 1  # param: delay-ms").is_none());
+        assert!(marked("    DELAY_MS = 1  # param: delay-ms").is_none());
+        assert!(marked("DELAY_MS = 1  # the delay").is_none());
+        let m = marked("DELAY_MS = 1  # param: delay-ms").expect("marked");
+        assert_eq!((m.name, m.marker), ("DELAY_MS", Marker::Param("delay-ms")));
+    }
+}

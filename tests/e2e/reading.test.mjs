@@ -1,0 +1,93 @@
+// What a reader sees: code that wraps instead of scrolling sideways, with
+// line numbers and colours; compared runs on one time axis; thousands of
+// tasks summarised; a ticker whose dot never covers its count.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPage, reportOf, runByClick } from "./browser.mjs";
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+for (const width of [1280, 360]) {
+  test(`at ${width} px every code pane wraps: no sideways scrolling, numbered and coloured lines`, async () => {
+    const { page } = await openPage(browser, "/");
+    await page.setViewportSize({ width, height: 900 });
+    await page.locator('async-demo[lesson="errors"] .code pre').first().waitFor();
+    const panes = await page.$$eval("async-demo", (hosts) =>
+      hosts.flatMap((host) =>
+        [...host.shadowRoot.querySelectorAll(".code pre")].map((pre) => ({
+          lesson: host.getAttribute("lesson"),
+          overflow: pre.scrollWidth - pre.clientWidth,
+          lines: pre.querySelectorAll(".line").length,
+          textLines: pre.innerText.trimEnd().split("\n").length,
+          coloured: pre.querySelectorAll(".kw, .str, .com").length,
+        })),
+      ),
+    );
+    assert.ok(panes.length >= 28, `${panes.length} panes`);
+    for (const pane of panes) {
+      assert.ok(pane.overflow <= 1, `${pane.lesson}: ${pane.overflow} px of sideways scrolling`);
+      assert.ok(pane.lines >= 3, `${pane.lesson}: ${pane.lines} lines`);
+      assert.ok(pane.coloured > 0, `${pane.lesson}: nothing coloured`);
+    }
+    await page.close();
+  });
+}
+
+test("gather's two runs share one time axis, so the concurrent one looks shorter", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = await runByClick(page, "gather");
+  const [seq, con] = (await reportOf(host)).runs;
+  const spans = await host.locator("canvas.timeline").evaluateAll((cs) => cs.map((c) => Number(c.dataset.spanMs)));
+  assert.equal(spans.length, 2);
+  assert.equal(spans[0], spans[1]);
+  assert.ok(Math.abs(spans[0] - Math.max(seq.totalMs, con.totalMs)) < 50, `span ${spans[0]} vs totals ${seq.totalMs}, ${con.totalMs}`);
+  await page.close();
+});
+
+test("a thousand tasks are summarised as counts, not listed", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = await runByClick(page, "many");
+  const big = host.locator('section.run[data-run^="FuturesUnordered"]');
+  const rows = await big.locator("tbody tr").allInnerTexts();
+  assert.ok(rows.length < 10, `${rows.length} rows`);
+  assert.match(rows.join("\n"), /states\s+done: 1000/);
+  assert.match(rows.join("\n"), /polls per task\s+2 polls: 1000/);
+  const small = host.locator('section.run[data-run="join_all of 10"] tbody tr');
+  assert.equal(await small.count(), 10, "ten tasks keep a row each");
+  await page.close();
+});
+
+test("the ticker's dot never runs over its frame count", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = page.locator('async-demo[lesson="sleep"]');
+  const [track, count] = await Promise.all([
+    host.locator(".ticker").boundingBox(),
+    host.locator(".frames").boundingBox(),
+  ]);
+  assert.ok(count.x >= track.x + track.width || count.y >= track.y + track.height, JSON.stringify({ track, count }));
+  await page.close();
+});
+
+test("a preset sets the lesson's attributes, URLs against the widget's own folder, and 'the defaults' takes them back", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = page.locator('async-demo[lesson="gather"]');
+  await host.locator("button.preset").first().click();
+  await page.waitForFunction((el) => el.hasAttribute("urls"), await host.elementHandle());
+  const origin = new URL(page.url()).origin;
+  assert.equal(await host.getAttribute("urls"), Array(3).fill(`${origin}/api/delay/2000`).join(" "));
+  assert.equal(await host.locator("input[name=urls]").inputValue(), await host.getAttribute("urls"));
+  // The Python twin shows the values the Rust will run with.
+  await page.waitForFunction((el) => el.shadowRoot.querySelector("figure.python code").textContent.includes("delay/2000"), await host.elementHandle());
+  await host.locator("button.preset", { hasText: "the defaults" }).click();
+  await page.waitForFunction((el) => !el.hasAttribute("urls"), await host.elementHandle());
+  assert.match(await host.locator("input[name=urls]").inputValue(), new RegExp(`^${origin}/api/delay/700 `));
+  await page.close();
+});
