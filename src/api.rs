@@ -116,7 +116,7 @@ pub async fn fetch_all(
                     .map(|n| n.to_string())
                     .or_else(|| value.as_string());
                 let shown = shown.unwrap_or_else(|| "a value that is not a number".into());
-                Err(Error::Js(format!(
+                Err(Error::Usage(format!(
                     "Option {name}: {shown} is not usable: expected a whole number from 1 to {max}."
                 )))
             }
@@ -204,7 +204,7 @@ pub(crate) fn try_lesson_params(params: &JsValue) -> Result<Params, Error> {
     let mut values = BTreeMap::new();
     if !(params.is_undefined() || params.is_null()) {
         if !params.is_object() {
-            return Err(Error::Js(format!(
+            return Err(Error::Usage(format!(
                 "The parameters must be an object such as {{ \"delay-ms\": 500 }}, not {}.",
                 describe(params)
             )));
@@ -224,7 +224,7 @@ pub(crate) fn try_lesson_params(params: &JsValue) -> Result<Params, Error> {
                 (None, Some(n)) if n.is_finite() => n.to_string(),
                 _ if value.is_undefined() => continue,
                 _ => {
-                    return Err(Error::Js(format!(
+                    return Err(Error::Usage(format!(
                         "Parameter {}: expected a string or a number, not {}.",
                         crate::error::quote(&name),
                         describe(&value)
@@ -241,7 +241,7 @@ pub(crate) fn try_lesson_params(params: &JsValue) -> Result<Params, Error> {
 /// the Promise (a Proxy, a getter): a wrong value is a sentence.
 fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
     if !js_sys::Array::is_array(urls) {
-        return Err(Error::Js(format!(
+        return Err(Error::Usage(format!(
             "fetchAll needs an array of URL strings, not {}.",
             describe(urls)
         )));
@@ -255,7 +255,7 @@ fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
     let length = js_sys::Reflect::get(urls, &"length".into()).map_err(threw)?;
     let length = length.as_f64().unwrap_or(0.0);
     if length > crate::lessons::MAX_FETCH_URLS as f64 {
-        return Err(Error::Js(format!(
+        return Err(Error::Usage(format!(
             "fetchAll takes at most {} URLs, not {length}.",
             crate::lessons::MAX_FETCH_URLS
         )));
@@ -264,7 +264,7 @@ fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
         .map(|i| {
             let url = js_sys::Reflect::get_u32(urls, i).map_err(threw)?;
             url.as_string().ok_or_else(|| {
-                Error::Js(format!(
+                Error::Usage(format!(
                     "URL {} of fetchAll is {}, not a string.",
                     i + 1,
                     describe(&url)

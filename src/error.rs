@@ -63,6 +63,13 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
+    /// A caller of the JavaScript API passed something unusable.
+    Usage(String),
+    /// The Web Worker could not start, failed or went away.
+    Worker(String),
+    /// The page lacks something the lesson needs (no fetch, no JavaScript
+    /// side for the bridge lesson).
+    Setup(String),
     /// Any other JavaScript exception, by its message.
     Js(String),
 }
@@ -138,7 +145,9 @@ impl fmt::Display for Error {
                     quote(value)
                 )
             }
-            Error::Js(message) => f.write_str(message),
+            Error::Usage(message) | Error::Worker(message) | Error::Setup(message) | Error::Js(message) => {
+                f.write_str(message)
+            }
         }
     }
 }

@@ -15,15 +15,15 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 /// The typed JavaScript API: fetchAll, runLesson.
-pub mod api;
+mod api;
 /// What `cargo xtask bench` measures, exported for its bench page.
-pub mod bench;
+mod bench;
 /// The one clock: `performance.now()`, shared by the work and the tracer.
-pub mod clock;
+mod clock;
 /// One error type; JavaScript exceptions become readable sentences here.
 pub mod error;
 /// A `requestAnimationFrame` loop that stops when dropped.
-pub mod frame_loop;
+mod frame_loop;
 /// The lessons: the async code that runs, its text, its Python twin.
 pub mod lessons;
 /// The report's JSON shape, derived from a recording.
@@ -33,7 +33,7 @@ pub mod tasks;
 /// Instrumentation: traced futures, the recorder, frame measurement.
 pub mod trace;
 /// The only code that touches the DOM.
-pub mod view;
+mod view;
 mod widget;
 
 use wasm_bindgen::prelude::*;

@@ -14,7 +14,6 @@ const DELAY: Param = Param {
     kind: ParamKind::Number { min: 0, max: 10_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "blocking",
     title: "Blocking wait vs awaited wait",

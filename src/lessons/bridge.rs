@@ -15,7 +15,6 @@ const DELAY: Param = Param {
     kind: ParamKind::Number { min: 0, max: 30_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "bridge",
     title: "Rust futures and JavaScript Promises, both ways",
@@ -62,7 +61,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     // (a #[wasm_bindgen] pub async fn) and awaits its Promise.
     let run = recorder.begin_run("JS awaits a Rust async fn");
     let Some(js_side) = js_side else {
-        return Err(Error::Js(
+        return Err(Error::Setup(
             "this widget was created without its JavaScript side".into(),
         ));
     };

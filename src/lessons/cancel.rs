@@ -22,7 +22,6 @@ const URLS: Param = Param {
     kind: ParamKind::Urls,
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "cancel",
     title: "Cancelling: drop it, and everything under it stops",

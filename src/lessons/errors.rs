@@ -24,7 +24,6 @@ const FAILURES: Param = Param {
 /// The retry run gives up after this many attempts.
 const MAX_ATTEMPTS: u32 = 5;
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "errors",
     title: "When downloads fail: collect, stop early, or retry",

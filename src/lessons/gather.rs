@@ -21,7 +21,6 @@ const TIMEOUT: Param = Param {
     kind: ParamKind::Number { min: 1, max: 120_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "gather",
     title: "Downloads one by one, then all at once with join_all",

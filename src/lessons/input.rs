@@ -17,7 +17,6 @@ const TIMEOUT: Param = Param {
     kind: ParamKind::Number { min: 1, max: 120_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "input",
     title: "Waiting for the user: a click, or the deadline",

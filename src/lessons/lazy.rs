@@ -14,7 +14,6 @@ const DELAY: Param = Param {
     kind: ParamKind::Number { min: 0, max: 30_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "lazy",
     title: "An async fn builds a future; awaiting it runs it",

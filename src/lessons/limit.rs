@@ -23,7 +23,6 @@ const CONCURRENCY: Param = Param {
     kind: ParamKind::Range { min: 1, max: 12 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "limit",
     title: "Bounded concurrency: at most K at a time",

@@ -22,7 +22,6 @@ const DELAY: Param = Param {
     kind: ParamKind::Number { min: 0, max: 30_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "many",
     title: "Thousands of tasks, one thread",

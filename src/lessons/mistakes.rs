@@ -22,7 +22,6 @@ const BLOCK: Param = Param {
     kind: ParamKind::Number { min: 0, max: 10_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "mistakes",
     title: "Common mistakes, and how Rust warns about them",

@@ -77,7 +77,8 @@ impl Params {
     /// [`Error::Param`] if it is not a whole number within the range.
     pub fn number(&self, param: &Param) -> Result<u32, Error> {
         let (ParamKind::Number { min, max } | ParamKind::Range { min, max }) = param.kind else {
-            return Err(Error::Js(format!("{} is not a number parameter", param.name)));
+            debug_assert!(false, "{} is not a number parameter: this is a bug", param.name);
+            return Err(Error::Setup(format!("{} is not a number parameter", param.name)));
         };
         let text = self.given(param).unwrap_or(param.default);
         let bad = || Error::Param {

@@ -14,7 +14,6 @@ const URLS: Param = Param {
     kind: ParamKind::Urls,
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "progress",
     title: "Progress: reading a body as it arrives",

@@ -15,7 +15,6 @@ const URLS: Param = Param {
     kind: ParamKind::Urls,
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "race",
     title: "Racing: the first wins, the rest are cancelled",

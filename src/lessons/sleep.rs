@@ -13,7 +13,6 @@ const DELAY: Param = Param {
     kind: ParamKind::Number { min: 0, max: 30_000 },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "sleep",
     title: "Awaiting a timer: the page keeps moving",

@@ -92,7 +92,7 @@ pub fn render(lesson: &Lesson, params: &Params) -> Result<String, Error> {
                     .iter()
                     .find(|p| p.name == attribute)
                     .ok_or_else(|| {
-                        Error::Js(format!(
+                        Error::Setup(format!(
                             "The Python twin of {} sets {} from “{attribute}”, which is not one of the lesson's parameters.",
                             lesson.name, m.name
                         ))

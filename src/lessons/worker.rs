@@ -17,7 +17,6 @@ const WORK: Param = Param {
     },
 };
 
-/// The lesson.
 pub static LESSON: Lesson = Lesson {
     name: "worker",
     title: "CPU-bound work: async does not help, a worker does",

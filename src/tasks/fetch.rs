@@ -135,7 +135,7 @@ pub async fn download_with_progress(
             detail: js_message(&e),
         })?
         .dyn_into()
-        .map_err(|_| Error::Js("fetch resolved with something that is not a Response".into()))?;
+        .map_err(|_| Error::Setup("fetch resolved with something that is not a Response".into()))?;
 
     if !response.ok() {
         return Err(Error::Http {
@@ -203,7 +203,7 @@ fn fetch(request: &Request) -> Result<Promise, Error> {
     } else if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
         Ok(worker.fetch_with_request(request))
     } else {
-        Err(Error::Js("this JavaScript environment has no fetch".into()))
+        Err(Error::Setup("this JavaScript environment has no fetch".into()))
     }
 }
 
@@ -225,7 +225,7 @@ async fn read_body(
     let reader: ReadableStreamDefaultReader = stream
         .get_reader()
         .dyn_into()
-        .map_err(|_| Error::Js("the body stream gave no default reader".into()))?;
+        .map_err(|_| Error::Setup("the body stream gave no default reader".into()))?;
     let mut bytes: u64 = 0;
     let mut head = Vec::with_capacity(PREVIEW_BYTES);
     loop {

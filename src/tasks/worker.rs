@@ -97,7 +97,7 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(script, &options)
-        .map_err(|e| Error::Js(format!("the worker {script} could not start: {}", js_message(&e))))?;
+        .map_err(|e| Error::Worker(format!("the worker {script} could not start: {}", js_message(&e))))?;
     let (send, answer) = oneshot::channel::<Result<WorkerResult, Error>>();
     let send = std::rc::Rc::new(std::cell::RefCell::new(Some(send)));
     let reply = send.clone();
@@ -112,12 +112,12 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
             .ok()
             .and_then(|v| v.as_string());
         let result = match (field("count"), field("ms"), error) {
-            (_, _, Some(error)) => Err(Error::Js(format!("the worker failed: {error}"))),
+            (_, _, Some(error)) => Err(Error::Worker(format!("the worker failed: {error}"))),
             (Some(count), Some(ms), None) => Ok(WorkerResult {
                 count: count as u32,
                 ms,
             }),
-            _ => Err(Error::Js(format!("the worker answered {data:?}"))),
+            _ => Err(Error::Worker(format!("the worker answered {data:?}"))),
         };
         if let Some(send) = reply.borrow_mut().take() {
             let _ = send.send(result);
@@ -131,7 +131,7 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
             message
         };
         if let Some(send) = send.borrow_mut().take() {
-            let _ = send.send(Err(Error::Js(format!("the worker stopped: {message}"))));
+            let _ = send.send(Err(Error::Worker(format!("the worker stopped: {message}"))));
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -141,13 +141,15 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
         _on_message: on_message,
         _on_error: on_error,
     };
-    running
-        .worker
-        .post_message(&JsValue::from(bound))
-        .map_err(|e| Error::Js(js_message(&e)))?;
+    running.worker.post_message(&JsValue::from(bound)).map_err(|e| {
+        Error::Worker(format!(
+            "the worker could not be sent its job: {}",
+            js_message(&e)
+        ))
+    })?;
     let result = answer
         .await
-        .unwrap_or_else(|_| Err(Error::Js("the worker went away".into())));
+        .unwrap_or_else(|_| Err(Error::Worker("the worker went away".into())));
     drop(running);
     result
 }

@@ -43,6 +43,26 @@ impl std::fmt::Debug for Listener {
     }
 }
 
+thread_local! {
+    static WARNED: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Logs to the console that `what` failed, with the JavaScript error, once
+/// per page for each `what`: a failure in drawing must be visible, but not
+/// sixty times a second.
+pub fn warn_once(what: &'static str, error: &JsValue) {
+    let first = WARNED.with(|w| match w.try_borrow_mut() {
+        Ok(mut warned) if !warned.contains(&what) => {
+            warned.push(what);
+            true
+        }
+        _ => false,
+    });
+    if first {
+        web_sys::console::warn_2(&format!("async-demo: {what}").into(), error);
+    }
+}
+
 /// The document the widget lives in.
 pub fn document() -> Result<Document, JsValue> {
     web_sys::window()

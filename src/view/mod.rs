@@ -12,6 +12,5 @@ mod ticker;
 mod timeline;
 mod widget;
 
-pub use dom::document;
 pub use panic::{install_panic_hook, register, unregister};
 pub use widget::{error_only, Intent, WidgetState, WidgetView};

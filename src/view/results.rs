@@ -100,7 +100,7 @@ impl Results {
             let end = run.end.unwrap_or(now);
             let until = focus.cursor.map_or(end, |c| (run.start + c).min(end));
             let mark = focus.mark.filter(|(r, _)| *r == i).map(|(_, m)| m);
-            view.timeline.draw(run, until, span, mark, palette);
+            view.timeline.draw(run, until, span, mark, palette)?;
             view.totals.set_text_content(Some(&totals(run, now)));
             // A big run's table waits for its end: the timeline is its live view.
             let live = run.tasks.len() <= LIVE_TABLE_MAX_TASKS && now - view.table_drawn >= LIVE_TABLE_MS;

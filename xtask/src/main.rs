@@ -1,11 +1,17 @@
-//! `cargo xtask serve | build | test`
+//! `cargo xtask serve | build | docs | test | bench`
 //!
 //! - `serve [--port N]`: installs what is missing, builds the release wasm
-//!   into `www/pkg`, serves the playground on 127.0.0.1:8080 (or `PORT`).
+//!   into `www/pkg` and the docs book, serves the playground on
+//!   127.0.0.1:8080 (or `PORT`) and the book at `/docs/`.
 //! - `build`: the same build, without serving.
-//! - `test`: installs what the tests need, then runs every suite: native unit
-//!   and dev-server tests, wasm-bindgen tests in headless Chrome and Firefox,
-//!   and end-to-end tests of the release build in headless Chromium.
+//! - `docs`: the release build (the book's widgets load it), then the book
+//!   into `docs/book` (installing mdbook if it is missing).
+//! - `test`: installs what the tests need (browsers, drivers, Python with
+//!   aiohttp), then runs every suite: native unit and dev-server tests,
+//!   wasm-bindgen tests in headless Chrome and Firefox, and end-to-end tests
+//!   of the release build in headless Chromium (the Python twins' parity
+//!   among them).
+//! - `bench`: builds the release and prints the performance figures.
 
 mod build;
 mod install;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{KeyboardEvent, MouseEvent};
 
-use super::super::dom::Listener;
+use super::super::dom::{self, Listener};
 use super::{Intent, WidgetView};
 
 impl WidgetView {
@@ -39,7 +39,7 @@ impl WidgetView {
             let (host, name, source) = (self.host.clone(), *name, input.clone());
             listeners.push(Listener::new(input, "change", move |_| {
                 if let Err(e) = host.set_attribute(name, &source.value()) {
-                    web_sys::console::warn_2(&"async-demo: a parameter could not be set".into(), &e);
+                    dom::warn_once("a parameter could not be set", &e);
                 }
             })?);
             if let Some((_, output)) = self.outputs.iter().find(|(n, _)| *n == name) {
@@ -58,7 +58,7 @@ impl WidgetView {
                         value => host.set_attribute(name, value),
                     };
                     if let Err(e) = set {
-                        web_sys::console::warn_2(&"async-demo: a preset could not be applied".into(), &e);
+                        dom::warn_once("a preset could not be applied", &e);
                     }
                 }
             })?);

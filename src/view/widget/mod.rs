@@ -179,12 +179,12 @@ impl WidgetView {
             .as_ref()
             .map(|code| fill_code(code, Lang::Python, twin))
         {
-            web_sys::console::warn_2(&"async-demo: the Python twin could not be shown".into(), &e);
+            dom::warn_once("the Python twin could not be shown", &e);
         }
         dom::clear(&self.notes);
         for note in unknown {
             if let Err(e) = dom::text_child(&self.notes, "li", "note", note) {
-                web_sys::console::warn_2(&"async-demo: a note could not be shown".into(), &e);
+                dom::warn_once("a note could not be shown", &e);
             }
         }
     }
@@ -217,7 +217,7 @@ impl WidgetView {
         ];
         for result in shown {
             if let Err(e) = result {
-                web_sys::console::warn_2(&"async-demo: the state could not be shown".into(), &e);
+                dom::warn_once("the state could not be shown", &e);
             }
         }
         self.badge.set_text_content(Some(state.as_str()));
@@ -286,7 +286,7 @@ impl WidgetView {
         dom::clear(&self.log);
         for (_, line) in recorder.log_lines() {
             if let Err(e) = dom::text_child(&self.log, "li", "", &line) {
-                web_sys::console::warn_2(&"async-demo: a log line could not be shown".into(), &e);
+                dom::warn_once("a log line could not be shown", &e);
             }
         }
         let t = now();
@@ -298,7 +298,7 @@ impl WidgetView {
         let focus = self.focus.get();
         let drawn = recorder.inspect(|runs| self.results.borrow_mut().draw(runs, t, focus, &palette));
         if let Err(e) = drawn {
-            web_sys::console::warn_2(&"async-demo: the results could not be drawn".into(), &e);
+            dom::warn_once("the results could not be drawn", &e);
         }
     }
 }
