@@ -91,3 +91,17 @@ test("a preset sets the lesson's attributes, URLs against the widget's own folde
   assert.match(await host.locator("input[name=urls]").inputValue(), new RegExp(`^${origin}/api/delay/700 `));
   await page.close();
 });
+
+test("after a run, the widget gives the run line by line in the Python twin's format", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = page.locator('async-demo[lesson="sleep"]');
+  await host.evaluate((el) => el.setAttribute("delay-ms", "300"));
+  await host.evaluate((el) => el.run());
+  const lines = (await host.locator("details.transcript code").textContent()).split("\n");
+  const texts = lines.map((l) => l.replace(/^\[\s*\d+ ms\] /, ""));
+  assert.ok(lines.every((l) => /^\[\s*\d+ ms\] /.test(l)), lines.join("\n"));
+  assert.deepEqual(texts, ["say_hello: started", "Hello", "World", "say_hello: say_hello() done", "say_hello: finished"]);
+  const at = (i) => Number(lines[i].match(/\d+/)[0]);
+  assert.ok(at(2) - at(1) >= 295, `World came ${at(2) - at(1)} ms after Hello`);
+  await page.close();
+});

@@ -32,6 +32,7 @@ pub(super) struct Parts {
     pub live: Element,
     pub error_line: Element,
     pub log: Element,
+    pub transcript: Option<Element>,
     pub ticker: Ticker,
     pub detail: Element,
     pub replay_button: Element,
@@ -162,6 +163,16 @@ pub(super) fn build(
     let ticker = Ticker::new(&stage)?;
     let log = dom::child(&stage, "ol", "log")?;
     log.set_attribute("aria-label", "what the lesson printed")?;
+    let transcript = match lesson.has_twin() {
+        true => {
+            let details = dom::child(&stage, "details", "transcript")?;
+            dom::text_child(&details, "summary", "", "The run, line by line, as its Python twin prints it")?;
+            let pre = dom::child(&details, "pre", "")?;
+            pre.set_attribute("tabindex", "0")?;
+            Some(dom::text_child(&pre, "code", "", "(after a run)")?)
+        }
+        false => None,
+    };
 
     let error_line = dom::child(&frame, "p", "error")?;
     error_line.set_attribute("role", "alert")?;
@@ -216,6 +227,7 @@ pub(super) fn build(
         live,
         error_line,
         log,
+        transcript,
         ticker,
         detail,
         replay_button,

@@ -96,6 +96,8 @@ pub struct WidgetView {
     live: Element,
     error_line: Element,
     log: Element,
+    /// The finished run in the twin's output format (lessons with a twin).
+    transcript: Option<Element>,
     results_area: Element,
     results: RefCell<Results>,
     detail: Element,
@@ -139,6 +141,7 @@ impl WidgetView {
             live: parts.live,
             error_line: parts.error_line,
             log: parts.log,
+            transcript: parts.transcript,
             results_area: parts.results_area,
             results: RefCell::new(parts.results),
             detail: parts.detail,
@@ -263,6 +266,10 @@ impl WidgetView {
             })
         });
         self.replay.set_length(longest);
+        if let (Some(target), Some(recorder)) = (&self.transcript, self.recording()) {
+            let lines = recorder.inspect(|runs| crate::report::transcript(runs, &recorder.log_lines()));
+            target.set_text_content(Some(&lines.join("\n")));
+        }
     }
 
     /// The recording shown, if any.
