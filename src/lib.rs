@@ -34,6 +34,8 @@ pub mod tasks;
 pub mod trace;
 /// The only code that touches the DOM.
 mod view;
+/// What a pending future waits on, told by the work, heard by the tracer.
+mod waits;
 mod widget;
 
 use wasm_bindgen::prelude::*;

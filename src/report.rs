@@ -118,11 +118,19 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
                 (None, Some(result)) => format!(": {result}"),
                 (None, None) => String::new(),
             };
-            lines.push((end, 2, format!("{}: {} {}{detail}", run.name, task.label, state.as_str())));
+            lines.push((
+                end,
+                2,
+                format!("{}: {} {}{detail}", run.name, task.label, state.as_str()),
+            ));
         }
         for task in run.tasks.iter().filter(|t| t.polls == 0 && t.end.is_none()) {
             let at = run.end.unwrap_or(run.start);
-            lines.push((at, 3, format!("{}: {} pending (never started)", run.name, task.label)));
+            lines.push((
+                at,
+                3,
+                format!("{}: {} pending (never started)", run.name, task.label),
+            ));
         }
         if let Some(end) = run.end {
             lines.push((end, 4, format!("{}: finished", run.name)));

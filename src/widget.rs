@@ -14,7 +14,7 @@ use web_sys::{HtmlElement, Node};
 use crate::error::Error;
 use crate::lessons::{self, Ctx, Lesson, Params};
 use crate::report::Report;
-use crate::trace::{now, Recorder};
+use crate::trace::{now, Recorder, Stepper};
 use crate::view::{self, Intent, WidgetState, WidgetView};
 
 thread_local! {
@@ -40,6 +40,8 @@ struct Inner {
     active: RefCell<Option<(u64, AbortHandle)>>,
     /// Where the run in flight hears clicks on the lesson's own button.
     clicks: RefCell<Option<UnboundedSender<()>>>,
+    /// The stepper of the run in flight, if it is stepped.
+    stepper: RefCell<Option<Stepper>>,
     generation: Cell<u64>,
     last: RefCell<Option<Report>>,
 }
@@ -80,6 +82,7 @@ impl Widget {
             bridge,
             active: RefCell::new(None),
             clicks: RefCell::new(None),
+            stepper: RefCell::new(None),
             generation: Cell::new(0),
             last: RefCell::new(None),
         });
@@ -111,12 +114,86 @@ impl Widget {
     /// Runs the lesson (cancelling a run already in flight). Resolves with
     /// the report (also when cancelled); rejects with an `Error` whose
     /// message is a sentence if a parameter is unusable or the lesson failed.
-    pub fn run(&self) -> js_sys::Promise {
+    /// With `{ step: true }` the run starts paused before its first poll:
+    /// `step()` polls one traced future at a time, `resume()` lets it go.
+    pub fn run(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ step?: boolean }")] options: JsValue,
+    ) -> js_sys::Promise {
         let inner = self.inner.clone();
+        let step = js_sys::Reflect::get(&options, &"step".into())
+            .ok()
+            .and_then(|s| s.as_bool())
+            .unwrap_or(false);
         future_to_promise(async move {
-            let report = Inner::run(inner).await?;
+            let report = Inner::run(inner, step).await?;
             to_js(&report)
         })
+    }
+
+    /// In a stepped run: polls exactly one traced future (the front of the
+    /// queue, after waiting for a wake if nothing is queued) and resolves
+    /// with `{ label, outcome: "pending" | "ready", cause, line }`, `line`
+    /// being the line of the shown Rust code where that future was created.
+    /// Rejects with a sentence when no run is being stepped.
+    pub fn step(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let stepper = inner.stepper().ok_or_else(|| {
+                Error::Usage("Nothing is being stepped: start a run with run({ step: true }) first.".into())
+            })?;
+            let stepped = stepper.step().await?;
+            let recorder = inner.view.as_ref().and_then(|v| v.recording());
+            let lesson = inner.lesson.clone()?;
+            let (label, line) = recorder.map_or((String::new(), None), |r| {
+                r.inspect(|runs| {
+                    let task = &runs[stepped.run].tasks[stepped.task];
+                    let line = task
+                        .created_at
+                        .and_then(|(file, line)| lesson.code_line(file, line));
+                    (task.label.to_string(), line)
+                })
+            });
+            to_js(&StepReport {
+                label,
+                outcome: if stepped.ready { "ready" } else { "pending" },
+                cause: stepped.cause.as_str(),
+                line,
+            })
+        })
+    }
+
+    /// In a stepped run: the futures waiting for their poll, in the order
+    /// they will get it, as `[{ label, cause, waitingOn }]`; `[]` otherwise.
+    pub fn queue(&self) -> Result<JsValue, JsValue> {
+        let (Some(stepper), Some(recorder)) = (
+            self.inner.stepper(),
+            self.inner.view.as_ref().and_then(|v| v.recording()),
+        ) else {
+            return to_js(&Vec::<QueueEntry>::new());
+        };
+        let entries: Vec<QueueEntry> = recorder.inspect(|runs| {
+            stepper
+                .queue()
+                .iter()
+                .map(|q| {
+                    let task = &runs[q.run].tasks[q.task];
+                    QueueEntry {
+                        label: task.label.to_string(),
+                        cause: q.cause.as_str(),
+                        waiting_on: crate::view::waiting_on(task),
+                    }
+                })
+                .collect()
+        });
+        to_js(&entries)
+    }
+
+    /// In a stepped run: stops holding polls; the run goes on at full speed.
+    pub fn resume(&self) {
+        if let Some(stepper) = self.inner.stepper() {
+            stepper.resume();
+        }
     }
 
     /// Stops the run in flight: its timers are cleared and its requests
@@ -179,8 +256,23 @@ impl Inner {
         match intent {
             // A failed run shows its error in the widget; nothing to do here.
             Intent::Run => spawn_local(async move {
-                let _ = Inner::run(self).await;
+                let _ = Inner::run(self, false).await;
             }),
+            // The first Step starts a stepped run, paused before its first
+            // poll; each later one polls one future.
+            Intent::Step => match self.stepper().filter(Stepper::is_active) {
+                Some(stepper) => spawn_local(async move {
+                    let _ = stepper.step().await; // the view draws what it did
+                }),
+                None => spawn_local(async move {
+                    let _ = Inner::run(self, true).await;
+                }),
+            },
+            Intent::Continue => {
+                if let Some(stepper) = self.stepper() {
+                    stepper.resume();
+                }
+            }
             Intent::Cancel => self.cancel(),
             Intent::Click => {
                 if let Some(clicks) = self.clicks.borrow().as_ref() {
@@ -192,13 +284,17 @@ impl Inner {
         }
     }
 
+    fn stepper(&self) -> Option<Stepper> {
+        self.stepper.borrow().clone()
+    }
+
     fn cancel(&self) {
         if let Some((_, handle)) = self.active.borrow_mut().take() {
             handle.abort();
         }
     }
 
-    async fn run(this: Rc<Self>) -> Result<Report, JsValue> {
+    async fn run(this: Rc<Self>, step: bool) -> Result<Report, JsValue> {
         let lesson = this.lesson.clone()?;
         let view = this
             .view
@@ -208,7 +304,11 @@ impl Inner {
         let generation = this.generation.get() + 1;
         this.generation.set(generation);
 
-        let recorder = Recorder::new();
+        let stepper = step.then(Stepper::new);
+        let recorder = stepper.clone().map_or_else(Recorder::new, Recorder::stepped);
+        if let Some(old) = this.stepper.replace(stepper.clone()) {
+            old.end();
+        }
         let (clicks, heard) = futures::channel::mpsc::unbounded();
         *this.clicks.borrow_mut() = Some(clicks);
         let ctx = Ctx {
@@ -223,6 +323,9 @@ impl Inner {
         let outcome = Abortable::new((lesson.run)(ctx), registration).await;
         // Dropping the lesson's future (done above, as `Abortable` returned)
         // has cancelled every task still in flight.
+        if let Some(stepper) = &stepper {
+            stepper.end();
+        }
         let report = recorder.inspect(|runs| Report::new(lesson.name, runs, now()));
         if this.generation.get() != generation {
             // A newer run replaced this one; it owns the view now.
@@ -268,6 +371,24 @@ fn params_of(host: &HtmlElement, module_base: &str) -> Params {
         .flatten()
         .unwrap_or_else(|| module_base.to_string());
     Params::new(values, &page, module_base)
+}
+
+/// What `step()` resolves with.
+#[derive(serde::Serialize)]
+struct StepReport {
+    label: String,
+    outcome: &'static str,
+    cause: &'static str,
+    line: Option<u32>,
+}
+
+/// One entry of `queue()`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueEntry {
+    label: String,
+    cause: &'static str,
+    waiting_on: String,
 }
 
 /// The sentence the `aria-live` region announces when a run ends.

@@ -153,7 +153,9 @@ async fn the_widget_runs_and_draws_a_row_per_task() {
     );
     let (host, root, widget) = mount(&[("lesson", "gather"), ("urls", &urls)]);
     assert_eq!(host.get_attribute("data-state").as_deref(), Some("idle"));
-    let report = JsFuture::from(widget.run()).await.expect("the run resolves");
+    let report = JsFuture::from(widget.run(wasm_bindgen::JsValue::UNDEFINED))
+        .await
+        .expect("the run resolves");
     assert_eq!(host.get_attribute("data-state").as_deref(), Some("done"));
     let lesson = js_sys::Reflect::get(&report, &"lesson".into()).unwrap();
     assert_eq!(lesson.as_string().as_deref(), Some("gather"));
@@ -169,7 +171,9 @@ async fn the_widget_runs_and_draws_a_row_per_task() {
 async fn network_text_reaches_the_dom_as_text_never_html() {
     let evil = "data:text/html,<img%20src=x%20id=evil%20onerror=alert(1)>";
     let (host, root, widget) = mount(&[("lesson", "gather"), ("urls", evil)]);
-    JsFuture::from(widget.run()).await.expect("the run resolves");
+    JsFuture::from(widget.run(wasm_bindgen::JsValue::UNDEFINED))
+        .await
+        .expect("the run resolves");
     assert!(
         root.query_selector("img").unwrap().is_none(),
         "markup from the body was parsed"
@@ -183,7 +187,7 @@ async fn network_text_reaches_the_dom_as_text_never_html() {
 #[wasm_bindgen_test]
 async fn cancel_stops_the_run_and_marks_tasks_cancelled() {
     let (host, _root, widget) = mount(&[("lesson", "sleep"), ("delay-ms", "5000")]);
-    let running = JsFuture::from(widget.run());
+    let running = JsFuture::from(widget.run(wasm_bindgen::JsValue::UNDEFINED));
     common::sleep(100).await;
     assert_eq!(host.get_attribute("data-state").as_deref(), Some("running"));
     let start = now();
@@ -202,7 +206,9 @@ async fn cancel_stops_the_run_and_marks_tasks_cancelled() {
 #[wasm_bindgen_test]
 async fn bad_attributes_show_an_error_in_the_widget_and_reject_run() {
     let (host, root, widget) = mount(&[("lesson", "sleep"), ("delay-ms", "forever")]);
-    let err = JsFuture::from(widget.run()).await.expect_err("run rejects");
+    let err = JsFuture::from(widget.run(wasm_bindgen::JsValue::UNDEFINED))
+        .await
+        .expect_err("run rejects");
     let message = js_sys::Reflect::get(&err, &"message".into())
         .unwrap()
         .as_string()
@@ -225,7 +231,9 @@ async fn bad_attributes_show_an_error_in_the_widget_and_reject_run() {
         .text_content()
         .unwrap()
         .contains("one of lazy, sleep, blocking, gather, many"));
-    assert!(JsFuture::from(widget.run()).await.is_err());
+    assert!(JsFuture::from(widget.run(wasm_bindgen::JsValue::UNDEFINED))
+        .await
+        .is_err());
     host.remove();
 }
 
@@ -293,4 +301,77 @@ async fn limit_keeps_at_most_k_in_flight() {
     assert_eq!(most, 2);
     // ceil(7 / 2) = 4 waves of 100 ms.
     assert!(report.runs[0].total_ms >= 400.0, "{}", report.runs[0].total_ms);
+}
+
+#[wasm_bindgen_test]
+async fn stepping_gather_polls_one_future_per_step_and_holds_wakes_in_the_queue() {
+    use async_demo::trace::{Cause, Stepper};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let stepper = Stepper::new();
+    let recorder = Recorder::stepped(stepper.clone());
+    let params = common::params(&[
+        ("urls", "api/delay/60 api/delay/120 api/delay/180"),
+        ("timeout-ms", "5000"),
+    ]);
+    let ctx = Ctx::new(recorder.clone(), params);
+    let done = Rc::new(Cell::new(false));
+    let (finished, ender) = (done.clone(), stepper.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let lesson = lessons::find("gather").expect("gather");
+        (lesson.run)(ctx).await.expect("gather runs");
+        ender.end();
+        finished.set(true);
+    });
+    let polls =
+        |r: &Recorder| r.inspect(|runs| runs.iter().flat_map(|r| &r.tasks).map(|t| t.polls).sum::<u32>());
+    let pause = |ms| gloo_timers::future::TimeoutFuture::new(ms);
+
+    // Paused before the first poll: the first download waits in the queue.
+    pause(30).await;
+    assert_eq!(polls(&recorder), 0);
+    let queue = stepper.queue();
+    assert_eq!((queue.len(), queue[0].cause), (1, Cause::First));
+    // One step: exactly one poll.
+    let first = stepper.step().await.expect("a step");
+    assert_eq!((first.task, first.ready, first.cause), (0, false, Cause::First));
+    assert_eq!(polls(&recorder), 1);
+    // Its response arrives while nothing is stepped: woken, queued, not polled.
+    pause(300).await;
+    assert_eq!(polls(&recorder), 1, "no traced future is polled between steps");
+    let queue = stepper.queue();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].task, queue[0].cause), (0, Cause::Woken));
+
+    // Step to the end: one step per poll, however many there are.
+    let mut steps = 1;
+    while stepper.step().await.is_ok() {
+        steps += 1;
+    }
+    assert!(done.get(), "the run finished");
+    let total = polls(&recorder);
+    assert_eq!(steps, total, "steps until done = the report's polls");
+    let runs = recorder.runs();
+    assert_eq!(runs.len(), 2);
+    assert!(runs
+        .iter()
+        .flat_map(|r| &r.tasks)
+        .all(|t| t.state == TaskState::Done));
+    // In the concurrent run, join_all polled the others when one was woken.
+    let siblings = runs[1]
+        .tasks
+        .iter()
+        .flat_map(|t| &t.events)
+        .filter(|e| {
+            matches!(
+                e,
+                async_demo::trace::Event::Poll {
+                    cause: Cause::Sibling,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(siblings >= 2, "{siblings} sibling polls");
 }

@@ -5,6 +5,83 @@
 import init, { Widget, sleep, setModuleBase, onPanic } from "./pkg/async_demo.js";
 
 const base = new URL(".", import.meta.url).href;
+
+// On a static host (the folder `cargo xtask dist` writes) no server answers
+// the lessons' `api/` URLs: the Service Worker `sw.js`, next to this module,
+// answers them inside the browser. `cargo xtask dist` turns this on; the dev
+// server answers them itself, so there it stays off.
+const SERVICE_WORKER = false;
+
+/**
+ * Resolves once the lessons' `api/` URLs can be answered: with null when they
+ * can (a server, or the Service Worker in control of this page), else with the
+ * sentence that says why not and what to do. Widgets mount after it settles,
+ * so that no first run races the worker's installation. A page that imports
+ * `pkg/async_demo.js` itself (fetchAll, runLesson) can await it too.
+ */
+export const apiReady = SERVICE_WORKER ? startServiceWorker() : Promise.resolve(null);
+
+async function startServiceWorker() {
+  const script = new URL("./sw.js", import.meta.url).href;
+  const cannot = (why) =>
+    `The lessons' default api/ URLs cannot be answered on this page because ${why}; give this widget urls that exist on your host (the urls attribute).`;
+  if (location.protocol === "file:") return cannot("it was opened as a file (file://), which cannot run a Service Worker: serve the folder over http(s) instead");
+  if (!("serviceWorker" in navigator)) return cannot("this browser offers no Service Worker here (it needs https or localhost, and no private window that disables them)");
+  if (!location.href.startsWith(base)) return cannot(`the page lies outside ${base}, the only place the widget's Service Worker may serve`);
+  const ours = () => navigator.serviceWorker.controller?.scriptURL === script;
+  try {
+    await navigator.serviceWorker.register(script, { updateViaCache: "none" });
+  } catch (error) {
+    return cannot(`the browser refused its Service Worker (${error?.message ?? error})`);
+  }
+  if (ours()) return null;
+  // First visit: the worker installs, activates and claims this page. After a
+  // hard reload, which bypasses it, it is asked to claim the page.
+  const controlled = new Promise((resolve) => {
+    const check = () => ours() && resolve(true);
+    navigator.serviceWorker.addEventListener("controllerchange", check);
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!ours()) registration.active?.postMessage("claim");
+      check();
+    });
+  });
+  const seconds = 10;
+  const late = new Promise((resolve) => setTimeout(() => resolve(false), seconds * 1000));
+  return (await Promise.race([controlled, late]))
+    ? null
+    : cannot(`its Service Worker did not take control of the page within ${seconds} s (reload the page to try again)`);
+}
+
+/** The downloads of `el`'s lesson rely on the module's `api/` URLs: its defaults, or `urls` that point there. */
+function needsApi(el, root) {
+  if (!root.querySelector('input[name="urls"]')) return false; // the lesson downloads nothing
+  if (el.getAttribute("lesson")?.trim() === "errors") return true; // its retries use api/flaky
+  const given = (el.getAttribute("urls") ?? "").trim();
+  if (!given) return true;
+  return given.split(/\s+/).some((url) => {
+    try {
+      return new URL(url, document.baseURI).href.startsWith(`${base}api/`);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Shows (or removes) the one sentence on why `api/` URLs do not answer, among the widget's notes. */
+function showApiProblem(el, root, problem) {
+  root.querySelector("ul.api-note")?.remove();
+  if (!problem || !needsApi(el, root)) return;
+  const list = document.createElement("ul");
+  list.className = "notes api-note";
+  const item = document.createElement("li");
+  item.className = "note";
+  item.textContent = problem;
+  list.append(item);
+  const notes = root.querySelector("ul.notes");
+  if (notes) notes.after(list);
+  else root.append(list);
+}
+let apiProblem = null;
 let ready = null;
 // After a panic the wasm instance runs nothing more: every run() still
 // waiting is rejected with the panic's sentence, and later ones at once.
@@ -18,6 +95,8 @@ const load = () =>
       for (const reject of waiting) reject(fatal);
       waiting.clear();
     });
+  }).then(() => apiReady).then((problem) => {
+    apiProblem = problem;
   }));
 
 // The JavaScript half of the bridge lesson: JS awaiting a Rust async fn.
@@ -25,6 +104,15 @@ const load = () =>
 async function jsAwaitsRust(ms) {
   const waited = await sleep(ms); // a #[wasm_bindgen] pub async fn: a Promise here
   return `sleep(${ms}) resolved in JavaScript after ${waited.toFixed(0)} ms`;
+}
+
+// A Promise from the wasm that also rejects if the instance panics first.
+function settled(promise) {
+  if (fatal) return Promise.reject(fatal);
+  return new Promise((resolve, reject) => {
+    waiting.add(reject);
+    promise.then(resolve, reject).finally(() => waiting.delete(reject));
+  });
 }
 
 class AsyncDemo extends HTMLElement {
@@ -35,7 +123,10 @@ class AsyncDemo extends HTMLElement {
   // the widget notes an attribute its lesson ignores (a typo such as
   // timout-ms must not pass silently). Rust knows which ones each lesson reads.
   #attributes = new MutationObserver((changes) => {
-    if (changes.some((c) => c.attributeName !== "lesson" && c.attributeName !== "data-state")) this.#widget?.sync();
+    if (changes.some((c) => c.attributeName !== "lesson" && c.attributeName !== "data-state")) {
+      this.#widget?.sync();
+      if (this.#widget && this.shadowRoot) showApiProblem(this, this.shadowRoot, apiProblem);
+    }
   });
 
   connectedCallback() {
@@ -54,17 +145,29 @@ class AsyncDemo extends HTMLElement {
     this.#mount();
   }
 
-  /** Runs the lesson; resolves with the report. */
-  async run() {
+  /**
+   * Runs the lesson; resolves with the report. `{ step: true }` starts it
+   * paused before its first poll: then `step()` polls one future at a time.
+   */
+  async run(options) {
     const widget = await this.#mounted();
-    if (fatal) throw fatal;
-    return new Promise((resolve, reject) => {
-      waiting.add(reject);
-      widget
-        .run()
-        .then(resolve, reject)
-        .finally(() => waiting.delete(reject));
-    });
+    return settled(widget.run(options));
+  }
+
+  /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line }. */
+  async step() {
+    const widget = await this.#mounted();
+    return settled(widget.step());
+  }
+
+  /** In a stepped run: the futures waiting for their poll, as [{ label, cause, waitingOn }]. */
+  queue() {
+    return this.#widget ? this.#widget.queue() : [];
+  }
+
+  /** In a stepped run: continue at full speed. */
+  resume() {
+    this.#widget?.resume();
   }
 
   /** Stops the run in flight. */
@@ -95,6 +198,7 @@ class AsyncDemo extends HTMLElement {
       .then(() => {
         if (!this.isConnected || this.#mounting !== mounting) return;
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
+        showApiProblem(this, root, apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
       })
       .catch((error) => {

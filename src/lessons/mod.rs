@@ -108,6 +108,16 @@ impl Lesson {
         demo_region(self.source)
     }
 
+    /// The line of the shown code (1-based) that is line `line` of source
+    /// file `file`, if that is this lesson's file and the line is shown:
+    /// where a traced future was created (`run.trace` keeps its caller).
+    pub fn code_line(&self, file: &str, line: u32) -> Option<u32> {
+        let own = file.rsplit(['/', '\\']).next() == Some(&format!("{}.rs", self.name));
+        let first = region_first_line(self.source)?;
+        let shown = self.rust_code().lines().count() as u32;
+        (own && line >= first && line < first + shown).then(|| line - first + 1)
+    }
+
     /// Whether the Python beside the lesson is a program (its twin) rather
     /// than a sentence saying why it has none. (A unit test holds every
     /// lesson to one or the other.)
@@ -154,6 +164,19 @@ pub fn names() -> String {
 
 const START: &str = "demo:start";
 const END: &str = "demo:end";
+
+/// The 1-based source line of the first line [`demo_region`] shows.
+fn region_first_line(source: &str) -> Option<u32> {
+    let marker = source
+        .lines()
+        .position(|l| l.trim_start().strip_prefix("//").map(str::trim) == Some(START))?;
+    let blanks = source
+        .lines()
+        .skip(marker + 1)
+        .take_while(|l| l.trim().is_empty())
+        .count();
+    Some((marker + blanks + 2) as u32)
+}
 
 fn demo_region(source: &str) -> String {
     let mut lines = Vec::new();
@@ -266,6 +289,27 @@ mod tests {
             listed, params,
             "www/playground.js's PARAMS drifted from the lessons"
         );
+    }
+
+    #[test]
+    fn a_source_line_maps_to_the_line_shown() {
+        let lesson = find("gather").expect("gather");
+        let source_line = lesson
+            .source
+            .lines()
+            .position(|l| l.contains("let run = recorder.begin_run(\"sequential\")"))
+            .expect("the line") as u32
+            + 1;
+        let shown = lesson
+            .code_line("src/lessons/gather.rs", source_line)
+            .expect("shown");
+        let code = lesson.rust_code();
+        assert!(code
+            .lines()
+            .nth(shown as usize - 1)
+            .is_some_and(|l| l.contains("begin_run(\"sequential\")")));
+        assert_eq!(lesson.code_line("src/lessons/limit.rs", source_line), None);
+        assert_eq!(lesson.code_line("src/lessons/gather.rs", 1), None);
     }
 
     #[test]

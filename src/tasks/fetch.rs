@@ -16,6 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, Request, RequestCache, RequestInit, Response};
 
 use crate::error::{js_message, Error};
+use crate::waits::Described;
 
 /// The most a lesson downloads from one URL before it stops with
 /// [`Error::BodyTooLarge`]: the lessons measure time, not bulk.
@@ -128,7 +129,8 @@ pub async fn download_with_progress(
         reason: js_message(&e),
     })?;
 
-    let response: Response = JsFuture::from(fetch(&request)?)
+    let waiting = || format!("the response of {}", crate::error::cut(url));
+    let response: Response = Described::new(JsFuture::from(fetch(&request)?), waiting)
         .await
         .map_err(|e| Error::Network {
             url: url.to_string(),
@@ -229,7 +231,10 @@ async fn read_body(
     let mut bytes: u64 = 0;
     let mut head = Vec::with_capacity(PREVIEW_BYTES);
     loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(body_error)?;
+        let more = || format!("more bytes of {} (read so far: {bytes})", crate::error::cut(url));
+        let chunk = Described::new(JsFuture::from(reader.read()), more)
+            .await
+            .map_err(body_error)?;
         let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(body_error)?;
         if done.as_bool().unwrap_or(true) {
             break;

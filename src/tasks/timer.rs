@@ -170,6 +170,11 @@ impl Future for Sleep {
             self.done = true;
             Poll::Ready(())
         } else {
+            let deadline = self.deadline;
+            crate::waits::on(|| {
+                let left = deadline as f64 - crate::clock::now();
+                format!("a timer (Sleep), due in {:.0} ms", left.max(0.0))
+            });
             Poll::Pending
         }
     }

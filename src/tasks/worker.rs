@@ -147,7 +147,7 @@ pub async fn count_primes_in_worker(script: &str, bound: u32) -> Result<WorkerRe
             js_message(&e)
         ))
     })?;
-    let result = answer
+    let result = crate::waits::Described::new(answer, || "a Web Worker's answer".to_string())
         .await
         .unwrap_or_else(|_| Err(Error::Worker("the worker went away".into())));
     drop(running);

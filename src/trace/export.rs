@@ -43,10 +43,20 @@ struct TraceEvent<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Args<'a> {
-    Name { name: Cow<'a, str> },
-    SortIndex { sort_index: usize },
-    Poll { poll: u32, result: &'static str },
-    Error { error: &'a str },
+    Name {
+        name: Cow<'a, str>,
+    },
+    SortIndex {
+        sort_index: usize,
+    },
+    Poll {
+        poll: u32,
+        result: &'static str,
+        cause: &'static str,
+    },
+    Error {
+        error: &'a str,
+    },
 }
 
 impl<'a> TraceEvent<'a> {
@@ -139,12 +149,18 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
             let mut poll = 0;
             for event in &task.events {
                 match *event {
-                    Event::Poll { start, end, ready } => {
+                    Event::Poll {
+                        start,
+                        end,
+                        ready,
+                        cause,
+                    } => {
                         poll += 1;
                         let result = if ready { "Ready" } else { "Pending" };
+                        let cause = cause.as_str();
                         let span = (us(start), (us(end) - us(start)).max(0.0));
                         events.push(TraceEvent {
-                            args: Some(Args::Poll { poll, result }),
+                            args: Some(Args::Poll { poll, result, cause }),
                             ..TraceEvent::span("poll", "poll", span, pid, tid)
                         });
                     }

@@ -9,10 +9,14 @@ mod export;
 mod frames;
 mod outputs;
 mod recorder;
+mod step;
 mod traced;
 
 pub use crate::clock::{frozen_at, now};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
-pub use recorder::{Event, Outcome, Progress, Recorder, Run, RunRecord, TaskRecord, TaskState, LONG_POLL_MS};
+pub use recorder::{
+    Cause, Event, Outcome, Progress, Recorder, Run, RunRecord, TaskRecord, TaskState, LONG_POLL_MS,
+};
+pub use step::{Queued, Stepped, Stepper};
 pub use traced::{TaskOutput, Traced};

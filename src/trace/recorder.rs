@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::frames::{longest_gap, next_frame, FrameMeter};
+use super::step::Stepper;
 use super::traced::Traced;
 use crate::clock::now;
 
@@ -24,12 +25,48 @@ pub enum Event {
         end: f64,
         /// Whether it returned `Ready`.
         ready: bool,
+        /// Why it was polled.
+        cause: Cause,
     },
     /// The task's waker was called.
     Wake {
         /// When.
         at: f64,
     },
+}
+
+/// Why a traced future was polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// Its first poll: whoever awaits it (or the executor) started it.
+    First,
+    /// Its own waker was called since its last poll: a timer fired, bytes
+    /// arrived, a Promise settled.
+    Woken,
+    /// Nothing woke it: the combinator that holds it (`join_all` of up to 30,
+    /// `join!`, `select`) polls every child whenever any child is woken.
+    Sibling,
+}
+
+impl Cause {
+    /// In a sentence: "woken by its own waker".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cause::First => "its first poll",
+            Cause::Woken => "woken by its own waker",
+            Cause::Sibling => "polled because a sibling was woken (its combinator polls every child)",
+        }
+    }
+
+    /// The report's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::First => "first",
+            Cause::Woken => "woken",
+            Cause::Sibling => "sibling",
+        }
+    }
 }
 
 /// Where a task stands. In JSON (reports), its lower-case name.
@@ -97,6 +134,11 @@ pub struct TaskRecord {
     pub events: Vec<Event>,
     /// For tasks that report it: bytes so far and the expected total.
     pub progress: Option<(u64, Option<u64>)>,
+    /// The source file and line of the `run.trace(…)` call that created it.
+    pub created_at: Option<(&'static str, u32)>,
+    /// What it waited on at its last `Pending` poll, as the work itself
+    /// described it (see `crate::waits`).
+    pub waiting_on: Option<String>,
 }
 
 impl TaskRecord {
@@ -115,6 +157,18 @@ impl TaskRecord {
             longest_poll: 0.0,
             events: Vec::new(),
             progress: None,
+            created_at: None,
+            waiting_on: None,
+        }
+    }
+
+    /// Why its next poll would happen: its first, a wake of its own since
+    /// the last one, or neither (its combinator polls it for a sibling).
+    pub fn next_cause(&self) -> Cause {
+        match self.events.last() {
+            _ if self.polls == 0 => Cause::First,
+            Some(Event::Wake { .. }) => Cause::Woken,
+            _ => Cause::Sibling,
         }
     }
 
@@ -155,12 +209,18 @@ impl TaskRecord {
             self.first_poll = Some(start);
         }
         let took = end - start;
+        let cause = self.next_cause();
         self.polls += 1;
         self.busy += took;
         if took > self.longest_poll {
             self.longest_poll = took;
         }
-        self.events.push(Event::Poll { start, end, ready });
+        self.events.push(Event::Poll {
+            start,
+            end,
+            ready,
+            cause,
+        });
     }
 
     pub(crate) fn record_end(&mut self, at: f64, outcome: Outcome) {
@@ -221,6 +281,8 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct Recorder {
     inner: Rc<RefCell<Inner>>,
+    /// Set for a stepped run: its traced futures poll only when stepped.
+    stepper: Option<Stepper>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -237,6 +299,25 @@ impl Recorder {
     /// An empty recording.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty recording of a run that is stepped: its traced futures are
+    /// polled one at a time, when `stepper` says so.
+    pub fn stepped(stepper: Stepper) -> Self {
+        Recorder {
+            stepper: Some(stepper),
+            ..Self::default()
+        }
+    }
+
+    /// The stepper, for a stepped run.
+    pub fn stepper(&self) -> Option<&Stepper> {
+        self.stepper.as_ref()
+    }
+
+    /// Reads one task's record.
+    pub(crate) fn task<R>(&self, run: usize, task: usize, f: impl FnOnce(&TaskRecord) -> R) -> R {
+        f(&self.inner.borrow().runs[run].tasks[task])
     }
 
     /// Whether anything was recorded since the last call; resets the flag.
@@ -300,11 +381,18 @@ impl Recorder {
         }
     }
 
-    pub(crate) fn add_task(&self, run: usize, label: Cow<'static, str>) -> usize {
+    pub(crate) fn add_task(
+        &self,
+        run: usize,
+        label: Cow<'static, str>,
+        created_at: &'static std::panic::Location<'static>,
+    ) -> usize {
         let at = now();
         self.with(|inner| {
             let tasks = &mut inner.runs[run].tasks;
-            tasks.push(TaskRecord::new(label, at));
+            let mut task = TaskRecord::new(label, at);
+            task.created_at = Some((created_at.file(), created_at.line()));
+            tasks.push(task);
             tasks.len() - 1
         })
     }
@@ -334,19 +422,28 @@ impl Run {
     /// Wraps `future` so that this run records its polls, wakes and end under
     /// `label`. It starts nothing and spawns nothing: like any future, the
     /// wrapped one does nothing until it is awaited or handed to an executor.
+    ///
+    /// The line of the call is kept (`#[track_caller]`): the code pane lights
+    /// it up when stepping.
+    #[track_caller]
     pub fn trace<F: std::future::Future>(&self, label: impl Into<Cow<'static, str>>, future: F) -> Traced<F> {
-        let task = self.recorder.add_task(self.index, label.into());
+        let task = self
+            .recorder
+            .add_task(self.index, label.into(), std::panic::Location::caller());
         Traced::new(future, self.recorder.clone(), self.index, task)
     }
 
     /// Like [`trace`](Self::trace), for a future that reports its progress:
     /// `make` gets the [`Progress`] handle to report through.
+    #[track_caller]
     pub fn trace_with_progress<F: std::future::Future>(
         &self,
         label: impl Into<Cow<'static, str>>,
         make: impl FnOnce(Progress) -> F,
     ) -> Traced<F> {
-        let task = self.recorder.add_task(self.index, label.into());
+        let task = self
+            .recorder
+            .add_task(self.index, label.into(), std::panic::Location::caller());
         let progress = Progress {
             recorder: self.recorder.clone(),
             run: self.index,

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -10,6 +11,7 @@ use futures::task::{waker_ref, ArcWake};
 use pin_project_lite::pin_project;
 
 use super::recorder::{Outcome, Recorder};
+use super::step::Admit;
 use crate::clock::now;
 
 /// How a task's output reads in the report: a value (with an optional short
@@ -90,6 +92,9 @@ pin_project! {
         // waker every time, so one recording waker serves the task's life.
         waker: Option<Arc<WakeRecorder>>,
         finished: bool,
+        // In a stepped run: the count of real wakes at this future's last
+        // turn (see `step.rs`).
+        seen_wakes: u64,
     }
 
     impl<F> PinnedDrop for Traced<F> {
@@ -98,6 +103,9 @@ pin_project! {
             if !*this.finished {
                 let at = now();
                 this.recorder.task_mut(*this.run, *this.task, |t| t.record_drop(at));
+            }
+            if let Some(stepper) = this.recorder.stepper() {
+                stepper.forget((*this.run, *this.task));
             }
         }
     }
@@ -122,6 +130,7 @@ impl<F> Traced<F> {
             task,
             waker: None,
             finished: false,
+            seen_wakes: 0,
         }
     }
 }
@@ -135,42 +144,78 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let recording = this
-            .waker
-            .get_or_insert_with(|| Arc::new(WakeRecorder::new(cx.waker().clone())));
+        let stepper = this.recorder.stepper();
+        let recording = this.waker.get_or_insert_with(|| {
+            Arc::new(WakeRecorder::new(
+                cx.waker().clone(),
+                stepper.map(|s| s.wake_counter()),
+            ))
+        });
         recording.forward_to(cx.waker());
 
         recording.record_wakes(this.recorder, *this.run, *this.task);
 
-        let start = now();
-        let waker = waker_ref(recording);
-        let result = this.inner.poll(&mut Context::from_waker(&waker));
-        let end = now();
-
-        // No borrow of the recorder is held while the inner future runs: it
-        // may itself create and poll traced tasks.
-        match &result {
-            Poll::Pending => {
-                this.recorder
-                    .task_mut(*this.run, *this.task, |t| t.record_poll(start, end, false));
-            }
-            Poll::Ready(output) => {
-                *this.finished = true;
-                let outcome = output.outcome();
-                this.recorder.task_mut(*this.run, *this.task, |t| {
-                    t.record_poll(start, end, true);
-                    t.record_end(end, outcome);
-                });
-            }
+        let id = (*this.run, *this.task);
+        let Some(stepper) = stepper else {
+            return poll_and_record(this.inner, this.recorder, id, this.finished, recording);
+        };
+        // A stepped run: poll only with the stepper's permission.
+        let cause = this.recorder.task(id.0, id.1, |t| t.next_cause());
+        if stepper.admit(id, cause, cx.waker(), this.seen_wakes) == Admit::Wait {
+            return Poll::Pending;
         }
+        let stepper = stepper.clone();
+        let (result, waiting_on) =
+            crate::waits::watch(|| poll_and_record(this.inner, this.recorder, id, this.finished, recording));
+        this.recorder.task_mut(id.0, id.1, |t| t.waiting_on = waiting_on);
+        stepper.polled(id, result.is_ready(), cause);
         result
     }
+}
+
+/// Polls `inner` once through the recording waker and records the poll (and
+/// the end, if it is `Ready`).
+fn poll_and_record<F>(
+    inner: Pin<&mut F>,
+    recorder: &Recorder,
+    (run, task): (usize, usize),
+    finished: &mut bool,
+    recording: &Arc<WakeRecorder>,
+) -> Poll<F::Output>
+where
+    F: Future,
+    F::Output: TaskOutput,
+{
+    // The executor's waker reaches `inner` through `recording`.
+    let start = now();
+    let waker = waker_ref(recording);
+    let result = inner.poll(&mut Context::from_waker(&waker));
+    let end = now();
+
+    // No borrow of the recorder is held while the inner future runs: it
+    // may itself create and poll traced tasks.
+    match &result {
+        Poll::Pending => {
+            recorder.task_mut(run, task, |t| t.record_poll(start, end, false));
+        }
+        Poll::Ready(output) => {
+            *finished = true;
+            let outcome = output.outcome();
+            recorder.task_mut(run, task, |t| {
+                t.record_poll(start, end, true);
+                t.record_end(end, outcome);
+            });
+        }
+    }
+    result
 }
 
 /// The waker a traced future sees: it notes the time of each wake, then
 /// forwards it to the executor's own waker.
 struct WakeRecorder {
     target: Mutex<Waker>,
+    /// In a stepped run, the count of real wakes (see `step.rs`).
+    real_wakes: Option<Arc<AtomicU64>>,
     // Wake times not yet moved into the task record; moved at the next poll.
     // (Wakers must be `Send + Sync`, so this cannot reach the `Rc` recorder.)
     wakes: Mutex<WakeLog>,
@@ -203,9 +248,10 @@ impl WakeLog {
 }
 
 impl WakeRecorder {
-    fn new(target: Waker) -> Self {
+    fn new(target: Waker, real_wakes: Option<Arc<AtomicU64>>) -> Self {
         WakeRecorder {
             target: Mutex::new(target),
+            real_wakes,
             wakes: Mutex::new(WakeLog::default()),
         }
     }
@@ -233,6 +279,9 @@ impl ArcWake for WakeRecorder {
         let at = now();
         if let Ok(mut wakes) = arc_self.wakes.lock() {
             wakes.push(at);
+        }
+        if let Some(count) = &arc_self.real_wakes {
+            count.fetch_add(1, Ordering::Relaxed);
         }
         // Cloned out of the lock so that an executor that polls inside
         // `wake` could not deadlock on it.

@@ -34,14 +34,20 @@ pub fn describe(run: &RunRecord, mark: Mark) -> Option<String> {
     let event = task.events.get(mark.event)?;
     let at = |t: f64| format!("{:.1} ms", t - run.start);
     let what = match *event {
-        Event::Poll { start, end, ready } => {
+        Event::Poll {
+            start,
+            end,
+            ready,
+            cause,
+        } => {
             let n = task.events[..=mark.event]
                 .iter()
                 .filter(|e| matches!(e, Event::Poll { .. }))
                 .count();
             format!(
-                "poll {n} of {}: {:.2} ms at {}, returned {}",
+                "poll {n} of {} ({}): {:.2} ms at {}, returned {}",
                 task.polls,
+                cause.describe(),
                 end - start,
                 at(start),
                 if ready { "Ready" } else { "Pending" }

@@ -19,6 +19,8 @@ impl WidgetView {
             (Some(&self.run_button), Intent::Run),
             (Some(&self.cancel_button), Intent::Cancel),
             (self.lesson_button.as_ref(), Intent::Click),
+            (Some(&self.step_button), Intent::Step),
+            (Some(&self.continue_button), Intent::Continue),
         ];
         for (button, intent) in buttons.into_iter().filter_map(|(b, i)| Some((b?, i))) {
             let handler = handler.clone();

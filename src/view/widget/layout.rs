@@ -21,6 +21,12 @@ pub(super) const SPEEDS: [(&str, f64); 4] = [("0.1×", 0.1), ("0.25×", 0.25), (
 pub(super) struct Parts {
     pub run_button: Element,
     pub cancel_button: Element,
+    pub step_button: Element,
+    pub continue_button: Element,
+    pub stepping: Element,
+    pub last_step: Element,
+    pub queue: Element,
+    pub rust_lines: Vec<Element>,
     pub lesson_button: Option<Element>,
     pub inputs: Vec<(&'static str, HtmlInputElement)>,
     pub outputs: Vec<(&'static str, Element)>,
@@ -75,13 +81,14 @@ pub(super) fn build(
         dom::text_child(&figure, "p", "no-twin", python)?;
         None
     };
-    code_pane(
+    let rust = code_pane(
         &code,
         "rust",
         "Rust: the code that runs here",
         Lang::Rust,
         &lesson.rust_code(),
     )?;
+    let rust_lines = lines_of(&rust)?;
 
     let form = dom::child(&frame, "div", "params")?;
     let mut inputs = Vec::new();
@@ -149,6 +156,15 @@ pub(super) fn build(
     let cancel_button = dom::text_child(&controls, "button", "cancel", "Cancel")?;
     cancel_button.set_attribute("type", "button")?;
     cancel_button.set_attribute("disabled", "")?;
+    let step_button = dom::text_child(&controls, "button", "step", "Step")?;
+    step_button.set_attribute("type", "button")?;
+    step_button.set_attribute(
+        "title",
+        "Run the lesson one poll at a time: the first press starts it paused, each next press polls one future",
+    )?;
+    let continue_button = dom::text_child(&controls, "button", "continue", "Continue")?;
+    continue_button.set_attribute("type", "button")?;
+    continue_button.set_attribute("disabled", "")?;
     let lesson_button = match lesson.button {
         Some(label) => {
             let button = dom::text_child(&controls, "button", "lesson-button", label)?;
@@ -159,6 +175,19 @@ pub(super) fn build(
         None => None,
     };
 
+    let stepping = dom::child(&frame, "div", "stepping")?;
+    stepping.set_attribute("hidden", "")?;
+    let last_step = dom::child(&stepping, "p", "last-step")?;
+    last_step.set_attribute("aria-live", "polite")?;
+    dom::text_child(
+        &stepping,
+        "h4",
+        "",
+        "Ready queue: polled in this order, one per step",
+    )?;
+    let queue = dom::child(&stepping, "ol", "queue")?;
+    queue.set_attribute("aria-label", "futures waiting for their poll")?;
+
     let stage = dom::child(&frame, "div", "stage")?;
     let ticker = Ticker::new(&stage)?;
     let log = dom::child(&stage, "ol", "log")?;
@@ -166,7 +195,12 @@ pub(super) fn build(
     let transcript = match lesson.has_twin() {
         true => {
             let details = dom::child(&stage, "details", "transcript")?;
-            dom::text_child(&details, "summary", "", "The run, line by line, as its Python twin prints it")?;
+            dom::text_child(
+                &details,
+                "summary",
+                "",
+                "The run, line by line, as its Python twin prints it",
+            )?;
             let pre = dom::child(&details, "pre", "")?;
             pre.set_attribute("tabindex", "0")?;
             Some(dom::text_child(&pre, "code", "", "(after a run)")?)
@@ -216,6 +250,12 @@ pub(super) fn build(
     Ok(Parts {
         run_button,
         cancel_button,
+        step_button,
+        continue_button,
+        stepping,
+        last_step,
+        queue,
+        rust_lines,
         lesson_button,
         inputs,
         outputs,
@@ -269,6 +309,17 @@ pub(super) fn code_pane(
     let target = dom::child(&pre, "code", "")?;
     fill_code(&target, lang, code)?;
     Ok(target)
+}
+
+/// The `.line` blocks of a code pane's `<code>`, in order.
+fn lines_of(code: &Element) -> Result<Vec<Element>, JsValue> {
+    let mut lines = Vec::new();
+    let mut next = code.first_element_child();
+    while let Some(line) = next {
+        next = line.next_element_sibling();
+        lines.push(line);
+    }
+    Ok(lines)
 }
 
 /// Puts `code` into `target`, a block per line (numbered by the stylesheet)

@@ -12,6 +12,9 @@ mod export;
 mod inspect;
 mod layout;
 mod replay;
+mod stepping;
+
+pub use stepping::waiting_on;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -71,6 +74,10 @@ pub enum Intent {
     Cancel,
     /// The lesson's own button ([`Lesson::button`]), during a run.
     Click,
+    /// Step: start a stepped run, or poll one future of it.
+    Step,
+    /// Continue a stepped run at full speed.
+    Continue,
 }
 
 /// The DOM of one widget.
@@ -80,6 +87,18 @@ pub struct WidgetView {
     cancel_button: Element,
     /// The lesson's own button, if it has one: enabled while a run goes on.
     lesson_button: Option<Element>,
+    step_button: Element,
+    continue_button: Element,
+    /// Shown while a run is stepped: the last step and the ready queue.
+    stepping: Element,
+    last_step: Element,
+    queue: Element,
+    /// The shown Rust code's lines, to light up while stepping.
+    rust_lines: Vec<Element>,
+    /// The lesson, to map a future's source line to a shown one.
+    lesson_ref: &'static Lesson,
+    /// The stepper's version last drawn.
+    stepper_drawn: Cell<u64>,
     /// One input per parameter, by attribute name.
     inputs: Vec<(&'static str, HtmlInputElement)>,
     /// The text beside each slider, by attribute name.
@@ -121,7 +140,7 @@ impl WidgetView {
     pub fn new(
         host: &HtmlElement,
         root: &Node,
-        lesson: &Lesson,
+        lesson: &'static Lesson,
         params: &Params,
         stylesheet: &str,
     ) -> Result<Rc<Self>, JsValue> {
@@ -131,6 +150,14 @@ impl WidgetView {
             run_button: parts.run_button,
             cancel_button: parts.cancel_button,
             lesson_button: parts.lesson_button,
+            step_button: parts.step_button,
+            continue_button: parts.continue_button,
+            stepping: parts.stepping,
+            last_step: parts.last_step,
+            queue: parts.queue,
+            rust_lines: parts.rust_lines,
+            lesson_ref: lesson,
+            stepper_drawn: Cell::new(u64::MAX),
             inputs: parts.inputs,
             outputs: parts.outputs,
             notes: parts.notes,
@@ -242,7 +269,11 @@ impl WidgetView {
         *self.recorder.borrow_mut() = Some(recorder.clone());
         let (weak, recording) = (Rc::downgrade(self), recorder.clone());
         *self.redrawing.borrow_mut() = FrameLoop::start(move |_| {
-            if let (Some(view), true) = (weak.upgrade(), recording.take_dirty()) {
+            let Some(view) = weak.upgrade() else { return };
+            let stepped = recording
+                .stepper()
+                .is_some_and(|s| s.version() != view.stepper_drawn.get());
+            if recording.take_dirty() || stepped {
                 view.draw();
             }
         });
@@ -306,6 +337,9 @@ impl WidgetView {
         let drawn = recorder.inspect(|runs| self.results.borrow_mut().draw(runs, t, focus, &palette));
         if let Err(e) = drawn {
             dom::warn_once("the results could not be drawn", &e);
+        }
+        if let Err(e) = self.draw_stepping(&recorder) {
+            dom::warn_once("the stepping state could not be shown", &e);
         }
     }
 }
