@@ -162,6 +162,23 @@ impl TaskRecord {
         }
     }
 
+    /// How many of its polls had each cause, e.g. "first 1 · woken 2".
+    pub fn causes(&self) -> String {
+        let mut counts = [0u32; 3];
+        for event in &self.events {
+            if let Event::Poll { cause, .. } = event {
+                counts[*cause as usize] += 1;
+            }
+        }
+        [Cause::First, Cause::Woken, Cause::Sibling]
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{} {n}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// Why its next poll would happen: its first, a wake of its own since
     /// the last one, or neither (its combinator polls it for a sibling).
     pub fn next_cause(&self) -> Cause {
@@ -181,10 +198,12 @@ impl TaskRecord {
         }
     }
 
-    /// tokio-console-style warnings about how the task behaved.
-    pub fn warnings(&self) -> Vec<String> {
+    /// tokio-console-style warnings about how the task behaved; "never
+    /// polled" only once its run is over (a stepped run's futures wait for
+    /// their first poll).
+    pub fn warnings(&self, run_over: bool) -> Vec<String> {
         let mut out = Vec::new();
-        if self.polls == 0 {
+        if self.polls == 0 && run_over {
             out.push("never polled: nothing awaited or spawned it".to_string());
         }
         if self.longest_poll > LONG_POLL_MS {
@@ -539,7 +558,7 @@ mod tests {
         assert_eq!(lazy.state, TaskState::Pending);
         assert_eq!(lazy.end, None);
         assert_eq!(
-            lazy.warnings(),
+            lazy.warnings(true),
             vec!["never polled: nothing awaited or spawned it".to_string()]
         );
     }
@@ -559,6 +578,6 @@ mod tests {
     fn a_long_poll_is_flagged() {
         let mut t = record();
         t.record_poll(0.0, 80.0, true);
-        assert!(t.warnings().iter().any(|w| w.contains("80 ms")));
+        assert!(t.warnings(true).iter().any(|w| w.contains("80 ms")));
     }
 }

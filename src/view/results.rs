@@ -14,8 +14,18 @@ use crate::trace::{RunRecord, TaskRecord, TaskState};
 /// timeline (hover), in the report and in the trace export.
 pub const MAX_ROWS: usize = 50;
 
-const COLUMNS: [&str; 10] = [
-    "task", "state", "start ms", "end ms", "polls", "wakes", "busy ms", "idle ms", "result", "warnings",
+const COLUMNS: [&str; 11] = [
+    "task",
+    "state",
+    "start ms",
+    "end ms",
+    "polls",
+    "why polled",
+    "wakes",
+    "busy ms",
+    "idle ms",
+    "result",
+    "warnings",
 ];
 
 struct RunView {
@@ -158,7 +168,7 @@ fn table(body: &Element, run: &RunRecord) -> Result<(), JsValue> {
     let now = run.end.unwrap_or_else(crate::trace::now);
     if run.tasks.len() <= MAX_ROWS {
         for task in &run.tasks {
-            row(body, run.start, now, task)?;
+            row(body, run.start, now, task, run.end.is_some())?;
         }
         return Ok(());
     }
@@ -237,7 +247,7 @@ pub fn summary(run: &RunRecord, now: f64) -> Vec<(String, String)> {
     ]
 }
 
-fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord) -> Result<(), JsValue> {
+fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord, run_over: bool) -> Result<(), JsValue> {
     let tr = dom::child(body, "tr", "")?;
     tr.set_attribute("data-state", task.state.as_str())?;
     let at = |t: Option<f64>| t.map_or_else(|| "—".to_string(), |t| ms(t - origin));
@@ -252,11 +262,12 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord) -> Result<(), J
         at(task.first_poll),
         at(task.end),
         task.polls.to_string(),
+        task.causes(),
         task.wakes.to_string(),
         ms(task.busy),
         ms(task.idle(now)),
         outcome,
-        task.warnings().join("; "),
+        task.warnings(run_over).join("; "),
     ];
     for (text, column) in cells.iter().zip(COLUMNS) {
         let class = column.split(' ').next().unwrap_or_default();

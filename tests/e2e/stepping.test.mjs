@@ -1,0 +1,99 @@
+// Stepping: a run polled one future at a time, from the element's API and
+// from its buttons (also keyboard only); the ready queue; the lit lines.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { axeViolations, reportOf, startPage } from "./browser.mjs";
+
+let browser, page, errors;
+
+before(async () => {
+  ({ browser, page, errors } = await startPage("/"));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const URLS = "api/delay/100 api/delay/250 api/delay/400";
+
+test("el.run({ step: true }) pauses before the first poll; each step() is one poll; the steps add up to the report's polls", async () => {
+  const out = await page.evaluate(async (urls) => {
+    const el = document.querySelector('async-demo[lesson="gather"]');
+    el.setAttribute("urls", urls);
+    const running = el.run({ step: true });
+    for (let i = 0; i < 100 && el.queue().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const before = el.queue();
+    const steps = [];
+    for (;;) {
+      try {
+        steps.push(await el.step());
+      } catch (e) {
+        steps.push(e.message);
+        break;
+      }
+    }
+    const report = await running;
+    const afterStep = await el.step().then(() => "resolved", (e) => e.message);
+    return { before, steps, report, afterStep };
+  }, URLS);
+  assert.deepEqual(out.before.map((q) => [q.cause, q.waitingOn]), [["first", "nothing yet: its first poll starts it"]]);
+  const polls = out.report.runs.flatMap((r) => r.tasks).reduce((n, t) => n + t.polls, 0);
+  const stepped = out.steps.filter((s) => typeof s === "object");
+  assert.equal(stepped.length, polls, "one step per poll");
+  assert.match(out.steps.at(-1), /not being stepped any more/);
+  assert.match(out.afterStep, /^Nothing is being stepped|not being stepped any more/);
+  for (const s of stepped) {
+    assert.ok(["pending", "ready"].includes(s.outcome) && ["first", "woken", "sibling"].includes(s.cause), JSON.stringify(s));
+  }
+  // The line is where the future was created in the code shown.
+  const lines = await page.locator('async-demo[lesson="gather"] figure.rust .line').allTextContents();
+  for (const s of stepped) assert.match(lines[s.line - 1], /run\.trace\(/, `line ${s.line}: ${lines[s.line - 1]}`);
+  // The concurrent run's join_all polled siblings: causes say so.
+  assert.ok(stepped.some((s) => s.cause === "sibling"));
+  assert.ok(out.report.runs.flatMap((r) => r.tasks).every((t) => t.state === "done"));
+});
+
+test("Step and Continue by keyboard only: the queue is shown with what each future waits on, and lines light up", async () => {
+  const host = page.locator('async-demo[lesson="gather"]');
+  await host.evaluate((el, urls) => el.setAttribute("urls", urls), URLS);
+  const step = host.locator("button.step");
+  await step.focus();
+  await page.keyboard.press("Enter"); // starts the stepped run, paused
+  await page.waitForFunction((el) => el.dataset.state === "running", await host.elementHandle());
+  const queue = host.locator(".stepping .queue li");
+  await queue.first().waitFor();
+  assert.match(await queue.first().innerText(), /api\/delay\/100 — its first poll; waits on: nothing yet/);
+  await page.keyboard.press("Enter"); // one poll
+  await page.waitForFunction((el) => /Last step: polled/.test(el.shadowRoot.querySelector(".last-step").textContent), await host.elementHandle());
+  assert.match(await host.locator(".last-step").innerText(), /polled .*api\/delay\/100 \(its first poll\); it returned Pending/);
+  assert.equal(await host.locator("figure.rust .line.polled").count(), 1);
+  assert.match(await host.locator("figure.rust .line.polled").innerText(), /run\.trace\(/);
+  // Its response arrives while paused: woken, waiting in the queue, and the
+  // download said what it waited on.
+  await page.waitForFunction((el) => /woken by its own waker/.test(el.shadowRoot.querySelector(".queue").textContent), await host.elementHandle(), { timeout: 5000 });
+  assert.match(await queue.first().innerText(), /waits on: the response of .*api\/delay\/100/);
+  assert.equal(await host.getAttribute("data-state"), "running", "the run is still paused");
+  // Continue: the rest at full speed.
+  await page.keyboard.press("Tab");
+  assert.equal(await host.evaluate((el) => el.shadowRoot.activeElement?.className), "continue");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10_000 });
+  assert.equal(await host.locator(".stepping").isHidden(), true);
+  const [, con] = (await reportOf(host)).runs;
+  assert.ok(con.tasks.every((t) => t.state === "done"));
+});
+
+test("a stepped widget passes the axe audit", async () => {
+  const host = page.locator('async-demo[lesson="race"]');
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.step").click();
+  await host.locator(".stepping .queue li").first().waitFor();
+  const violations = (await axeViolations(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(violations, []);
+  await host.locator("button.continue").click();
+  await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10_000 });
+});
+
+test("no page errors", () => {
+  assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
+});
