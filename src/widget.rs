@@ -343,6 +343,9 @@ impl Inner {
             message.as_deref(),
             &summary(&report, state, message.as_deref()),
         );
+        if let (Some(predict), WidgetState::Done) = (&lesson.predict, state) {
+            view.show_verdict(&verdict(predict, view.prediction(), &report));
+        }
         *this.last.borrow_mut() = Some(report.clone());
         match error {
             Some(e) => Err(e.into()),
@@ -371,6 +374,41 @@ fn params_of(host: &HtmlElement, module_base: &str) -> Params {
         .flatten()
         .unwrap_or_else(|| module_base.to_string());
     Params::new(values, &page, module_base)
+}
+
+/// How the run answered the question asked before it: always the measured
+/// figure, and whether the guess was right.
+fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report: &Report) -> String {
+    let Some(measured) = (predict.measure)(report) else {
+        return "This run does not answer the question (were the parameters changed?).".into();
+    };
+    let unit = predict.unit;
+    let shown = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let within = match predict.tolerance {
+        t if t > 0.0 => format!(" (within {:.0} %)", t * 100.0),
+        _ => String::new(),
+    };
+    match guess {
+        None => format!("The run measured {} {unit}.", shown(measured)),
+        Some(g) if predict.is_right(g, measured) => {
+            format!(
+                "You said {} {unit}; the run measured {} {unit}: right{within}.",
+                shown(g),
+                shown(measured)
+            )
+        }
+        Some(g) => format!(
+            "You said {} {unit}; the run measured {} {unit}: not this time{within}.",
+            shown(g),
+            shown(measured)
+        ),
+    }
 }
 
 /// What `step()` resolves with.

@@ -154,7 +154,10 @@ async fn a_blocking_task_holds_every_other_task_back() {
         panic!("two tasks")
     };
     assert!(blocker.longest_poll >= 150.0);
-    assert!(blocker.warnings(true).iter().any(|w| w.contains("blocked the page")));
+    assert!(blocker
+        .warnings(true)
+        .iter()
+        .any(|w| w.contains("blocked the page")));
     assert!(
         other.first_poll.unwrap() >= blocker.end.unwrap(),
         "the other task started during the block"

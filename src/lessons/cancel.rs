@@ -48,6 +48,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[DELAY, URLS],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

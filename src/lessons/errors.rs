@@ -44,6 +44,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[URLS, FAILURES],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -3,7 +3,7 @@
 use futures::future::join_all;
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind, Preset};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction, Preset};
 use crate::error::Error;
 use crate::tasks::{download, with_timeout};
 
@@ -59,6 +59,13 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("urls", ""), ("timeout-ms", "")],
         },
     ],
+    predict: Some(Prediction {
+        question: "With the default URLs the downloads take about 700, 1000 and 400 ms each. \
+                   How long will the concurrent run take?",
+        unit: "ms",
+        measure: |report| Some(report.runs.get(1)?.total_ms),
+        tolerance: 0.25,
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

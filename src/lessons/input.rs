@@ -38,6 +38,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[TIMEOUT],
     button: Some("Click me"),
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -4,7 +4,7 @@
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 
 const DELAY: Param = Param {
@@ -37,6 +37,12 @@ pub static LESSON: Lesson = Lesson {
     params: &[DELAY],
     button: None,
     presets: &[],
+    predict: Some(Prediction {
+        question: "How many times will the future that is never awaited be polled?",
+        unit: "polls",
+        measure: |report| Some(f64::from(report.runs.first()?.tasks.first()?.polls)),
+        tolerance: 0.0,
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

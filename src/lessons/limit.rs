@@ -55,6 +55,7 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("concurrency", ""), ("urls", "")],
         },
     ],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

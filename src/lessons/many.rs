@@ -4,7 +4,7 @@ use futures::future::join_all;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind, Preset};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction, Preset};
 use crate::error::Error;
 use crate::tasks::Sleep;
 
@@ -57,6 +57,12 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("tasks", ""), ("delay-ms", "")],
         },
     ],
+    predict: Some(Prediction {
+        question: "Under join_all of 10, how many times is the timer of the last wave polled?",
+        unit: "polls",
+        measure: |report| Some(f64::from(report.runs.first()?.tasks.get(9)?.polls)),
+        tolerance: 0.0,
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -4,7 +4,7 @@ use futures::future::join_all;
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind, Preset};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction, Preset};
 use crate::error::Error;
 use crate::tasks::{block_for, spawn};
 
@@ -58,6 +58,13 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("block-ms", ""), ("delay-ms", "")],
         },
     ],
+    predict: Some(Prediction {
+        question: "With the defaults each task waits 800 ms and the busy loop takes 600 ms. \
+                   How long does the run with the blocker joined last take?",
+        unit: "ms",
+        measure: |report| Some(report.runs.get(3)?.total_ms),
+        tolerance: 0.2,
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -62,6 +62,28 @@ pub struct Preset {
     pub attributes: &'static [(&'static str, &'static str)],
 }
 
+/// "Predict, then run": a question asked before Run, whose answer is read
+/// from the run that follows (never from a stored number).
+#[derive(Debug)]
+pub struct Prediction {
+    /// The question, e.g. "How long will the concurrent run take?".
+    pub question: &'static str,
+    /// The unit the answer is in, e.g. "ms" or "polls".
+    pub unit: &'static str,
+    /// The measured answer, from the run's report.
+    pub measure: fn(&crate::report::Report) -> Option<f64>,
+    /// How far off a guess may be and still be right, as a fraction of the
+    /// measured figure (0 for an exact count).
+    pub tolerance: f64,
+}
+
+impl Prediction {
+    /// Whether `guess` matches `measured`.
+    pub fn is_right(&self, guess: f64, measured: f64) -> bool {
+        (guess - measured).abs() <= self.tolerance * measured.abs() + 1e-9
+    }
+}
+
 /// A stream of clicks on the lesson's button: one `()` per click.
 pub type Clicks = futures::channel::mpsc::UnboundedReceiver<()>;
 
@@ -97,6 +119,8 @@ pub struct Lesson {
     pub button: Option<&'static str>,
     /// Settings worth trying, offered as buttons that set the attributes.
     pub presets: &'static [Preset],
+    /// A question to answer before Run, checked against the run's figures.
+    pub predict: Option<Prediction>,
     /// Runs it.
     pub run: fn(Ctx) -> LocalBoxFuture<'static, Result<(), Error>>,
 }
@@ -256,6 +280,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_prediction_is_right_within_its_tolerance_and_counts_are_exact() {
+        let polls = find("lazy").and_then(|l| l.predict.as_ref()).expect("lazy asks");
+        assert!(polls.is_right(0.0, 0.0) && !polls.is_right(1.0, 0.0));
+        let time = find("gather")
+            .and_then(|l| l.predict.as_ref())
+            .expect("gather asks");
+        assert!(time.is_right(1000.0, 1100.0) && !time.is_right(2100.0, 1100.0));
     }
 
     #[test]

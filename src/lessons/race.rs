@@ -35,6 +35,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[URLS],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -31,6 +31,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[DELAY],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -39,6 +39,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[URLS, TIMEOUT],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -36,6 +36,7 @@ pub static LESSON: Lesson = Lesson {
     params: &[WORK],
     button: None,
     presets: &[],
+    predict: None,
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -105,3 +105,24 @@ test("after a run, the widget gives the run line by line in the Python twin's fo
   assert.ok(at(2) - at(1) >= 295, `World came ${at(2) - at(1)} ms after Hello`);
   await page.close();
 });
+
+test("predict, then run: the answer is checked against the run that follows, with its measured figure", async () => {
+  const { page } = await openPage(browser, "/");
+  const host = page.locator('async-demo[lesson="lazy"]');
+  await host.evaluate((el) => el.setAttribute("delay-ms", "100"));
+  const guess = host.locator("input[name=prediction]");
+  await guess.fill("1");
+  await host.evaluate((el) => el.run());
+  assert.equal(await host.locator(".verdict").innerText(), "You said 1 polls; the run measured 0 polls: not this time.");
+  await guess.fill("0");
+  await host.evaluate((el) => el.run());
+  assert.equal(await host.locator(".verdict").innerText(), "You said 0 polls; the run measured 0 polls: right.");
+  const gather = page.locator('async-demo[lesson="gather"]');
+  await gather.locator("input[name=prediction]").fill("2100");
+  const report = await gather.evaluate((el) => el.run());
+  const measured = Math.round(report.runs[1].totalMs);
+  const verdict = await gather.locator(".verdict").innerText();
+  assert.match(verdict, /^You said 2100 ms; the run measured (\d+(\.\d)?) ms: not this time \(within 25 %\)\.$/);
+  assert.ok(Math.abs(Number(verdict.match(/measured ([\d.]+)/)[1]) - measured) <= 1, `${verdict} vs ${measured}`);
+  await page.close();
+});

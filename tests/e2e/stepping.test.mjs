@@ -94,6 +94,18 @@ test("a stepped widget passes the axe audit", async () => {
   await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10_000 });
 });
 
+test("the scrubber lights the same lines during replay", async () => {
+  const host = page.locator('async-demo[lesson="gather"]');
+  await host.evaluate((el, urls) => el.setAttribute("urls", urls), URLS);
+  await host.evaluate((el) => el.run());
+  await host.locator("input.scrubber").evaluate((el) => {
+    el.value = "50";
+    el.dispatchEvent(new Event("input"));
+  });
+  const lit = await host.locator("figure.rust .line.polled").allTextContents();
+  assert.ok(lit.length >= 1 && lit.every((l) => /run\.trace\(/.test(l)), JSON.stringify(lit));
+});
+
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });

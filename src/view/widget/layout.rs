@@ -31,6 +31,8 @@ pub(super) struct Parts {
     pub inputs: Vec<(&'static str, HtmlInputElement)>,
     pub outputs: Vec<(&'static str, Element)>,
     pub notes: Element,
+    pub prediction: Option<HtmlInputElement>,
+    pub verdict: Option<Element>,
     pub presets: Vec<PresetButton>,
     pub python: Option<Element>,
     pub badge: Element,
@@ -122,6 +124,27 @@ pub(super) fn build(
         inputs.push((param.name, input));
     }
     let notes = dom::child(&frame, "ul", "notes")?;
+    let (prediction, verdict) = match &lesson.predict {
+        Some(predict) => {
+            let block = dom::child(&frame, "div", "predict")?;
+            let label = dom::child(&block, "label", "")?;
+            dom::text_child(
+                &label,
+                "span",
+                "",
+                &format!("Predict, then run: {} ({})", predict.question, predict.unit),
+            )?;
+            let input: HtmlInputElement = dom::cast(dom::child(&label, "input", "")?, "an input")?;
+            input.set_type("number");
+            input.set_name("prediction");
+            input.set_min("0");
+            input.set_step("any");
+            let verdict = dom::child(&block, "p", "verdict")?;
+            verdict.set_attribute("aria-live", "polite")?;
+            (Some(input), Some(verdict))
+        }
+        None => (None, None),
+    };
     let mut presets = Vec::new();
     if !lesson.presets.is_empty() {
         let row = dom::child(&frame, "div", "presets")?;
@@ -260,6 +283,8 @@ pub(super) fn build(
         inputs,
         outputs,
         notes,
+        prediction,
+        verdict,
         presets,
         python,
         badge,

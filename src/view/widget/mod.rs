@@ -105,6 +105,9 @@ pub struct WidgetView {
     outputs: Vec<(&'static str, Element)>,
     /// Notes on attributes the lesson does not read.
     notes: Element,
+    /// The guess asked for before Run, and where the run answers it.
+    prediction: Option<HtmlInputElement>,
+    verdict: Option<Element>,
     /// The lesson's presets: buttons that set attributes.
     presets: Vec<layout::PresetButton>,
     /// The Python twin's `<code>`: it shows the widget's current parameters.
@@ -161,6 +164,8 @@ impl WidgetView {
             inputs: parts.inputs,
             outputs: parts.outputs,
             notes: parts.notes,
+            prediction: parts.prediction,
+            verdict: parts.verdict,
             presets: parts.presets,
             python: parts.python,
             badge: parts.badge,
@@ -300,6 +305,19 @@ impl WidgetView {
         if let (Some(target), Some(recorder)) = (&self.transcript, self.recording()) {
             let lines = recorder.inspect(|runs| crate::report::transcript(runs, &recorder.log_lines()));
             target.set_text_content(Some(&lines.join("\n")));
+        }
+    }
+
+    /// The reader's prediction, if the lesson asks for one and it was given.
+    pub fn prediction(&self) -> Option<f64> {
+        let value = self.prediction.as_ref()?.value_as_number();
+        value.is_finite().then_some(value)
+    }
+
+    /// Shows how the run answered the question asked before it.
+    pub fn show_verdict(&self, sentence: &str) {
+        if let Some(verdict) = &self.verdict {
+            verdict.set_text_content(Some(sentence));
         }
     }
 

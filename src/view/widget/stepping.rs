@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 
 use super::super::dom;
 use super::WidgetView;
-use crate::trace::{Recorder, TaskRecord};
+use crate::trace::{Event, Recorder, RunRecord, TaskRecord};
 
 impl WidgetView {
     /// Shows the stepper's state, or hides it outside a stepped run.
@@ -22,8 +22,19 @@ impl WidgetView {
             "Step"
         }));
         let Some(stepper) = stepper else {
-            for line in &self.rust_lines {
-                line.class_list().remove_2("polled", "queued")?;
+            // Not stepping: a replay lights what its moment shows.
+            let lesson = self.lesson_ref;
+            let (polled, queued) = match self.focus.get().cursor {
+                Some(cursor) => recorder
+                    .inspect(|runs| at_moment(runs, cursor, |file, line| lesson.code_line(file, line))),
+                None => (Vec::new(), Vec::new()),
+            };
+            for (i, line) in self.rust_lines.iter().enumerate() {
+                let n = i as u32 + 1;
+                line.class_list()
+                    .toggle_with_force("polled", polled.contains(&n))?;
+                line.class_list()
+                    .toggle_with_force("queued", queued.contains(&n))?;
             }
             return Ok(());
         };
@@ -84,6 +95,48 @@ impl WidgetView {
     }
 }
 
+/// At `cursor` ms from each run's start: the shown lines of the future polled
+/// last (per run) and of the futures woken and not yet polled again.
+fn at_moment(
+    runs: &[RunRecord],
+    cursor: f64,
+    line_of: impl Fn(&str, u32) -> Option<u32>,
+) -> (Vec<u32>, Vec<u32>) {
+    let (mut polled, mut queued) = (Vec::new(), Vec::new());
+    for run in runs {
+        let t = run.start + cursor;
+        let mut last: Option<(f64, &TaskRecord)> = None;
+        for task in &run.tasks {
+            let mut woken = false;
+            for event in task.events.iter().take_while(|e| event_time(e) <= t) {
+                match *event {
+                    Event::Poll { start, .. } => {
+                        woken = false;
+                        if last.is_none_or(|(at, _)| start >= at) {
+                            last = Some((start, task));
+                        }
+                    }
+                    Event::Wake { .. } => woken = true,
+                }
+            }
+            if woken {
+                queued.extend(task.created_at.and_then(|(file, line)| line_of(file, line)));
+            }
+        }
+        if let Some((_, task)) = last.filter(|_| run.end.is_none_or(|end| t <= end)) {
+            polled.extend(task.created_at.and_then(|(file, line)| line_of(file, line)));
+        }
+    }
+    (polled, queued)
+}
+
+fn event_time(event: &Event) -> f64 {
+    match *event {
+        Event::Poll { start, .. } => start,
+        Event::Wake { at } => at,
+    }
+}
+
 /// What `task` waits on, as far as the work has said.
 pub fn waiting_on(task: &TaskRecord) -> String {
     match (&task.waiting_on, task.polls) {
@@ -92,5 +145,54 @@ pub fn waiting_on(task: &TaskRecord) -> String {
         (None, _) => "what it awaits does not say (gloo's TimeoutFuture and JavaScript Promises are not \
                       instrumented)"
             .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Cause, TaskState};
+
+    fn task(line: u32, events: Vec<Event>) -> TaskRecord {
+        let mut t = TaskRecord::new("t".into(), 0.0);
+        t.created_at = Some(("src/lessons/x.rs", line));
+        t.events = events;
+        t.state = TaskState::Pending;
+        t
+    }
+
+    #[test]
+    fn a_replay_moment_lights_the_last_polled_and_the_woken() {
+        let poll = |start: f64| Event::Poll {
+            start,
+            end: start + 1.0,
+            ready: false,
+            cause: Cause::First,
+        };
+        let run = RunRecord {
+            name: "r".into(),
+            start: 1000.0,
+            end: Some(1500.0),
+            longest_frame_gap: 0.0,
+            frames: Vec::new(),
+            long_tasks: Vec::new(),
+            tasks: vec![
+                task(10, vec![poll(1000.0), Event::Wake { at: 1100.0 }, poll(1101.0)]),
+                task(20, vec![poll(1002.0), Event::Wake { at: 1200.0 }]),
+            ],
+        };
+        let lines = |file: &str, line: u32| file.ends_with("x.rs").then_some(line);
+        // At 150 ms the first was polled last (at 101 ms); nothing is woken.
+        assert_eq!(
+            at_moment(std::slice::from_ref(&run), 150.0, lines),
+            (vec![10], vec![])
+        );
+        // At 250 ms the second was woken at 200 ms and waits for its poll.
+        assert_eq!(
+            at_moment(std::slice::from_ref(&run), 250.0, lines),
+            (vec![10], vec![20])
+        );
+        // After the run's end nothing is lit as polled.
+        assert_eq!(at_moment(&[run], 600.0, lines).0, Vec::<u32>::new());
     }
 }
