@@ -8,7 +8,8 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::recorder::{Event, RunRecord, TaskState};
+use super::recorder::RunRecord;
+use super::task::{Event, TaskState};
 
 /// The file: `{ "traceEvents": [...], "displayTimeUnit": "ms" }`.
 #[derive(Serialize)]
@@ -189,7 +190,7 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::recorder::{Outcome, TaskRecord};
+    use crate::trace::task::{Outcome, TaskRecord};
 
     fn run() -> RunRecord {
         let mut timer = TaskRecord::new("sleep \"20\" ms\n<b>".into(), 1000.0);

@@ -10,13 +10,13 @@ mod frames;
 mod outputs;
 mod recorder;
 mod step;
+mod task;
 mod traced;
 
 pub use crate::clock::{frozen_at, now};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
-pub use recorder::{
-    Cause, Event, Outcome, Progress, Recorder, Run, RunRecord, TaskRecord, TaskState, LONG_POLL_MS,
-};
+pub use recorder::{Progress, Recorder, Run, RunRecord};
 pub use step::{Queued, Stepped, Stepper};
+pub use task::{Cause, Event, Outcome, TaskRecord, TaskState, LONG_POLL_MS};
 pub use traced::{TaskOutput, Traced};

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 
-use super::recorder::Cause;
+use super::task::Cause;
 use crate::error::Error;
 
 /// A future waiting for its poll, in the order it will get it.

@@ -10,8 +10,9 @@ use std::task::{Context, Poll, Waker};
 use futures::task::{waker_ref, ArcWake};
 use pin_project_lite::pin_project;
 
-use super::recorder::{Outcome, Recorder};
+use super::recorder::Recorder;
 use super::step::Admit;
+use super::task::Outcome;
 use crate::clock::now;
 
 /// How a task's output reads in the report: a value (with an optional short

@@ -11,6 +11,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
 use web_sys::{HtmlElement, Node};
 
+mod step;
+mod words;
+
 use crate::error::Error;
 use crate::lessons::{self, Ctx, Lesson, Params};
 use crate::report::Report;
@@ -129,71 +132,6 @@ impl Widget {
             let report = Inner::run(inner, step).await?;
             to_js(&report)
         })
-    }
-
-    /// In a stepped run: polls exactly one traced future (the front of the
-    /// queue, after waiting for a wake if nothing is queued) and resolves
-    /// with `{ label, outcome: "pending" | "ready", cause, line }`, `line`
-    /// being the line of the shown Rust code where that future was created.
-    /// Rejects with a sentence when no run is being stepped.
-    pub fn step(&self) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let stepper = inner.stepper().ok_or_else(|| {
-                Error::Usage("Nothing is being stepped: start a run with run({ step: true }) first.".into())
-            })?;
-            let stepped = stepper.step().await?;
-            let recorder = inner.view.as_ref().and_then(|v| v.recording());
-            let lesson = inner.lesson.clone()?;
-            let (label, line) = recorder.map_or((String::new(), None), |r| {
-                r.inspect(|runs| {
-                    let task = &runs[stepped.run].tasks[stepped.task];
-                    let line = task
-                        .created_at
-                        .and_then(|(file, line)| lesson.code_line(file, line));
-                    (task.label.to_string(), line)
-                })
-            });
-            to_js(&StepReport {
-                label,
-                outcome: if stepped.ready { "ready" } else { "pending" },
-                cause: stepped.cause.as_str(),
-                line,
-            })
-        })
-    }
-
-    /// In a stepped run: the futures waiting for their poll, in the order
-    /// they will get it, as `[{ label, cause, waitingOn }]`; `[]` otherwise.
-    pub fn queue(&self) -> Result<JsValue, JsValue> {
-        let (Some(stepper), Some(recorder)) = (
-            self.inner.stepper(),
-            self.inner.view.as_ref().and_then(|v| v.recording()),
-        ) else {
-            return to_js(&Vec::<QueueEntry>::new());
-        };
-        let entries: Vec<QueueEntry> = recorder.inspect(|runs| {
-            stepper
-                .queue()
-                .iter()
-                .map(|q| {
-                    let task = &runs[q.run].tasks[q.task];
-                    QueueEntry {
-                        label: task.label.to_string(),
-                        cause: q.cause.as_str(),
-                        waiting_on: crate::view::waiting_on(task),
-                    }
-                })
-                .collect()
-        });
-        to_js(&entries)
-    }
-
-    /// In a stepped run: stops holding polls; the run goes on at full speed.
-    pub fn resume(&self) {
-        if let Some(stepper) = self.inner.stepper() {
-            stepper.resume();
-        }
     }
 
     /// Stops the run in flight: its timers are cleared and its requests
@@ -341,10 +279,10 @@ impl Inner {
         view.finish(
             state,
             message.as_deref(),
-            &summary(&report, state, message.as_deref()),
+            &words::summary(&report, state, message.as_deref()),
         );
         if let (Some(predict), WidgetState::Done) = (&lesson.predict, state) {
-            view.show_verdict(&verdict(predict, view.prediction(), &report));
+            view.show_verdict(&words::verdict(predict, view.prediction(), &report));
         }
         *this.last.borrow_mut() = Some(report.clone());
         match error {
@@ -374,73 +312,6 @@ fn params_of(host: &HtmlElement, module_base: &str) -> Params {
         .flatten()
         .unwrap_or_else(|| module_base.to_string());
     Params::new(values, &page, module_base)
-}
-
-/// How the run answered the question asked before it: always the measured
-/// figure, and whether the guess was right.
-fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report: &Report) -> String {
-    let Some(measured) = (predict.measure)(report) else {
-        return "This run does not answer the question (were the parameters changed?).".into();
-    };
-    let unit = predict.unit;
-    let shown = |v: f64| {
-        if v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
-    };
-    let within = match predict.tolerance {
-        t if t > 0.0 => format!(" (within {:.0} %)", t * 100.0),
-        _ => String::new(),
-    };
-    match guess {
-        None => format!("The run measured {} {unit}.", shown(measured)),
-        Some(g) if predict.is_right(g, measured) => {
-            format!(
-                "You said {} {unit}; the run measured {} {unit}: right{within}.",
-                shown(g),
-                shown(measured)
-            )
-        }
-        Some(g) => format!(
-            "You said {} {unit}; the run measured {} {unit}: not this time{within}.",
-            shown(g),
-            shown(measured)
-        ),
-    }
-}
-
-/// What `step()` resolves with.
-#[derive(serde::Serialize)]
-struct StepReport {
-    label: String,
-    outcome: &'static str,
-    cause: &'static str,
-    line: Option<u32>,
-}
-
-/// One entry of `queue()`.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct QueueEntry {
-    label: String,
-    cause: &'static str,
-    waiting_on: String,
-}
-
-/// The sentence the `aria-live` region announces when a run ends.
-fn summary(report: &Report, state: WidgetState, error: Option<&str>) -> String {
-    let runs: Vec<String> = report
-        .runs
-        .iter()
-        .map(|r| format!("{} {:.0} ms", r.name, r.total_ms))
-        .collect();
-    match (state, error) {
-        (_, Some(e)) => format!("Failed: {e}"),
-        (WidgetState::Cancelled, _) => format!("Cancelled. {}", runs.join(", ")),
-        _ => format!("Done. {}", runs.join(", ")),
-    }
 }
 
 /// To a JavaScript value through JSON: one string crosses into JS and

@@ -1,0 +1,343 @@
+//! What is recorded about one traced future, and the arithmetic on it
+//! (busy and idle time, why it was polled, warnings).
+
+use std::borrow::Cow;
+
+/// A poll that runs longer than this held the main thread long enough to
+/// drop frames: the task table flags it.
+pub const LONG_POLL_MS: f64 = 50.0;
+
+/// One thing that happened to a task, in page time (ms).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// One call of `Future::poll`, from `start` to `end`; `ready` if it
+    /// returned `Poll::Ready`.
+    Poll {
+        /// When the poll began.
+        start: f64,
+        /// When it returned.
+        end: f64,
+        /// Whether it returned `Ready`.
+        ready: bool,
+        /// Why it was polled.
+        cause: Cause,
+    },
+    /// The task's waker was called.
+    Wake {
+        /// When.
+        at: f64,
+    },
+}
+
+/// Why a traced future was polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// Its first poll: whoever awaits it (or the executor) started it.
+    First,
+    /// Its own waker was called since its last poll: a timer fired, bytes
+    /// arrived, a Promise settled.
+    Woken,
+    /// Nothing woke it: the combinator that holds it (`join_all` of up to 30,
+    /// `join!`, `select`) polls every child whenever any child is woken.
+    Sibling,
+}
+
+impl Cause {
+    /// In a sentence: "woken by its own waker".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cause::First => "its first poll",
+            Cause::Woken => "woken by its own waker",
+            Cause::Sibling => "polled because a sibling was woken (its combinator polls every child)",
+        }
+    }
+
+    /// The report's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::First => "first",
+            Cause::Woken => "woken",
+            Cause::Sibling => "sibling",
+        }
+    }
+}
+
+/// Where a task stands. In JSON (reports), its lower-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskState {
+    /// Not finished: still running, or never polled at all.
+    Pending,
+    /// Finished with a value.
+    Done,
+    /// Finished with an error.
+    Error,
+    /// Dropped after it had started and before it finished.
+    Cancelled,
+}
+
+impl TaskState {
+    /// The report's name for the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Pending => "pending",
+            TaskState::Done => "done",
+            TaskState::Error => "error",
+            TaskState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// How a finished task ended, as [`TaskOutput`](super::TaskOutput) describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Finished with a value, with a short description of it if it has one.
+    Done(Option<String>),
+    /// Finished with an error, as a readable sentence.
+    Failed(String),
+}
+
+/// Everything recorded about one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    /// The task's name in the report (borrowed when it is a literal: no
+    /// allocation per task on the fast path).
+    pub label: Cow<'static, str>,
+    /// When the future was wrapped (built, not yet run).
+    pub created: f64,
+    /// When it was first polled: when it actually started.
+    pub first_poll: Option<f64>,
+    /// When it finished or was dropped.
+    pub end: Option<f64>,
+    /// Where it stands.
+    pub state: TaskState,
+    /// A description of the value it produced.
+    pub result: Option<String>,
+    /// The error sentence, for `state == Error`.
+    pub error: Option<String>,
+    /// Number of polls.
+    pub polls: u32,
+    /// Number of wakes.
+    pub wakes: u32,
+    /// Total time spent inside `poll` (ms).
+    pub busy: f64,
+    /// The longest single poll (ms).
+    pub longest_poll: f64,
+    /// Every poll and wake, in order.
+    pub events: Vec<Event>,
+    /// For tasks that report it: bytes so far and the expected total.
+    pub progress: Option<(u64, Option<u64>)>,
+    /// The source file and line of the `run.trace(…)` call that created it.
+    pub created_at: Option<(&'static str, u32)>,
+    /// What it waited on at its last `Pending` poll, as the work itself
+    /// described it (see `crate::waits`).
+    pub waiting_on: Option<String>,
+}
+
+impl TaskRecord {
+    pub(crate) fn new(label: Cow<'static, str>, created: f64) -> Self {
+        TaskRecord {
+            label,
+            created,
+            first_poll: None,
+            end: None,
+            state: TaskState::Pending,
+            result: None,
+            error: None,
+            polls: 0,
+            wakes: 0,
+            busy: 0.0,
+            longest_poll: 0.0,
+            events: Vec::new(),
+            progress: None,
+            created_at: None,
+            waiting_on: None,
+        }
+    }
+
+    /// How many of its polls had each cause, e.g. "first 1 · woken 2".
+    pub fn causes(&self) -> String {
+        let mut counts = [0u32; 3];
+        for event in &self.events {
+            if let Event::Poll { cause, .. } = event {
+                counts[*cause as usize] += 1;
+            }
+        }
+        [Cause::First, Cause::Woken, Cause::Sibling]
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{} {n}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// Why its next poll would happen: its first, a wake of its own since
+    /// the last one, or neither (its combinator polls it for a sibling).
+    pub fn next_cause(&self) -> Cause {
+        match self.events.last() {
+            _ if self.polls == 0 => Cause::First,
+            Some(Event::Wake { .. }) => Cause::Woken,
+            _ => Cause::Sibling,
+        }
+    }
+
+    /// Time between the first poll and the end (or `until`, if still
+    /// running) that the task spent waiting rather than being polled.
+    pub fn idle(&self, until: f64) -> f64 {
+        match self.first_poll {
+            Some(start) => (self.end.unwrap_or(until) - start - self.busy).max(0.0),
+            None => 0.0,
+        }
+    }
+
+    /// tokio-console-style warnings about how the task behaved; "never
+    /// polled" only once its run is over (a stepped run's futures wait for
+    /// their first poll).
+    pub fn warnings(&self, run_over: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.polls == 0 && run_over {
+            out.push("never polled: nothing awaited or spawned it".to_string());
+        }
+        if self.longest_poll > LONG_POLL_MS {
+            out.push(format!(
+                "one poll took {:.0} ms: it blocked the page",
+                self.longest_poll
+            ));
+        }
+        if self.state == TaskState::Cancelled {
+            out.push("dropped while pending: cancelled".to_string());
+        }
+        out
+    }
+
+    pub(crate) fn record_wake(&mut self, at: f64) {
+        self.wakes += 1;
+        self.events.push(Event::Wake { at });
+    }
+
+    pub(crate) fn record_poll(&mut self, start: f64, end: f64, ready: bool) {
+        if self.first_poll.is_none() {
+            self.first_poll = Some(start);
+        }
+        let took = end - start;
+        let cause = self.next_cause();
+        self.polls += 1;
+        self.busy += took;
+        if took > self.longest_poll {
+            self.longest_poll = took;
+        }
+        self.events.push(Event::Poll {
+            start,
+            end,
+            ready,
+            cause,
+        });
+    }
+
+    pub(crate) fn record_end(&mut self, at: f64, outcome: Outcome) {
+        self.end = Some(at);
+        match outcome {
+            Outcome::Done(result) => {
+                self.state = TaskState::Done;
+                self.result = result;
+            }
+            Outcome::Failed(error) => {
+                self.state = TaskState::Error;
+                self.error = Some(error);
+            }
+        }
+    }
+
+    pub(crate) fn record_drop(&mut self, at: f64) {
+        // A future dropped before its first poll never started: it stays
+        // `pending` (the lazy lesson shows exactly that). Only one dropped
+        // mid-flight was cancelled.
+        if self.state == TaskState::Pending && self.polls > 0 {
+            self.state = TaskState::Cancelled;
+            self.end = Some(at);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> TaskRecord {
+        TaskRecord::new("t".into(), 0.0)
+    }
+
+    #[test]
+    fn busy_is_the_sum_of_polls_and_idle_the_rest() {
+        let mut t = record();
+        t.record_poll(10.0, 12.0, false);
+        t.record_wake(40.0);
+        t.record_poll(41.0, 44.0, true);
+        t.record_end(44.0, Outcome::Done(None));
+        assert_eq!(t.polls, 2);
+        assert_eq!(t.wakes, 1);
+        assert_eq!(t.busy, 5.0);
+        assert_eq!(t.longest_poll, 3.0);
+        assert_eq!(t.first_poll, Some(10.0));
+        assert_eq!(t.idle(1000.0), 29.0);
+        assert_eq!(t.state, TaskState::Done);
+    }
+
+    #[test]
+    fn idle_of_a_running_task_counts_up_to_now() {
+        let mut t = record();
+        t.record_poll(0.0, 1.0, false);
+        assert_eq!(t.idle(11.0), 10.0);
+    }
+
+    #[test]
+    fn dropped_after_a_poll_is_cancelled_but_never_polled_stays_pending() {
+        let mut started = record();
+        started.record_poll(0.0, 1.0, false);
+        started.record_drop(5.0);
+        assert_eq!(started.state, TaskState::Cancelled);
+        assert_eq!(started.end, Some(5.0));
+
+        let mut lazy = record();
+        lazy.record_drop(5.0);
+        assert_eq!(lazy.state, TaskState::Pending);
+        assert_eq!(lazy.end, None);
+        assert_eq!(
+            lazy.warnings(true),
+            vec!["never polled: nothing awaited or spawned it".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_finished_task_is_not_cancelled_by_its_drop() {
+        let mut t = record();
+        t.record_poll(0.0, 1.0, true);
+        t.record_end(1.0, Outcome::Failed("boom".into()));
+        t.record_drop(9.0);
+        assert_eq!(t.state, TaskState::Error);
+        assert_eq!(t.error.as_deref(), Some("boom"));
+        assert_eq!(t.end, Some(1.0));
+    }
+
+    #[test]
+    fn each_poll_says_why_it_happened() {
+        let mut t = record();
+        t.record_poll(0.0, 1.0, false); // first
+        t.record_poll(2.0, 3.0, false); // nothing woke it: a sibling's wake
+        t.record_wake(5.0);
+        t.record_poll(6.0, 7.0, true); // its own wake
+        assert_eq!(t.causes(), "first 1 · woken 1 · sibling 1");
+        assert_eq!(t.next_cause(), Cause::Sibling);
+        t.record_wake(9.0);
+        assert_eq!(t.next_cause(), Cause::Woken);
+    }
+
+    #[test]
+    fn a_long_poll_is_flagged() {
+        let mut t = record();
+        t.record_poll(0.0, 80.0, true);
+        assert!(t.warnings(true).iter().any(|w| w.contains("80 ms")));
+    }
+}

@@ -1,0 +1,94 @@
+//! The stepping half of the JavaScript surface: `step()`, `queue()`,
+//! `resume()` on a widget whose run was started with `{ step: true }`.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::{to_js, Widget};
+use crate::error::Error;
+
+#[wasm_bindgen]
+impl Widget {
+    /// In a stepped run: polls exactly one traced future (the front of the
+    /// queue, after waiting for a wake if nothing is queued) and resolves
+    /// with `{ label, outcome: "pending" | "ready", cause, line }`, `line`
+    /// being the line of the shown Rust code where that future was created.
+    /// Rejects with a sentence when no run is being stepped.
+    pub fn step(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let stepper = inner.stepper().ok_or_else(|| {
+                Error::Usage("Nothing is being stepped: start a run with run({ step: true }) first.".into())
+            })?;
+            let stepped = stepper.step().await?;
+            let recorder = inner.view.as_ref().and_then(|v| v.recording());
+            let lesson = inner.lesson.clone()?;
+            let (label, line) = recorder.map_or((String::new(), None), |r| {
+                r.inspect(|runs| {
+                    let task = &runs[stepped.run].tasks[stepped.task];
+                    let line = task
+                        .created_at
+                        .and_then(|(file, line)| lesson.code_line(file, line));
+                    (task.label.to_string(), line)
+                })
+            });
+            to_js(&StepReport {
+                label,
+                outcome: if stepped.ready { "ready" } else { "pending" },
+                cause: stepped.cause.as_str(),
+                line,
+            })
+        })
+    }
+
+    /// In a stepped run: the futures waiting for their poll, in the order
+    /// they will get it, as `[{ label, cause, waitingOn }]`; `[]` otherwise.
+    pub fn queue(&self) -> Result<JsValue, JsValue> {
+        let (Some(stepper), Some(recorder)) = (
+            self.inner.stepper(),
+            self.inner.view.as_ref().and_then(|v| v.recording()),
+        ) else {
+            return to_js(&Vec::<QueueEntry>::new());
+        };
+        let entries: Vec<QueueEntry> = recorder.inspect(|runs| {
+            stepper
+                .queue()
+                .iter()
+                .map(|q| {
+                    let task = &runs[q.run].tasks[q.task];
+                    QueueEntry {
+                        label: task.label.to_string(),
+                        cause: q.cause.as_str(),
+                        waiting_on: crate::view::waiting_on(task),
+                    }
+                })
+                .collect()
+        });
+        to_js(&entries)
+    }
+
+    /// In a stepped run: stops holding polls; the run goes on at full speed.
+    pub fn resume(&self) {
+        if let Some(stepper) = self.inner.stepper() {
+            stepper.resume();
+        }
+    }
+}
+
+/// What `step()` resolves with.
+#[derive(serde::Serialize)]
+struct StepReport {
+    label: String,
+    outcome: &'static str,
+    cause: &'static str,
+    line: Option<u32>,
+}
+
+/// One entry of `queue()`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueEntry {
+    label: String,
+    cause: &'static str,
+    waiting_on: String,
+}

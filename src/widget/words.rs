@@ -1,0 +1,56 @@
+//! The sentences the widget says when a run ends: the summary the
+//! `aria-live` region announces, and how the run answered the question asked
+//! before it.
+
+use crate::lessons;
+use crate::report::Report;
+use crate::view::WidgetState;
+
+/// The sentence the `aria-live` region announces when a run ends.
+pub(super) fn summary(report: &Report, state: WidgetState, error: Option<&str>) -> String {
+    let runs: Vec<String> = report
+        .runs
+        .iter()
+        .map(|r| format!("{} {:.0} ms", r.name, r.total_ms))
+        .collect();
+    match (state, error) {
+        (_, Some(e)) => format!("Failed: {e}"),
+        (WidgetState::Cancelled, _) => format!("Cancelled. {}", runs.join(", ")),
+        _ => format!("Done. {}", runs.join(", ")),
+    }
+}
+
+/// How the run answered the question asked before it: always the measured
+/// figure, and whether the guess was right.
+pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report: &Report) -> String {
+    let Some(measured) = (predict.measure)(report) else {
+        return "This run does not answer the question (were the parameters changed?).".into();
+    };
+    let unit = predict.unit;
+    let shown = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let within = match predict.tolerance {
+        t if t > 0.0 => format!(" (within {:.0} %)", t * 100.0),
+        _ => String::new(),
+    };
+    match guess {
+        None => format!("The run measured {} {unit}.", shown(measured)),
+        Some(g) if predict.is_right(g, measured) => {
+            format!(
+                "You said {} {unit}; the run measured {} {unit}: right{within}.",
+                shown(g),
+                shown(measured)
+            )
+        }
+        Some(g) => format!(
+            "You said {} {unit}; the run measured {} {unit}: not this time{within}.",
+            shown(g),
+            shown(measured)
+        ),
+    }
+}
