@@ -97,6 +97,7 @@ test("after a run, the widget gives the run line by line in the Python twin's fo
   const host = page.locator('async-demo[lesson="sleep"]');
   await host.evaluate((el) => el.setAttribute("delay-ms", "300"));
   await host.evaluate((el) => el.run());
+  await host.locator("details.transcript summary").click();
   const lines = (await host.locator("details.transcript code").textContent()).split("\n");
   const texts = lines.map((l) => l.replace(/^\[\s*\d+ ms\] /, ""));
   assert.ok(lines.every((l) => /^\[\s*\d+ ms\] /.test(l)), lines.join("\n"));

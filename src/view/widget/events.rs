@@ -65,6 +65,14 @@ impl WidgetView {
                 }
             })?);
         }
+        if let Some((details, _)) = &self.transcript {
+            let weak = Rc::downgrade(self);
+            listeners.push(Listener::new(details, "toggle", move |_| {
+                if let Some(view) = weak.upgrade() {
+                    view.fill_transcript();
+                }
+            })?);
+        }
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(&self.results_area, "mousemove", move |event| {
             if let (Some(view), Some(event)) = (weak.upgrade(), event.dyn_ref::<MouseEvent>()) {

@@ -40,7 +40,7 @@ pub(super) struct Parts {
     pub live: Element,
     pub error_line: Element,
     pub log: Element,
-    pub transcript: Option<Element>,
+    pub transcript: Option<(Element, Element)>,
     pub ticker: Ticker,
     pub detail: Element,
     pub replay_button: Element,
@@ -226,7 +226,10 @@ pub(super) fn build(
             )?;
             let pre = dom::child(&details, "pre", "")?;
             pre.set_attribute("tabindex", "0")?;
-            Some(dom::text_child(&pre, "code", "", "(after a run)")?)
+            Some((
+                details.clone(),
+                dom::text_child(&pre, "code", "", "(after a run)")?,
+            ))
         }
         false => None,
     };

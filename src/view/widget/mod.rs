@@ -99,6 +99,8 @@ pub struct WidgetView {
     lesson_ref: &'static Lesson,
     /// The stepper's version last drawn.
     stepper_drawn: Cell<u64>,
+    /// Whether any line of the Rust code is lit (stepping or replay).
+    lines_lit: Cell<bool>,
     /// One input per parameter, by attribute name.
     inputs: Vec<(&'static str, HtmlInputElement)>,
     /// The text beside each slider, by attribute name.
@@ -119,7 +121,9 @@ pub struct WidgetView {
     error_line: Element,
     log: Element,
     /// The finished run in the twin's output format (lessons with a twin).
-    transcript: Option<Element>,
+    /// Its `<details>` and `<code>`: filled when opened, not on every run
+    /// (a run of 20,000 tasks makes 20,000 lines).
+    transcript: Option<(Element, Element)>,
     results_area: Element,
     results: RefCell<Results>,
     detail: Element,
@@ -161,6 +165,7 @@ impl WidgetView {
             rust_lines: parts.rust_lines,
             lesson_ref: lesson,
             stepper_drawn: Cell::new(u64::MAX),
+            lines_lit: Cell::new(false),
             inputs: parts.inputs,
             outputs: parts.outputs,
             notes: parts.notes,
@@ -302,9 +307,21 @@ impl WidgetView {
             })
         });
         self.replay.set_length(longest);
-        if let (Some(target), Some(recorder)) = (&self.transcript, self.recording()) {
+        self.fill_transcript();
+    }
+
+    /// Writes the recording, in the twin's format, into the transcript if
+    /// it is open.
+    fn fill_transcript(&self) {
+        let Some((details, code)) = &self.transcript else {
+            return;
+        };
+        if !details.has_attribute("open") {
+            return;
+        }
+        if let Some(recorder) = self.recording() {
             let lines = recorder.inspect(|runs| crate::report::transcript(runs, &recorder.log_lines()));
-            target.set_text_content(Some(&lines.join("\n")));
+            code.set_text_content(Some(&lines.join("\n")));
         }
     }
 

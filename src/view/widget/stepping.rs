@@ -22,9 +22,14 @@ impl WidgetView {
             "Step"
         }));
         let Some(stepper) = stepper else {
-            // Not stepping: a replay lights what its moment shows.
+            // Not stepping: a replay lights what its moment shows. (Nothing
+            // to do on the frames of a live run: no line is lit then.)
+            let cursor = self.focus.get().cursor;
+            if cursor.is_none() && !self.lines_lit.get() {
+                return Ok(());
+            }
             let lesson = self.lesson_ref;
-            let (polled, queued) = match self.focus.get().cursor {
+            let (polled, queued) = match cursor {
                 Some(cursor) => recorder
                     .inspect(|runs| at_moment(runs, cursor, |file, line| lesson.code_line(file, line))),
                 None => (Vec::new(), Vec::new()),
@@ -36,6 +41,7 @@ impl WidgetView {
                 line.class_list()
                     .toggle_with_force("queued", queued.contains(&n))?;
             }
+            self.lines_lit.set(!polled.is_empty() || !queued.is_empty());
             return Ok(());
         };
         if stepper.version() == self.stepper_drawn.get() {
@@ -90,6 +96,7 @@ impl WidgetView {
                 line.class_list()
                     .toggle_with_force("queued", queued_lines.contains(&n))?;
             }
+            self.lines_lit.set(true);
             Ok(())
         })
     }
