@@ -103,12 +103,14 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
     let Some(origin) = runs.first().map(|r| r.start) else {
         return Vec::new();
     };
-    // (time, order within the same instant, text). The clock is coarse (a
-    // browser rounds it to 0.1 ms or more), so a task's own output and its
-    // end often share an instant: starts, then output, then ends.
-    let mut lines: Vec<(f64, u8, String)> = Vec::new();
-    for run in runs {
-        lines.push((run.start, 0, format!("{}: started", run.name)));
+    // (time, run, order within the same instant, text). The clock is coarse
+    // (a browser rounds it to 0.1 ms or more), so events often share an
+    // instant: an earlier run's end comes before a later run's start, and
+    // within a run: its start, output, ends (a cause before the cancellations
+    // it caused), never-started futures, its finish.
+    let mut lines: Vec<(f64, usize, u8, String)> = Vec::new();
+    for (r, run) in runs.iter().enumerate() {
+        lines.push((run.start, r, 0, format!("{}: started", run.name)));
         for task in &run.tasks {
             let (Some(end), state) = (task.end, task.state) else {
                 continue;
@@ -118,29 +120,28 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
                 (None, Some(result)) => format!(": {result}"),
                 (None, None) => String::new(),
             };
-            lines.push((
-                end,
-                2,
-                format!("{}: {} {}{detail}", run.name, task.label, state.as_str()),
-            ));
+            let order = if state == TaskState::Cancelled { 3 } else { 2 };
+            let text = format!("{}: {} {}{detail}", run.name, task.label, state.as_str());
+            lines.push((end, r, order, text));
         }
         for task in run.tasks.iter().filter(|t| t.polls == 0 && t.end.is_none()) {
             let at = run.end.unwrap_or(run.start);
-            lines.push((
-                at,
-                3,
-                format!("{}: {} pending (never started)", run.name, task.label),
-            ));
+            let text = format!("{}: {} pending (never started)", run.name, task.label);
+            lines.push((at, r, 4, text));
         }
         if let Some(end) = run.end {
-            lines.push((end, 4, format!("{}: finished", run.name)));
+            lines.push((end, r, 5, format!("{}: finished", run.name)));
         }
     }
-    lines.extend(log.iter().map(|(at, line)| (*at, 1, line.clone())));
-    lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // A line the lesson printed belongs to the last run started by then.
+    lines.extend(log.iter().map(|(at, line)| {
+        let r = runs.iter().rposition(|run| run.start <= *at).unwrap_or(0);
+        (*at, r, 1, line.clone())
+    }));
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     lines
         .into_iter()
-        .map(|(at, _, text)| format!("[{:5.0} ms] {text}", (at - origin).max(0.0)))
+        .map(|(at, _, _, text)| format!("[{:5.0} ms] {text}", (at - origin).max(0.0)))
         .collect()
 }
 
@@ -148,6 +149,43 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::trace::Outcome;
+
+    #[test]
+    fn at_one_instant_runs_keep_their_order_and_a_cause_comes_before_its_cancellations() {
+        let run = |name: &str, start: f64, end: f64, tasks| RunRecord {
+            name: name.into(),
+            start,
+            end: Some(end),
+            longest_frame_gap: 0.0,
+            frames: Vec::new(),
+            long_tasks: Vec::new(),
+            tasks,
+        };
+        let mut cancelled = TaskRecord::new("slow".into(), 100.0);
+        cancelled.record_poll(100.0, 100.0, false);
+        cancelled.record_drop(120.0);
+        let mut failed = TaskRecord::new("500".into(), 100.0);
+        failed.record_poll(100.0, 120.0, true);
+        failed.record_end(120.0, Outcome::Failed("HTTP 500".into()));
+        let lines = transcript(
+            &[
+                run("a", 0.0, 100.0, vec![]),
+                run("b", 100.0, 120.0, vec![cancelled, failed]),
+            ],
+            &[],
+        );
+        assert_eq!(
+            lines,
+            [
+                "[    0 ms] a: started",
+                "[  100 ms] a: finished",
+                "[  100 ms] b: started",
+                "[  120 ms] b: 500 error: HTTP 500",
+                "[  120 ms] b: slow cancelled",
+                "[  120 ms] b: finished",
+            ]
+        );
+    }
 
     #[test]
     fn the_transcript_reads_like_a_twins_output() {

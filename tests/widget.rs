@@ -262,7 +262,7 @@ async fn blocking_freezes_frames_for_the_whole_wait_and_awaiting_does_not() {
         blocking.longest_frame_gap_ms
     );
     assert!(
-        awaited.longest_frame_gap_ms < 100.0,
+        awaited.longest_frame_gap_ms < 200.0, // blocking: the whole 400 ms
         "async gap {}",
         awaited.longest_frame_gap_ms
     );

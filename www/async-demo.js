@@ -52,35 +52,6 @@ async function startServiceWorker() {
     : cannot(`its Service Worker did not take control of the page within ${seconds} s (reload the page to try again)`);
 }
 
-/** The downloads of `el`'s lesson rely on the module's `api/` URLs: its defaults, or `urls` that point there. */
-function needsApi(el, root) {
-  if (!root.querySelector('input[name="urls"]')) return false; // the lesson downloads nothing
-  if (el.getAttribute("lesson")?.trim() === "errors") return true; // its retries use api/flaky
-  const given = (el.getAttribute("urls") ?? "").trim();
-  if (!given) return true;
-  return given.split(/\s+/).some((url) => {
-    try {
-      return new URL(url, document.baseURI).href.startsWith(`${base}api/`);
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Shows (or removes) the one sentence on why `api/` URLs do not answer, among the widget's notes. */
-function showApiProblem(el, root, problem) {
-  root.querySelector("ul.api-note")?.remove();
-  if (!problem || !needsApi(el, root)) return;
-  const list = document.createElement("ul");
-  list.className = "notes api-note";
-  const item = document.createElement("li");
-  item.className = "note";
-  item.textContent = problem;
-  list.append(item);
-  const notes = root.querySelector("ul.notes");
-  if (notes) notes.after(list);
-  else root.append(list);
-}
 let apiProblem = null;
 let ready = null;
 // After a panic the wasm instance runs nothing more: every run() still
@@ -125,7 +96,6 @@ class AsyncDemo extends HTMLElement {
   #attributes = new MutationObserver((changes) => {
     if (changes.some((c) => c.attributeName !== "lesson" && c.attributeName !== "data-state")) {
       this.#widget?.sync();
-      if (this.#widget && this.shadowRoot) showApiProblem(this, this.shadowRoot, apiProblem);
     }
   });
 
@@ -198,7 +168,7 @@ class AsyncDemo extends HTMLElement {
       .then(() => {
         if (!this.isConnected || this.#mounting !== mounting) return;
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
-        showApiProblem(this, root, apiProblem);
+        if (apiProblem) this.#widget.setApiProblem(apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
       })
       .catch((error) => {

@@ -35,8 +35,8 @@ pub static LESSON: Lesson = Lesson {
            cancelled. Its Python counterpart is asyncio.TaskGroup, which cancels the other \
            tasks when one fails. A plain gather is not: it raises the first exception, but \
            the other tasks keep running to their end, unobserved.\n\n\
-           Some failures pass. The last run retries a deliberately flaky endpoint of the \
-           dev server, waiting 100 ms, then 200, then 400 between attempts (exponential \
+           Some failures pass. The last run retries a deliberately flaky endpoint (the dev \
+           server's, or the static build's Service Worker's), waiting 100 ms, then 200, then 400 between attempts (exponential \
            backoff), and not after the last attempt: when it gives up there is nothing \
            left to wait for. Each attempt is a row of its own on the timeline.",
     python: include_str!("errors.py"),

@@ -34,7 +34,9 @@ pub static LESSON: Lesson = Lesson {
            give this lesson more than six slow URLs of one host and the seventh request \
            waits inside the browser until a connection is free, though its future is \
            pending like the others. The timeline shows it: that download's wait is one \
-           request longer.\n\n\
+           request longer. (In the static build, cargo xtask dist, the widget's Service \
+           Worker answers these URLs inside the browser with no connection at all, so \
+           there the seventh starts at once.)\n\n\
            Both runs fetch the same URLs for real. A URL that fails (unreachable, an HTTP \
            error, too slow) fails its own row only; the other downloads complete.",
     python: include_str!("gather.py"),

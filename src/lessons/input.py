@@ -29,7 +29,8 @@ async def trace(run, label, coro):
 
 async def next_line():
     """Ready when a line can be read: the loop watches standard input and
-    calls back; no thread sits blocked in a read meanwhile."""
+    calls back; no thread sits blocked in a read meanwhile. (Standard input
+    must be a terminal or a pipe: the loop cannot watch a plain file.)"""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     loop.add_reader(sys.stdin, lambda: ready.done() or ready.set_result(None))
@@ -37,7 +38,10 @@ async def next_line():
         await ready
     finally:
         loop.remove_reader(sys.stdin)  # also when cancelled: stop watching
-    return repr(sys.stdin.readline().rstrip("\n"))
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError("standard input ended before a line came")
+    return repr(line.rstrip("\n"))
 
 
 async def main():
@@ -50,8 +54,10 @@ async def main():
     for task in pending:
         task.cancel()  # the loser: cancelled at the await where it waits
     await asyncio.gather(*pending, return_exceptions=True)
-    if line in done:
+    if line in done and line.exception() is None:
         log("a line came: the deadline was cancelled")
+    elif line in done:
+        log(f"no line: {line.exception()}")
     else:
         log(f"no line within {TIMEOUT_MS} ms: the wait was cancelled")
     log(f"{run}: finished")

@@ -30,13 +30,16 @@ pub static LESSON: Lesson = Lesson {
            many requests per client. buffer_unordered(k) pulls futures from a stream and \
            keeps at most k of them in flight; as one finishes, the next starts.\n\n\
            The timeline shows k lanes busy at a time, in waves; with n downloads of about \
-           the same length the total is about ceil(n / k) of them, and the dev server \
-           never sees more than k of these requests at once.\n\n\
-           Slide k past 6 and the total stops shrinking. Rust keeps k futures pending, but \
-           the browser opens at most six HTTP/1.1 connections to one host and queues the \
-           other requests itself: the server's peak in flight stays at 6, and twelve \
-           downloads take two waves, not one. The limit is per host: URLs spread over \
-           several hosts, or one HTTP/2 host, would go past it.",
+           the same length the total is about ceil(n / k) of them, and the server (the dev \
+           server, or in the static build the widget's Service Worker) never sees more \
+           than k of these requests at once.\n\n\
+           Against a real server, slide k past 6 and the total stops shrinking. Rust keeps \
+           k futures pending, but the browser opens at most six HTTP/1.1 connections to \
+           one host and queues the other requests itself: the dev server's peak in flight \
+           stays at 6, and twelve downloads take two waves, not one. The limit is per \
+           host: URLs spread over several hosts, or one HTTP/2 host, would go past it, and \
+           so do the answers of the static build's Service Worker (cargo xtask dist), \
+           which use no connection: there k = 12 has twelve in flight and takes one wave.",
     python: include_str!("limit.py"),
     source: include_str!("limit.rs"),
     params: &[URLS, CONCURRENCY],

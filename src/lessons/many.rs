@@ -19,7 +19,8 @@ const DELAY: Param = Param {
     name: "delay-ms",
     label: "the slowest waits (ms)",
     default: "1000",
-    kind: ParamKind::Number { min: 0, max: 30_000 },
+    // At least 10: the ten waves are tenths of it, in whole milliseconds.
+    kind: ParamKind::Number { min: 10, max: 30_000 },
 };
 
 pub static LESSON: Lesson = Lesson {

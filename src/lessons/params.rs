@@ -144,13 +144,19 @@ impl Params {
         }
     }
 
-    /// [`shown`](Self::shown) for the parameter of any lesson named `name`.
-    pub fn shown_by_name(&self, name: &str) -> Option<String> {
-        let param = crate::lessons::ALL
-            .iter()
-            .flat_map(|l| l.params.iter())
-            .find(|p| p.name == name)?;
-        Some(self.shown(param))
+    /// Whether `lesson`'s downloads go to the widget's own `api/` endpoints:
+    /// its default URLs, `urls` that point there, or (errors) its flaky
+    /// endpoint.
+    pub fn relies_on_module_api(&self, lesson: &crate::lessons::Lesson) -> bool {
+        let Some(urls) = lesson.params.iter().find(|p| matches!(p.kind, ParamKind::Urls)) else {
+            return false;
+        };
+        let api = format!("{}api/", self.default_base);
+        lesson.name == "errors"
+            || self.given(urls).is_none()
+            || self
+                .urls(urls)
+                .is_ok_and(|all| all.iter().any(|u| u.starts_with(&api)))
     }
 
     /// A sentence for each attribute that is not `lesson`, a global HTML
@@ -275,6 +281,18 @@ mod tests {
         );
         assert_eq!(params(&[("urls", "x")]).shown(&URLS), "x");
         assert_eq!(params(&[]).shown(&DELAY), "2000");
+    }
+
+    #[test]
+    fn a_lesson_relies_on_the_module_api_through_its_defaults_or_urls_there() {
+        let gather = crate::lessons::find("gather").expect("gather");
+        assert!(params(&[]).relies_on_module_api(gather));
+        assert!(params(&[("urls", "http://module/api/delay/5")]).relies_on_module_api(gather));
+        assert!(!params(&[("urls", "https://example.org/x")]).relies_on_module_api(gather));
+        let sleep = crate::lessons::find("sleep").expect("sleep");
+        assert!(!params(&[]).relies_on_module_api(sleep));
+        let errors = crate::lessons::find("errors").expect("errors");
+        assert!(params(&[("urls", "https://example.org/x")]).relies_on_module_api(errors));
     }
 
     #[test]

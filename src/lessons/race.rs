@@ -24,7 +24,8 @@ pub static LESSON: Lesson = Lesson {
            In the browser that needs care. Dropping a JsFuture only stops listening: the \
            request behind it goes on. Each download here owns an AbortController in a guard \
            that aborts the request when the download is dropped, so the losers' requests are \
-           really cut off (the dev server counts them as aborted) and their rows say cancelled.\n\n\
+           really cut off (the server counts them as aborted: the dev server, or in the static \
+           build the widget's Service Worker) and their rows say cancelled.\n\n\
            Python's asyncio.wait(..., return_when=FIRST_COMPLETED) hands back the losers as \
            Tasks that are still running: they go on until you cancel each one, and each \
            cancellation only takes effect when that task next runs, at the await where it \

@@ -28,7 +28,8 @@ pub static LESSON: Lesson = Lesson {
            timer together; if the timer wins, the download is dropped, which aborts its \
            request, and the task ends with an error that says how long it waited.\n\n\
            Here each URL gets the same deadline: the quick one finishes, the slow one is \
-           cut off when the deadline passes, and the dev server sees its request aborted.\n\n\
+           cut off when the deadline passes, and the server (the dev server, or the static \
+           build's Service Worker) sees its request aborted.\n\n\
            Python's asyncio.wait_for does the same job differently: when time is up it \
            cancels the inner task and waits for it to handle the CancelledError before \
            raising TimeoutError, so a task that cleans up slowly makes the timeout late. A \

@@ -276,7 +276,9 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord, run_over: bool)
             td.set_attribute("title", text)?;
         }
         if let (Some((done, total)), "result") = (task.progress, class) {
-            progress_bar(&td, done, total, task.first_poll.map(|start| now - start))?;
+            // The rate of this download: up to its own end once it has one.
+            let elapsed = task.first_poll.map(|start| task.end.unwrap_or(now) - start);
+            progress_bar(&td, done, total, elapsed)?;
         }
     }
     Ok(())

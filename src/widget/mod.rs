@@ -45,6 +45,9 @@ struct Inner {
     clicks: RefCell<Option<UnboundedSender<()>>>,
     /// The stepper of the run in flight, if it is stepped.
     stepper: RefCell<Option<Stepper>>,
+    /// Why the lessons' `api/` URLs cannot be answered on this page, if so
+    /// (a static host where the Service Worker could not take over).
+    api_problem: RefCell<Option<String>>,
     generation: Cell<u64>,
     last: RefCell<Option<Report>>,
 }
@@ -86,6 +89,7 @@ impl Widget {
             active: RefCell::new(None),
             clicks: RefCell::new(None),
             stepper: RefCell::new(None),
+            api_problem: RefCell::new(None),
             generation: Cell::new(0),
             last: RefCell::new(None),
         });
@@ -168,8 +172,24 @@ impl Widget {
         if let (Ok(lesson), Some(view)) = (&self.inner.lesson, &self.inner.view) {
             let params = params_of(&self.inner.host, &self.inner.module_base);
             let unread = params.unread(lesson.name, lesson.params);
-            view.show_params(&lessons::twin_text(lesson, &params), &params, &unread);
+            let problem = self.inner.api_problem.borrow().clone();
+            let api_note = problem.filter(|_| params.relies_on_module_api(lesson));
+            view.show_params(
+                &lessons::twin_text(lesson, &params),
+                &params,
+                &unread,
+                api_note.as_deref(),
+            );
         }
+    }
+
+    /// Says, among the widget's notes, why the lessons' default `api/` URLs
+    /// cannot be answered on this page (`null`: they can). The note shows
+    /// only while the lesson relies on them.
+    #[wasm_bindgen(js_name = setApiProblem)]
+    pub fn set_api_problem(&self, problem: Option<String>) {
+        *self.inner.api_problem.borrow_mut() = problem;
+        self.sync();
     }
 
     /// The element left the page: cancels its work. (The view's listeners go

@@ -37,7 +37,7 @@ test("a chapter's widgets run from inside the book", async () => {
   assert.ok((await reportOf(sleep)).runs[0].totalMs >= 1500);
   const blocking = await runByClick(page, "blocking");
   const [blocked, awaited] = (await reportOf(blocking)).runs;
-  assert.ok(blocked.longestFrameGapMs >= 950 && awaited.longestFrameGapMs < 100);
+  assert.ok(blocked.longestFrameGapMs >= 950 && awaited.longestFrameGapMs < 400, `${blocked.longestFrameGapMs} vs ${awaited.longestFrameGapMs}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

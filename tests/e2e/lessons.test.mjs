@@ -57,7 +57,9 @@ test("sleep: Hello, then World, while the ticker keeps counting frames", async (
   assert.ok(frames > 20, `only ${frames} frames during a 1 s sleep`);
   const report = await reportOf(host);
   assert.ok(report.runs[0].totalMs >= 1000, JSON.stringify(report));
-  assert.ok(report.runs[0].longestFrameGapMs < 100, `frame gap ${report.runs[0].longestFrameGapMs}`);
+  // A busy machine drops a frame or two on its own; a blocked page drops
+  // the whole wait. Any bound well under the wait separates the two.
+  assert.ok(report.runs[0].longestFrameGapMs < 400, `frame gap ${report.runs[0].longestFrameGapMs}`);
 });
 
 test("blocking: the busy loop freezes frames for the whole wait; the timer does not", async () => {
@@ -66,7 +68,7 @@ test("blocking: the busy loop freezes frames for the whole wait; the timer does 
   assert.equal(blocking.name, "blocking");
   assert.equal(awaited.name, "async");
   assert.ok(blocking.longestFrameGapMs >= 1400, `blocking gap ${blocking.longestFrameGapMs}`);
-  assert.ok(awaited.longestFrameGapMs < 100, `async gap ${awaited.longestFrameGapMs}`);
+  assert.ok(awaited.longestFrameGapMs < 400, `async gap ${awaited.longestFrameGapMs} (a loaded machine drops frames too; blocking drops 1,500 ms)`);
   const totals = await host.locator(".totals").allInnerTexts();
   assert.match(totals[0], /longest frame gap 1[45]\d\d ms/);
   // Chromium reports the busy loop as a long task; the exported trace carries it.
@@ -145,7 +147,7 @@ test("input: a click wins the race and the deadline is dropped; with no click th
   assert.deepEqual(clicked.tasks.map((t) => t.state), ["done", "cancelled"]);
   assert.ok(clicked.totalMs >= 350 && clicked.totalMs < 3000, `clicked after ${clicked.totalMs} ms`);
   assert.ok(clicked.tasks[0].polls <= 3, `the wait for the click was polled ${clicked.tasks[0].polls} times`);
-  assert.ok(clicked.longestFrameGapMs < 200, `the page stood still for ${clicked.longestFrameGapMs} ms`);
+  assert.ok(clicked.longestFrameGapMs < 400, `the page stood still for ${clicked.longestFrameGapMs} ms`);
   await host.evaluate((el) => el.setAttribute("timeout-ms", "600"));
   const report = await host.evaluate((el) => el.run());
   const [waited] = report.runs;

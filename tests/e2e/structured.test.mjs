@@ -129,7 +129,7 @@ test("worker: counting primes on the main thread freezes the page; in a Web Work
   assert.equal(workerCount.result.match(/^(\d+) primes, computed in \d+ ms off the main thread$/)?.[1], count);
   assert.ok(mainCount.busyMs > 300 && mainCount.busyMs < 3000, `the count took ${mainCount.busyMs} ms, not about 1000`);
   assert.ok(main.longestFrameGapMs >= mainCount.busyMs * 0.9, `main gap ${main.longestFrameGapMs}`);
-  assert.ok(worker.longestFrameGapMs < 100, `worker gap ${worker.longestFrameGapMs}`);
+  assert.ok(worker.longestFrameGapMs < 300, `worker gap ${worker.longestFrameGapMs} (the main-thread count froze the page for ${main.longestFrameGapMs} ms)`);
   const beat = (run) => Number(run.tasks.find((t) => t.label === "heartbeat").result.match(/took (\d+) ms/)[1]);
   assert.ok(beat(main) > 1000 + mainCount.busyMs * 0.8, `main heartbeat ${beat(main)}`);
   assert.ok(beat(worker) < 1300, `worker heartbeat ${beat(worker)}`);

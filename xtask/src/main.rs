@@ -1,4 +1,4 @@
-//! `cargo xtask serve | build | docs | test | bench`
+//! `cargo xtask serve | build | docs | dist | test | bench`
 //!
 //! - `serve [--port N]`: installs what is missing, builds the release wasm
 //!   into `www/pkg` and the docs book, serves the playground on
@@ -6,6 +6,9 @@
 //! - `build`: the same build, without serving.
 //! - `docs`: the release build (the book's widgets load it), then the book
 //!   into `docs/book` (installing mdbook if it is missing).
+//! - `dist`: the release, the docs book and the widget's npm package in one
+//!   static folder, `dist/`, whose Service Worker answers the lessons' `api/`
+//!   URLs: it runs every lesson on any static host ([`dist`]).
 //! - `test`: installs what the tests need (browsers, drivers, Python with
 //!   aiohttp), then runs every suite: native unit and dev-server tests,
 //!   wasm-bindgen tests in headless Chrome and Firefox, and end-to-end tests
@@ -14,6 +17,7 @@
 //! - `bench`: builds the release and prints the performance figures.
 
 mod build;
+mod dist;
 mod install;
 mod run;
 
@@ -22,7 +26,7 @@ use std::process::ExitCode;
 
 use xtask::server::Server;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | test | bench>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | dist | test | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         Some("serve") => port(&args[1..]).and_then(serve),
         Some("build") => build::release().map(|_| ()),
         Some("docs") => build::release().and_then(|_| build::docs()),
+        Some("dist") => dist::build(),
         Some("test") => test(),
         Some("bench") => bench(),
         _ => Err(USAGE.to_string()),
@@ -171,13 +176,18 @@ fn test() -> Result<(), String> {
         );
     }
 
-    match build::release().and_then(|_| build::docs()) {
+    // dist builds the release and the book too; tests/e2e/dist.test.mjs serves it.
+    match dist::build() {
         Ok(()) => {
             let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
             e2e.env("ASYNC_DEMO_URL", &origin);
             suites.run("end-to-end tests (release build, headless Chromium)", e2e);
+            // The core of it again in Debian's Firefox ESR, over WebDriver.
+            let mut firefox = run::command("node", &["--test", "--test-concurrency=1", "tests/firefox/"]);
+            firefox.env("ASYNC_DEMO_URL", &origin);
+            suites.run("end-to-end tests in Firefox (geckodriver)", firefox);
         }
-        Err(e) => suites.fail("release build for the end-to-end tests", &e),
+        Err(e) => suites.fail("release build and dist/ for the end-to-end tests", &e),
     }
     suites.finish()
 }

@@ -194,7 +194,7 @@ impl WidgetView {
             recorder: RefCell::new(None),
         });
         view.wire()?;
-        view.show_params(lesson.python, params, &[]);
+        view.show_params(lesson.python, params, &[], None);
         view.set_state(WidgetState::Idle, None);
         Ok(view)
     }
@@ -203,9 +203,12 @@ impl WidgetView {
     /// (also after an attribute changed from outside, which fires no input
     /// event), the Python twin with these values, and a note for each
     /// attribute the lesson does not read.
-    pub fn show_params(&self, twin: &str, params: &Params, unknown: &[String]) {
+    pub fn show_params(&self, twin: &str, params: &Params, unknown: &[String], api_note: Option<&str>) {
         for (name, input) in &self.inputs {
-            if let Some(shown) = params.shown_by_name(name) {
+            // This lesson's own parameter of that name: lessons differ in
+            // their defaults (delay-ms is 800 in one, 8000 in another).
+            let own = self.lesson_ref.params.iter().find(|p| p.name == *name);
+            if let Some(shown) = own.map(|p| params.shown(p)) {
                 if input.value() != shown {
                     input.set_value(&shown);
                 }
@@ -222,8 +225,12 @@ impl WidgetView {
             dom::warn_once("the Python twin could not be shown", &e);
         }
         dom::clear(&self.notes);
-        for note in unknown {
-            if let Err(e) = dom::text_child(&self.notes, "li", "note", note) {
+        let notes = unknown
+            .iter()
+            .map(|n| ("note", n.as_str()))
+            .chain(api_note.map(|n| ("note api-note", n)));
+        for (class, note) in notes {
+            if let Err(e) = dom::text_child(&self.notes, "li", class, note) {
                 dom::warn_once("a note could not be shown", &e);
             }
         }

@@ -1,0 +1,513 @@
+// The static build (`cargo xtask dist`, run by `cargo xtask test` before this
+// suite) served by a plain static file server that is not the dev server: no
+// /api of ours, the folder mounted under a sub-path (/site/), every answer
+// under the README's strict Content-Security-Policy. The widget's Service
+// Worker answers the lessons' api/ URLs inside the browser; the downloads stay
+// real fetch() calls, aborted by their AbortController, and counted by the
+// worker's api/stats. Checked here: every lesson of the playground and of the
+// docs book runs to `done` with its default attributes; race, timeout and
+// cancel abort (counted); limit never has more than K in flight; the first run
+// does not race the worker's installation; where the worker cannot serve, the
+// widget says so in one sentence; the worker answers like the dev server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BASE, launch } from "./browser.mjs";
+
+const DIST = path.resolve(process.env.ASYNC_DEMO_DIST ?? fileURLToPath(new URL("../../dist/", import.meta.url)));
+const MOUNT = "/site/";
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+// Pages the tests add beside dist's own files (no inline script: the CSP forbids it).
+const PAGES = {
+  // In the worker's scope: a widget that runs as soon as it mounts.
+  [`${MOUNT}__test__/autorun.html`]: `<!doctype html><html lang="en"><title>autorun</title>
+<script type="module" src="../async-demo.js"></script>
+<async-demo lesson="gather" autorun></async-demo>`,
+  // Outside the worker's scope: the widget loads from /site/, the page is elsewhere.
+  "/elsewhere/page.html": `<!doctype html><html lang="en"><title>outside</title>
+<script type="module" src="${MOUNT}async-demo.js"></script>
+<async-demo lesson="gather"></async-demo>
+<async-demo lesson="sleep" delay-ms="100"></async-demo>
+<async-demo lesson="race" urls="${MOUNT}favicon.svg ${MOUNT}style.css"></async-demo>`,
+};
+
+let server, origin, browser;
+/** Every path the static server was asked for. */
+const served = [];
+
+function staticServer() {
+  return http.createServer((request, response) => {
+    const url = new URL(request.url, "http://static.test");
+    served.push(url.pathname);
+    const headers = { "content-security-policy": CSP, "cache-control": "no-cache" };
+    const page = PAGES[url.pathname];
+    if (page) {
+      response.writeHead(200, { ...headers, "content-type": TYPES[".html"] });
+      return response.end(page);
+    }
+    let file = url.pathname.startsWith(MOUNT) ? path.join(DIST, decodeURIComponent(url.pathname.slice(MOUNT.length))) : null;
+    if (file && !file.startsWith(DIST)) file = null;
+    if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!file || !fs.existsSync(file)) {
+      response.writeHead(404, { ...headers, "content-type": TYPES[".txt"] });
+      return response.end("Not found.");
+    }
+    response.writeHead(200, { ...headers, "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(response);
+  });
+}
+
+before(async () => {
+  const module = path.join(DIST, "async-demo.js");
+  assert.ok(
+    fs.existsSync(module) && fs.readFileSync(module, "utf8").includes("const SERVICE_WORKER = true;"),
+    `${DIST} holds no static build: run cargo xtask dist first`,
+  );
+  server = staticServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/**
+ * A fresh browser context (no Service Worker installed yet) with a page open
+ * at `pagePath`; it collects page errors, console errors (but the browser's
+ * own line for each HTTP error status, which the errors lesson asks for) and
+ * CSP violations with their source.
+ */
+async function open(pagePath, { noServiceWorker = false } = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript((remove) => {
+    if (remove) delete Navigator.prototype.serviceWorker;
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile }),
+    );
+  }, noServiceWorker);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
+      errors.push(`console: ${m.text()}`);
+    }
+  });
+  await page.goto(origin + pagePath);
+  await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
+  return { context, page, errors };
+}
+
+/** Waits until every widget of the page has mounted (its Run button is there). */
+async function mounted(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run, .error")),
+  );
+}
+
+/** The worker's counters, read from the page (through the worker, as a lesson's fetch is). */
+function swStats(page, api = "api/") {
+  return page.evaluate((url) => fetch(url, { cache: "no-store" }).then((r) => r.json()), `${api}stats`);
+}
+
+function resetStats(page, api = "api/") {
+  return page.evaluate((url) => fetch(url, { method: "POST" }).then((r) => r.json()), `${api}stats/reset`);
+}
+
+/** Counters once nothing is in flight any more (aborts reach the worker a moment after the page gives up). */
+async function settled(page, api, wanted = () => true) {
+  let now = await swStats(page, api);
+  for (let i = 0; i < 60 && (now.inFlight > 0 || !wanted(now)); i++) {
+    await page.waitForTimeout(50);
+    now = await swStats(page, api);
+  }
+  return now;
+}
+
+/** Clicks Run on `host` (the input lesson: then its own button) and waits for the run's end; returns the report. */
+async function runToEnd(page, host, timeout = 60_000) {
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.run").click();
+  if ((await host.getAttribute("lesson")) === "input") {
+    await page.waitForTimeout(300);
+    await host.locator("button.lesson-button").click();
+  }
+  await page.waitForFunction((el) => !["running", "idle"].includes(el.dataset.state), await host.elementHandle(), { timeout });
+  return host.evaluate((el) => el.report());
+}
+
+const totals = (report) => report.runs.map((r) => `${r.name} ${Math.round(r.totalMs)} ms`).join(", ");
+
+/** What each lesson's defaults must give, beyond `done`; `api` is the page's way to the worker's URLs. */
+const CHECKS = {
+  gather([seq, con]) {
+    assert.ok(con.tasks.every((t) => t.state === "done") && seq.tasks.every((t) => t.state === "done"), JSON.stringify(con.tasks));
+    assert.ok(seq.totalMs >= 2050, `sequential ${seq.totalMs}`);
+    assert.ok(con.totalMs >= 950 && con.totalMs < 1600, `concurrent ${con.totalMs}`);
+  },
+  race([run], delta) {
+    assert.deepEqual(run.tasks.map((t) => t.state), ["cancelled", "done", "cancelled"]);
+    assert.ok(run.totalMs >= 290 && run.totalMs < 800, `race over after ${run.totalMs} ms`);
+    assert.equal(delta.aborted, 2, "the two losers' requests were aborted");
+  },
+  timeout([run], delta) {
+    assert.equal(run.tasks[0].state, "done");
+    assert.equal(run.tasks[1].state, "error");
+    assert.match(run.tasks[1].error, /Timed out after 800 ms/);
+    assert.equal(delta.aborted, 1, "the late request was aborted");
+  },
+  cancel([run]) {
+    assert.ok(run.tasks.every((t) => t.state === "done"), JSON.stringify(run.tasks));
+    assert.ok(run.totalMs >= 7950, `total ${run.totalMs}`);
+  },
+  limit([run], delta) {
+    assert.equal(run.name, "buffer_unordered(3)");
+    assert.equal(run.tasks.length, 12);
+    assert.ok(run.tasks.every((t) => t.state === "done"));
+    assert.equal(delta.peakInFlight, 3, "never more than K = 3 in flight, and K reached");
+    assert.ok(run.totalMs >= 1600 && run.totalMs < 2600, `12 downloads of 400 ms, 3 at a time: ${run.totalMs} ms`);
+  },
+  errors([all, first, retry], delta) {
+    assert.deepEqual(all.tasks.map((t) => t.state), ["done", "error", "done"]);
+    assert.match(all.tasks[1].error, /HTTP 500 Internal Server Error/);
+    assert.deepEqual(first.tasks.map((t) => t.state), ["cancelled", "error", "cancelled"]);
+    assert.equal(delta.aborted, 2, "try_join_all aborted the other two");
+    // failures="3" by default: three 503s from api/flaky, then a success.
+    assert.deepEqual(retry.tasks.map((t) => t.state), ["error", "error", "error", "done"]);
+    assert.match(retry.tasks[0].error, /HTTP 503 Service Unavailable/);
+  },
+  progress([run]) {
+    assert.ok(run.tasks.every((t) => t.state === "done"));
+    assert.ok(run.tasks.every((t) => t.wakes >= 10), `a drip arrives in pieces: ${run.tasks.map((t) => t.wakes)}`);
+  },
+};
+
+/** Runs one widget with its attributes as they are, checks it, and returns its line for the closing note. */
+async function runOne(page, host, api, where) {
+  const lesson = await host.getAttribute("lesson");
+  await resetStats(page, api);
+  const report = await runToEnd(page, host);
+  assert.equal(await host.getAttribute("data-state"), "done", `${where} ${lesson}: ${JSON.stringify(report)}`);
+  // Nothing fell through to the static host: no download ended in its 404.
+  const failed = report.runs.flatMap((r) => r.tasks).filter((t) => /HTTP 404/.test(t.error ?? ""));
+  assert.deepEqual(failed, [], `${where} ${lesson}`);
+  const delta = await settled(page, api, (s) => lesson !== "race" || s.aborted >= 2);
+  assert.equal(delta.inFlight, 0, `${where} ${lesson}: a request stayed open`);
+  CHECKS[lesson]?.(report.runs, delta);
+  return `# dist ${where} ${lesson}: ${totals(report)}; worker: started ${delta.started}, aborted ${delta.aborted}, peak in flight ${delta.peakInFlight}`;
+}
+
+/** Runs every widget of the page in order; returns the lines for the closing note. */
+async function runEvery(page, api, where) {
+  const lines = [];
+  for (const host of await page.locator("async-demo").all()) lines.push(await runOne(page, host, api, where));
+  return lines;
+}
+
+/** The CSP violations the page saw (dist moves mdBook's inline scripts into files, so the book has none either). */
+function violations(page) {
+  return page.evaluate(() => window.__violations);
+}
+
+test("the playground on a static host: the worker controls the page before the first run, every lesson runs to done", async () => {
+  const { context, page, errors } = await open(MOUNT);
+  await mounted(page);
+  // Widgets mount once the worker controls the page: the first run cannot race it.
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), `${origin}${MOUNT}sw.js`);
+  assert.equal(await page.evaluate(() => document.querySelectorAll("async-demo").length), LESSONS.length);
+  const lines = await runEvery(page, "api/", "playground");
+  for (const line of lines) console.log(line);
+  assert.equal(lines.length, LESSONS.length);
+  // Every api/ request was answered in the browser: none reached the static server.
+  assert.deepEqual(served.filter((p) => p.includes("/api/")), []);
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Cancel aborts both downloads at once: the worker counts them and nothing stays in flight", async () => {
+  const { context, page, errors } = await open(MOUNT);
+  await mounted(page);
+  const host = page.locator('async-demo[lesson="cancel"]');
+  await resetStats(page);
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.run").click();
+  await page.waitForTimeout(500);
+  await host.locator("button.cancel").click();
+  await page.waitForFunction((el) => el.dataset.state === "cancelled", await host.elementHandle(), { timeout: 2000 });
+  const [run] = (await host.evaluate((el) => el.report())).runs;
+  assert.deepEqual(run.tasks.map((t) => t.state), ["cancelled", "cancelled", "cancelled"]);
+  const counted = await settled(page, "api/", (s) => s.aborted >= 2);
+  assert.equal(counted.aborted, 2);
+  assert.equal(counted.inFlight, 0);
+  assert.equal(counted.finished, 0);
+  console.log(`# dist cancel button: worker aborted ${counted.aborted}, in flight ${counted.inFlight}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("limit: K in flight at most, for every K; past 6 it keeps going (no connection, so no six-per-host limit)", async () => {
+  const { context, page } = await open(MOUNT);
+  await mounted(page);
+  const host = page.locator('async-demo[lesson="limit"]');
+  for (const k of [1, 6, 12]) {
+    await host.evaluate((el, k) => el.setAttribute("concurrency", String(k)), k);
+    await resetStats(page);
+    const [run] = (await host.evaluate((el) => el.run())).runs;
+    assert.ok(run.tasks.every((t) => t.state === "done"));
+    const counted = await settled(page, "api/");
+    assert.equal(counted.peakInFlight, k, `K = ${k}`);
+    const waves = Math.ceil(12 / k);
+    assert.ok(run.totalMs >= waves * 400 - 20 && run.totalMs < waves * 400 + 700, `K = ${k}: ${run.totalMs} ms for ${waves} waves`);
+    console.log(`# dist limit K=${k}: total ${Math.round(run.totalMs)} ms, worker peak in flight ${counted.peakInFlight}`);
+  }
+  await context.close();
+});
+
+test("a widget that runs as it mounts, on a first visit, finds the worker in control", async () => {
+  const { context, page, errors } = await open(`${MOUNT}__test__/autorun.html`);
+  const host = page.locator("async-demo");
+  await page.waitForFunction((el) => el.dataset.state === "done" || el.dataset.state === "error", await host.elementHandle(), { timeout: 20_000 });
+  assert.equal(await host.getAttribute("data-state"), "done");
+  const [seq, con] = (await host.evaluate((el) => el.report())).runs;
+  assert.ok([...seq.tasks, ...con.tasks].every((t) => t.state === "done"), JSON.stringify(con.tasks));
+  assert.equal(await host.locator("li.api-note").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The docs book's chapters, in its order, from its table of contents. */
+function chapters() {
+  const toc = fs.readFileSync(path.join(DIST, "docs/toc.html"), "utf8");
+  return [...new Set([...toc.matchAll(/href="([\w-]+\.html)"/g)].map((m) => m[1]))];
+}
+
+test("the docs book under /site/docs/: every chapter's widgets run to done", async (t) => {
+  const lines = [];
+  const todo = new Set();
+  for (const chapter of chapters()) {
+    const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
+    if (!html.includes("<async-demo")) continue;
+    await t.test(chapter, async (ct) => {
+      const { context, page, errors } = await open(`${MOUNT}docs/${chapter}`);
+      await mounted(page);
+      for (const host of await page.locator("async-demo").all()) {
+        const lesson = await host.getAttribute("lesson");
+        await ct.test(lesson, async (wt) => {
+          // A root-absolute /api/ URL leaves the widget's folder under a
+          // sub-path (cargo xtask dist warns about it): the chapter needs ../api/.
+          const urls = (await host.getAttribute("urls")) ?? "";
+          if (/(^|\s)\/api\//.test(urls)) {
+            todo.add(lesson);
+            wt.todo(`urls="${urls}" starts with /api/: write ../api/… in docs/src`);
+          }
+          lines.push(await runOne(page, host, "../api/", `docs/${chapter}`));
+        });
+      }
+      assert.deepEqual(await violations(page), []);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+  for (const line of lines) console.log(line);
+  const ran = lines.map((l) => l.split(" ")[3].replace(":", ""));
+  const missing = LESSONS.filter((lesson) => !ran.includes(lesson));
+  if (missing.length > 0) t.diagnostic(`not run to done in the book: ${missing.join(", ")}`);
+  for (const lesson of LESSONS.filter((l) => !todo.has(l))) {
+    assert.ok(ran.includes(lesson), `the book runs ${lesson} (ran: ${ran.join(", ")})`);
+  }
+});
+
+test("a page outside the worker's folder: one sentence in each downloading widget that relies on api/, and urls of the host still work", async () => {
+  const { context, page, errors } = await open("/elsewhere/page.html");
+  await mounted(page);
+  const note = page.locator('async-demo[lesson="gather"] li.api-note');
+  assert.equal(
+    await note.innerText(),
+    `The lessons' default api/ URLs cannot be answered on this page because the page lies outside ${origin}${MOUNT}, the only place the widget's Service Worker may serve; give this widget urls that exist on your host (the urls attribute).`,
+  );
+  assert.equal(await page.locator('async-demo[lesson="sleep"] li.api-note').count(), 0, "sleep downloads nothing");
+  // race with urls of files the host has: no note, and it runs.
+  const race = page.locator('async-demo[lesson="race"]');
+  assert.equal(await race.locator("li.api-note").count(), 0);
+  const [run] = (await runToEnd(page, race)).runs;
+  assert.equal(await race.getAttribute("data-state"), "done");
+  assert.ok(run.tasks.some((t) => t.state === "done"), JSON.stringify(run.tasks));
+  // Giving urls takes the note away; clearing them brings it back.
+  const gather = page.locator('async-demo[lesson="gather"]');
+  await gather.evaluate((el, m) => el.setAttribute("urls", `${m}favicon.svg`), MOUNT);
+  await page.waitForFunction(() => !document.querySelector('async-demo[lesson="gather"]').shadowRoot.querySelector("li.api-note"));
+  await gather.evaluate((el, m) => el.setAttribute("urls", `${m}api/delay/5`), MOUNT);
+  await page.waitForFunction(() => document.querySelector('async-demo[lesson="gather"]').shadowRoot.querySelector("li.api-note"));
+  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a browser with no Service Worker: the same one sentence, and the module exports it as apiReady", async () => {
+  const { context, page } = await open(MOUNT, { noServiceWorker: true });
+  await mounted(page);
+  const expected =
+    "The lessons' default api/ URLs cannot be answered on this page because this browser offers no Service Worker here (it needs https or localhost, and no private window that disables them); give this widget urls that exist on your host (the urls attribute).";
+  for (const lesson of ["gather", "race", "timeout", "cancel", "limit", "errors", "progress"]) {
+    assert.deepEqual(await page.locator(`async-demo[lesson="${lesson}"] li.api-note`).allInnerTexts(), [expected], lesson);
+  }
+  for (const lesson of ["lazy", "sleep", "worker"]) {
+    assert.equal(await page.locator(`async-demo[lesson="${lesson}"] li.api-note`).count(), 0, lesson);
+  }
+  assert.equal(await page.evaluate(() => import("./async-demo.js").then((m) => m.apiReady)), expected);
+  await context.close();
+});
+
+/** The worker's answer to each of these matches the dev server's: status, reason, type, length and body. */
+const PARITY = [
+  "delay/5", "delay/007", "delay/%2B5", "delay/+5", "delay/30001", "delay/5.0", "delay/", "delay/5/6", "delay",
+  "drip?bytes=100&ms=120", "drip?bytes=abc", "drip?ms=%2B5", "drip?ms=+5", "drip?bytes=10&bytes=20&ms=0", "drip?bytes=0&ms=0",
+  "binary?bytes=70000", "binary?bytes=10000001", "binary",
+  "status/200", "status/204", "status/299", "status/404", "status/418", "status/503", "status/199", "status/600", "status/abc",
+  `status/${"9".repeat(70)}`, "status/%35%30%30",
+  "flaky?fail=1", "flaky?id=&fail=1", `flaky?id=${"é".repeat(65)}`, "flaky?id=x&fail=11", "flaky?id=x&fail=-1",
+  "nothing", "stats/reset", "stats/reset/x",
+];
+
+/**
+ * The README's steps for an existing mdBook, followed to the letter in a
+ * fresh book: the widget's files copied into `src/`, one script tag per
+ * chapter (relative to the chapter), `mdbook build`, the output served under a
+ * sub-path with the strict CSP. A chapter at the top and one in a subfolder.
+ */
+test("the README's steps put the widgets into an existing mdBook", async (t) => {
+  try {
+    execFileSync("mdbook", ["--version"]);
+  } catch {
+    return t.skip("mdbook is not installed (cargo xtask docs installs it)");
+  }
+  const book = fs.mkdtempSync(path.join(fs.realpathSync((await import("node:os")).tmpdir()), "async-demo-book-"));
+  try {
+    fs.mkdirSync(path.join(book, "src/nested"), { recursive: true });
+    fs.writeFileSync(path.join(book, "book.toml"), '[book]\ntitle = "Someone else\'s book"\n');
+    fs.writeFileSync(path.join(book, "src/SUMMARY.md"), "# Summary\n\n- [One](chapter_1.md)\n  - [Two](nested/two.md)\n");
+    // Step 2 of the README: copy the widget's files to the root of src/.
+    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), path.join(book, "src/")]);
+    // Step 3: in a chapter, the module (relative to the chapter) and the widgets.
+    fs.writeFileSync(
+      path.join(book, "src/chapter_1.md"),
+      '# One\n\nBefore.\n\n<script type="module" src="async-demo.js"></script>\n\n<async-demo lesson="gather"></async-demo>\n\nAfter.\n',
+    );
+    fs.writeFileSync(
+      path.join(book, "src/nested/two.md"),
+      '# Two\n\nBefore.\n\n<script type="module" src="../async-demo.js"></script>\n\n<async-demo lesson="race"></async-demo>\n\nAfter.\n',
+    );
+    // Step 4: build.
+    execFileSync("mdbook", ["build", book], { stdio: "ignore" });
+    const out = path.join(book, "book");
+    for (const file of ["async-demo.js", "sw.js", "pkg/async_demo_bg.wasm"]) assert.ok(fs.existsSync(path.join(out, file)), file);
+    const mount = "/books/someone/";
+    const bookServer = http.createServer((request, response) => {
+      const url = new URL(request.url, "http://static.test");
+      let file = url.pathname.startsWith(mount) ? path.join(out, decodeURIComponent(url.pathname.slice(mount.length))) : null;
+      if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+      if (!file || !file.startsWith(out) || !fs.existsSync(file)) {
+        response.writeHead(404);
+        return response.end();
+      }
+      response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      fs.createReadStream(file).pipe(response);
+    });
+    await new Promise((resolve) => bookServer.listen(0, "127.0.0.1", resolve));
+    const at = `http://127.0.0.1:${bookServer.address().port}${mount}`;
+    const context = await browser.newContext();
+    try {
+      for (const [chapter, lesson] of [["chapter_1.html", "gather"], ["nested/two.html", "race"]]) {
+        const page = await context.newPage();
+        const errors = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        await page.goto(at + chapter);
+        await mounted(page);
+        const host = page.locator(`async-demo[lesson="${lesson}"]`);
+        assert.equal(await host.locator("li.api-note").count(), 0, `${chapter}: the worker serves the book's pages`);
+        const report = await runToEnd(page, host);
+        assert.equal(await host.getAttribute("data-state"), "done", `${chapter}: ${JSON.stringify(report)}`);
+        assert.ok(report.runs.every((r) => r.tasks.every((t) => t.state !== "error")), `${chapter}: ${JSON.stringify(report)}`);
+        console.log(`# dist mdBook ${chapter} ${lesson}: ${totals(report)}`);
+        assert.deepEqual(errors, []);
+        await page.close();
+      }
+    } finally {
+      await context.close();
+      bookServer.close();
+    }
+  } finally {
+    fs.rmSync(book, { recursive: true, force: true });
+  }
+});
+
+/** What the parity test compares of an answer (in Node, and as source text in the page). */
+async function readAnswer(response) {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return {
+    status: response.status,
+    reason: response.statusText,
+    type: response.headers.get("content-type"),
+    length: bytes.length,
+    body: bytes.length <= 400 ? new TextDecoder().decode(bytes) : `${bytes.length} bytes, sum ${bytes.reduce((a, b) => a + b, 0)}`,
+  };
+}
+
+test("the worker answers like the dev server (status, reason phrase, type, length, body)", async (t) => {
+  let devServer = true;
+  try {
+    await fetch(`${BASE}/api/status/200`);
+  } catch {
+    devServer = false;
+  }
+  if (!devServer) return t.skip(`no dev server at ${BASE} to compare with`);
+  const { context, page } = await open(MOUNT);
+  await mounted(page);
+  const id = `parity-${Date.now()}`;
+  for (const raw of [...PARITY, `flaky?id=${id}&fail=1`, `flaky?id=${id}&fail=1`]) {
+    const worker = await page.evaluate(`fetch(${JSON.stringify(`api/${raw}`)}, { cache: "no-store" }).then(${readAnswer})`);
+    const dev = await readAnswer(await fetch(`${BASE}/api/${raw}`));
+    assert.deepEqual(worker, dev, `api/${raw}`);
+  }
+  await context.close();
+});
+
+test("the npm package: package.json names the widget's files, its exports and its types; the tarball holds exactly them", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(DIST, "package.json"), "utf8"));
+  assert.equal(pkg.name, "async-demo");
+  assert.match(pkg.version, /^\d+\.\d+\.\d+/);
+  assert.equal(pkg.types, "./pkg/async_demo.d.ts");
+  assert.equal(pkg.exports["."], "./async-demo.js");
+  // Conditions match in order: TypeScript needs `types` before `default`.
+  assert.deepEqual(Object.entries(pkg.exports["./pkg/async_demo.js"]), [["types", "./pkg/async_demo.d.ts"], ["default", "./pkg/async_demo.js"]]);
+  const files = ["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts"];
+  assert.deepEqual([...pkg.files].sort(), [...files].sort());
+  const tarball = path.join(DIST, `${pkg.name}-${pkg.version}.tgz`);
+  const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
+  assert.deepEqual(listed, [...files, "package.json"].map((f) => `package/${f}`).sort());
+  const packed = execFileSync("tar", ["-xzOf", tarball, "package/async-demo.js"], { encoding: "utf8" });
+  assert.ok(packed.includes("const SERVICE_WORKER = true;"), "the packed module registers the worker");
+});
