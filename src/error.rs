@@ -81,7 +81,13 @@ const QUOTE_MAX_CHARS: usize = 80;
 /// `text` as it appears in a sentence: whole if short, otherwise its first
 /// [`QUOTE_MAX_CHARS`] characters, "…" and its length.
 pub fn cut(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(QUOTE_MAX_CHARS) {
+    cut_to(text, QUOTE_MAX_CHARS)
+}
+
+/// `text` whole if it has at most `max` characters, otherwise its first
+/// `max`, "…" and its length.
+pub fn cut_to(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
         None => text.into(),
         Some((end, _)) => format!("{}… ({} characters)", &text[..end], text.chars().count()).into(),
     }

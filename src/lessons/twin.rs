@@ -66,6 +66,9 @@ fn marked(line: &str) -> Option<Marked<'_>> {
     })
 }
 
+/// A parameter's value longer than this is not written into the shown twin.
+const SHOWN_VALUE_MAX_CHARS: usize = 4_000;
+
 /// The twin of `lesson` with each marked constant set to its value in
 /// `params`. A lesson without a twin (its `python` is prose, as for
 /// `bridge`) comes back unchanged.
@@ -115,6 +118,14 @@ pub fn render(lesson: &Lesson, params: &Params) -> Result<String, Error> {
                 }
             }
             Marker::Url(path) => python_str(&params.resolve_default(path)),
+        };
+        // A value too long to read (a megabyte data: URL) is not shown whole:
+        // the pane would hold it in one span and the page would stall.
+        let value = match value.chars().count() {
+            n if n > SHOWN_VALUE_MAX_CHARS => {
+                format!("None  # {n} characters: too long to show here; set it yourself")
+            }
+            _ => value,
         };
         let _ = write!(out, "{} = {value}  # {}{newline}", m.name, m.comment);
     }

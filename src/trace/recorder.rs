@@ -192,7 +192,7 @@ impl Run {
     pub fn trace<F: std::future::Future>(&self, label: impl Into<Cow<'static, str>>, future: F) -> Traced<F> {
         let task = self
             .recorder
-            .add_task(self.index, label.into(), std::panic::Location::caller());
+            .add_task(self.index, readable(label.into()), std::panic::Location::caller());
         Traced::new(future, self.recorder.clone(), self.index, task)
     }
 
@@ -206,7 +206,7 @@ impl Run {
     ) -> Traced<F> {
         let task = self
             .recorder
-            .add_task(self.index, label.into(), std::panic::Location::caller());
+            .add_task(self.index, readable(label.into()), std::panic::Location::caller());
         let progress = Progress {
             recorder: self.recorder.clone(),
             run: self.index,
@@ -232,6 +232,19 @@ impl Run {
             run.longest_frame_gap = longest_gap(run.start, &run.frames, end);
             run.long_tasks = long_tasks;
         });
+    }
+}
+
+/// The most characters of a label kept: a label is usually a URL, and a
+/// megabyte `data:` URL must not become a megabyte in every table cell,
+/// tooltip and report.
+const LABEL_MAX_CHARS: usize = 300;
+
+/// `label`, cut to [`LABEL_MAX_CHARS`] (no allocation when it is short).
+fn readable(label: Cow<'static, str>) -> Cow<'static, str> {
+    match crate::error::cut_to(&label, LABEL_MAX_CHARS) {
+        Cow::Borrowed(_) => label,
+        Cow::Owned(cut) => Cow::Owned(cut),
     }
 }
 

@@ -108,3 +108,13 @@ export async function stats() {
   const r = await fetch(`${BASE}/api/stats`);
   return r.json();
 }
+
+/** The counters once nothing is in flight any more (or after 5 s). */
+export async function statsWhenQuiet() {
+  let now = await stats();
+  for (let i = 0; i < 100 && now.inFlight > 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = await stats();
+  }
+  return now;
+}

@@ -3,30 +3,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, reportOf, stats } from "./browser.mjs";
+import { instrumentTimers } from "./page-timers.mjs";
 
 let browser, page, errors;
 
 // Installed before the page's scripts: remembers every timer, whether it
 // was cleared and when it fired.
-function instrumentTimers() {
-  const timers = new Map();
-  const { setTimeout: set, clearTimeout: clear } = window;
-  window.setTimeout = function (fn, ms = 0, ...args) {
-    const record = { created: performance.now(), due: performance.now() + Number(ms), cleared: false, fired: null };
-    const id = set.call(window, (...a) => {
-      record.fired = performance.now();
-      return typeof fn === "function" ? fn(...a) : undefined;
-    }, ms, ...args);
-    timers.set(id, record);
-    return id;
-  };
-  window.clearTimeout = function (id) {
-    const record = timers.get(id);
-    if (record) record.cleared = true;
-    return clear.call(window, id);
-  };
-  window.__timers = timers;
-}
 
 /** Timers pending at `at` (due later) that were not cleared, or fired anyway. */
 async function firedAfter(at) {

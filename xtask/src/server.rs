@@ -9,6 +9,14 @@
 //!   (1 to 64 characters) answer 503, the next ones 200: for retry lessons.
 //! - `GET /api/stats`: requests started / finished / aborted by the client,
 //!   in flight and the peak in flight, as JSON; `POST /api/stats/reset` zeroes them.
+//! - `GET /api/fault/...`: a server that misbehaves on purpose, for the fault
+//!   suite: `hang` (no answer), `stall` (a head, then silence), `reset` and
+//!   `close` (the connection cut before the status line), `truncated` (less
+//!   body than `Content-Length`), `length/{short,conflicting,invalid}` (a
+//!   `Content-Length` that lies), `endless` (bytes for ever, slowly),
+//!   `redirect/{n}` (a redirect loop), `garbage` (invalid UTF-8 as text).
+//!   Each is bounded: it ends when its client goes, and within
+//!   [`MAX_FAULT_WAIT`] otherwise.
 //!
 //! Malformed or out-of-range parameters get HTTP 400 with a sentence; a
 //! number is written in the digits 0–9 alone (`+5`, ` 5` and `5.0` are
@@ -37,7 +45,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -155,6 +163,12 @@ impl Drop for Tracker {
 struct TrackedBody {
     inner: Body,
     tracker: Tracker,
+    /// The response's Content-Length, if it has one, and the bytes sent so
+    /// far: hyper stops polling a body once that many bytes are out, so the
+    /// body never sees its own end, and a complete answer must not be
+    /// counted as aborted.
+    expected: Option<u64>,
+    sent: u64,
 }
 
 impl http_body::Body for TrackedBody {
@@ -166,8 +180,14 @@ impl http_body::Body for TrackedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(None) = polled {
-            self.tracker.end(true);
+        match &polled {
+            Poll::Ready(None) => self.tracker.end(true),
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.sent += data.len() as u64;
+                }
+            }
+            _ => {}
         }
         polled
     }
@@ -183,8 +203,10 @@ impl http_body::Body for TrackedBody {
 
 impl Drop for TrackedBody {
     fn drop(&mut self) {
-        // hyper may stop polling once the body says it has ended.
-        if self.inner.is_end_stream() {
+        // hyper may stop polling once the body says it has ended, or once
+        // Content-Length bytes are out.
+        let complete = self.expected.is_some_and(|expected| self.sent >= expected);
+        if self.inner.is_end_stream() || complete {
             self.tracker.end(true);
         }
     }
@@ -194,7 +216,18 @@ async fn track(State(stats): State<Arc<Stats>>, request: Request, next: Next) ->
     let tracker = Tracker::start(stats);
     let response = next.run(request).await;
     let (parts, inner) = response.into_parts();
-    Response::from_parts(parts, Body::new(TrackedBody { inner, tracker }))
+    let expected = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let body = TrackedBody {
+        inner,
+        tracker,
+        expected,
+        sent: 0,
+    };
+    Response::from_parts(parts, Body::new(body))
 }
 
 /// A refused request: HTTP 400 with a sentence.
@@ -287,17 +320,29 @@ async fn drip(Query(query): Query<HashMap<String, String>>) -> Result<Response, 
 /// The size of the pieces `/api/binary` is made and sent in.
 const BINARY_CHUNK: u64 = 64 * 1024;
 
-/// `/api/binary`: made one chunk at a time as the connection takes it, so a
+/// The first [`BINARY_CHUNK`] bytes of every `/api/binary` body, made once.
+/// Byte `i` is bits 7–14 of `i × 2654435761`, which depend on the low 15
+/// bits of `i` alone: the bytes repeat every 32 KiB, so every chunk (they
+/// start at multiples of 64 KiB) is this one, or the start of it.
+fn binary_chunk() -> &'static Bytes {
+    static CHUNK: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    CHUNK.get_or_init(|| {
+        (0..BINARY_CHUNK)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+            .collect::<Vec<u8>>()
+            .into()
+    })
+}
+
+/// `/api/binary`: sent one chunk at a time as the connection takes it, so a
 /// client that asks for 10 MB and does not read costs the server a chunk or
-/// two of buffer, not 10 MB.
+/// two of buffer, not 10 MB; and a chunk is a shared slice, not made anew
+/// (200 slow readers of 10 MB would otherwise keep the server busy making bytes).
 async fn binary(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
     let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
     let chunks = (0..bytes).step_by(BINARY_CHUNK as usize).map(move |start| {
         let end = (start + BINARY_CHUNK).min(bytes);
-        let chunk: Vec<u8> = (start..end)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
-            .collect();
-        Ok::<_, io::Error>(Bytes::from(chunk))
+        Ok::<_, io::Error>(binary_chunk().slice(..(end - start) as usize))
     });
     let headers = [
         (header::CONTENT_TYPE, "application/octet-stream".to_string()),
@@ -524,6 +569,280 @@ async fn serve_files(State(files): State<Files>, request: Request) -> Response {
     }
 }
 
+// ---- Faults: a misbehaving server on purpose (`/api/fault/...`) ----
+//
+// The fault suite points lessons at these to check that every way a server
+// can misbehave ends the one task it affects, with a sentence or at its
+// deadline. They live on the dev server itself, so a page reaches them from
+// its own origin (Chromium's local-network protection would block another
+// loopback port). Each is bounded: none runs on after its client has gone,
+// and none runs forever while its client stays.
+
+/// The longest a fault keeps a connection waiting, or streams to it, before
+/// giving up on it: the default of [`Limits::fault_wait`]. (The idle timeout,
+/// when it is shorter, closes a silent connection first.)
+pub const MAX_FAULT_WAIT: Duration = Duration::from_secs(120);
+/// The most `/api/fault/endless` sends before it stops (by cutting the connection).
+pub const MAX_ENDLESS_BYTES: u64 = 200_000_000;
+/// How many hops `/api/fault/redirect/{n}` gives before it answers 508.
+pub const MAX_REDIRECTS: u64 = 100;
+
+/// What a fault endpoint asks of its own connection, below HTTP. hyper only
+/// writes well-formed responses, so the connection's socket ([`Watched`])
+/// carries these out in hyper's place, at the response's first write.
+#[derive(Debug, Default)]
+struct Sabotage {
+    /// Set once a plan is in; read on every write, so it is a plain flag.
+    armed: AtomicBool,
+    plan: std::sync::Mutex<Option<Plan>>,
+}
+
+#[derive(Debug)]
+enum Plan {
+    /// Reset the connection (TCP RST) before anything of the response is sent.
+    Reset,
+    /// Send these bytes instead of hyper's response, then close the connection.
+    Raw { bytes: Vec<u8>, sent: usize },
+}
+
+impl Sabotage {
+    fn arm(&self, plan: Plan) {
+        *self
+            .plan
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(plan);
+        self.armed.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Carries out the plan on `socket`: every write of hyper's ends here, and
+/// ends in an error, so that hyper drops the connection once the plan is done.
+fn poll_sabotage(
+    socket: &mut TcpStream,
+    sabotage: &Sabotage,
+    activity: &Activity,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<usize>> {
+    let mut plan = sabotage
+        .plan
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(Plan::Raw { bytes, sent }) = plan.as_mut() {
+        while *sent < bytes.len() {
+            match Pin::new(&mut *socket).poll_write(cx, &bytes[*sent..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    *sent += n;
+                    activity.touch();
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        // Closed with a FIN when hyper drops the socket, after what was sent.
+        return Poll::Ready(Err(io::Error::other(
+            "closed on purpose after a raw answer (/api/fault)",
+        )));
+    }
+    // No linger: closing the socket sends a reset, not a FIN.
+    let _ = socket.set_zero_linger();
+    Poll::Ready(Err(io::Error::new(
+        io::ErrorKind::ConnectionReset,
+        "reset on purpose (/api/fault)",
+    )))
+}
+
+/// How long the faults of `request`'s connection may last ([`Limits::fault_wait`]).
+fn fault_wait(request: &Request) -> Duration {
+    request
+        .extensions()
+        .get::<Limits>()
+        .map_or(MAX_FAULT_WAIT, |limits| limits.fault_wait)
+}
+
+/// Arms `plan` on the request's connection. The response returned stands in
+/// for hyper; its body never ends, so the request counts as aborted, and
+/// nothing of it is sent. Served by something other than [`Server`] (no
+/// connection to sabotage), the answer is a 501 with a sentence.
+fn sabotaged(request: &Request, plan: Plan) -> Response {
+    let Some(sabotage) = request.extensions().get::<Arc<Sabotage>>() else {
+        return sentence(
+            StatusCode::NOT_IMPLEMENTED,
+            "This fault needs the dev server's own connections (xtask::server::Server); it cannot be played here.",
+        );
+    };
+    sabotage.arm(plan);
+    let never = futures_util::stream::pending::<Result<Bytes, io::Error>>();
+    ([TEXT], Body::from_stream(never)).into_response()
+}
+
+/// A raw response head (HTTP/1.1, CRLF line ends, the blank line included),
+/// with the headers every `/api` answer has.
+fn raw_head(status_line: &str, headers: &[&str]) -> Vec<u8> {
+    let mut head = format!("HTTP/1.1 {status_line}\r\nContent-Type: text/plain; charset=utf-8\r\n");
+    for line in headers
+        .iter()
+        .chain(&["Cache-Control: no-store", "Access-Control-Allow-Origin: *"])
+    {
+        head.push_str(line);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// `GET /api/fault/hang`: no answer, ever. It ends when the client goes
+/// (hyper then drops this handler), when the connection's idle timeout
+/// strikes, or after [`Limits::fault_wait`], when the connection is closed unanswered.
+async fn fault_hang(request: Request) -> Response {
+    tokio::time::sleep(fault_wait(&request)).await;
+    sabotaged(
+        &request,
+        Plan::Raw {
+            bytes: Vec::new(),
+            sent: 0,
+        },
+    )
+}
+
+/// `GET /api/fault/stall`: a 200 head promising 1,000 bytes, then silence
+/// (ended like [`fault_hang`]: the connection is cut after [`Limits::fault_wait`]).
+async fn fault_stall(request: Request) -> Response {
+    let wait = fault_wait(&request);
+    let silence = futures_util::stream::once(async move {
+        tokio::time::sleep(wait).await;
+        Err::<Bytes, _>(io::Error::other("the stalled body was given up"))
+    });
+    (
+        [TEXT],
+        [(header::CONTENT_LENGTH, "1000")],
+        Body::from_stream(silence),
+    )
+        .into_response()
+}
+
+/// `GET /api/fault/reset`: the connection is reset (RST) before the status line.
+async fn fault_reset(request: Request) -> Response {
+    sabotaged(&request, Plan::Reset)
+}
+
+/// `GET /api/fault/close`: the connection is closed (FIN) before the status line.
+async fn fault_close(request: Request) -> Response {
+    sabotaged(
+        &request,
+        Plan::Raw {
+            bytes: Vec::new(),
+            sent: 0,
+        },
+    )
+}
+
+/// `GET /api/fault/truncated`: `Content-Length: 1000`, 300 bytes, then the
+/// connection is closed.
+async fn fault_truncated(request: Request) -> Response {
+    let mut bytes = raw_head("200 OK", &["Content-Length: 1000"]);
+    bytes.extend_from_slice(&[b'.'; 300]);
+    sabotaged(&request, Plan::Raw { bytes, sent: 0 })
+}
+
+/// `GET /api/fault/length/{kind}`: a `Content-Length` that lies about a
+/// 100-byte body: `short` says 10, `conflicting` says both 10 and 100,
+/// `invalid` says "ten"; then the connection is closed.
+async fn fault_length(Path(kind): Path<String>, request: Request) -> Response {
+    let header = match kind.as_str() {
+        "short" => vec!["Content-Length: 10"],
+        "conflicting" => vec!["Content-Length: 10", "Content-Length: 100"],
+        "invalid" => vec!["Content-Length: ten"],
+        _ => {
+            return sentence(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "No such length fault: “{}”; there are short, conflicting and invalid.",
+                    quote(&kind)
+                ),
+            )
+        }
+    };
+    let mut bytes = raw_head("200 OK", &header);
+    bytes.extend_from_slice(&[b'x'; 100]);
+    sabotaged(&request, Plan::Raw { bytes, sent: 0 })
+}
+
+/// `GET /api/fault/endless?bytes=N&ms=T`: N bytes (1–65536, default 1000)
+/// every T ms (1–30000, default 100), with no length and no end. It stops
+/// when the client goes, and otherwise after [`Limits::fault_wait`] or
+/// [`MAX_ENDLESS_BYTES`], by cutting the connection (never a clean end).
+async fn fault_endless(request: Request) -> Result<Response, BadRequest> {
+    let wait = fault_wait(&request);
+    let Query(query) = Query::<HashMap<String, String>>::try_from_uri(request.uri())
+        .map_err(|e| BadRequest(format!("The query cannot be read: {e}.")))?;
+    let chunk = query_number(&query, "bytes", 1000, 65_536, "bytes")?.max(1);
+    let ms = query_number(&query, "ms", 100, MAX_DELAY_MS, "milliseconds")?.max(1);
+    let started = Instant::now();
+    let stream = futures_util::stream::unfold(0u64, move |sent| async move {
+        if sent == u64::MAX {
+            return None;
+        }
+        if started.elapsed() >= wait || sent >= MAX_ENDLESS_BYTES {
+            // An error, not an end: hyper cuts the connection mid-body.
+            return Some((
+                Err(io::Error::other("the endless stream reached its cap")),
+                u64::MAX,
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Some((Ok(Bytes::from(vec![b'~'; chunk as usize])), sent + chunk))
+    });
+    Ok(([TEXT], Body::from_stream(stream)).into_response())
+}
+
+/// `GET /api/fault/redirect/{n}`: a redirect to `/api/fault/redirect/{n+1}`,
+/// for ever as far as a client can tell (browsers give up after 20); past
+/// [`MAX_REDIRECTS`] hops, a 508 with a sentence.
+async fn fault_redirect(Path(n): Path<String>) -> Result<Response, BadRequest> {
+    let n = parse_number("The hop", &n, 1_000_000, "hops")?;
+    if n >= MAX_REDIRECTS {
+        return Ok(sentence(
+            StatusCode::LOOP_DETECTED,
+            format!("This redirect loop has gone {n} hops; it stops here."),
+        ));
+    }
+    let next = format!("/api/fault/redirect/{}", n + 1);
+    Ok((
+        StatusCode::FOUND,
+        [TEXT],
+        [(header::LOCATION, next)],
+        "Round and round.",
+    )
+        .into_response())
+}
+
+/// One round of `/api/fault/garbage`: invalid UTF-8 of every kind (a lone
+/// continuation byte, an overlong `/`, a UTF-16 surrogate, bytes that never
+/// occur in UTF-8, a cut sequence), NUL, control characters, and markup.
+const GARBAGE: &[u8] = b"\xff\xfe\x80 \xc0\xaf \xed\xa0\x80 \xf8\x88\x80\x80\x80 \xe2\x82\0\x1b[31m\x07\x08<script>window.pwned=1</script><img src=x onerror=window.pwned=1>\r\n";
+
+/// `GET /api/fault/garbage?bytes=N`: N bytes (default 1024, ≤ [`MAX_BYTES`])
+/// of [`GARBAGE`] over and over, labelled `text/plain; charset=utf-8`;
+/// streamed like `/api/binary`.
+async fn fault_garbage(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
+    let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
+    let chunks = (0..bytes).step_by(BINARY_CHUNK as usize).map(move |start| {
+        let end = (start + BINARY_CHUNK).min(bytes);
+        let chunk: Vec<u8> = (start..end)
+            .map(|i| GARBAGE[(i % GARBAGE.len() as u64) as usize])
+            .collect();
+        Ok::<_, io::Error>(Bytes::from(chunk))
+    });
+    let length = (header::CONTENT_LENGTH, bytes.to_string());
+    Ok((
+        [TEXT],
+        [length],
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response())
+}
+
 /// The whole app: `/api`, the docs book under `/docs/` (built by
 /// `cargo xtask docs` into `docs/book`), and the static files under `www`.
 pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
@@ -537,6 +856,15 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         .route("/binary", get(binary))
         .route("/status/{code}", get(status))
         .route("/flaky", get(flaky).with_state(Arc::new(Flaky::default())))
+        .route("/fault/hang", get(fault_hang))
+        .route("/fault/stall", get(fault_stall))
+        .route("/fault/reset", get(fault_reset))
+        .route("/fault/close", get(fault_close))
+        .route("/fault/truncated", get(fault_truncated))
+        .route("/fault/length/{kind}", get(fault_length))
+        .route("/fault/endless", get(fault_endless))
+        .route("/fault/redirect/{n}", get(fault_redirect))
+        .route("/fault/garbage", get(fault_garbage))
         .route_layer(middleware::from_fn_with_state(stats.clone(), track));
     // JSON is compressed; the tracked bodies are not (see the module's doc).
     let counters = Router::new()
@@ -595,19 +923,25 @@ pub struct Limits {
     /// the longest silence an endpoint has ([`MAX_DELAY_MS`]: a delay, a
     /// drip's single chunk).
     pub idle_timeout: Duration,
+    /// How long a fault (`/api/fault/...`) may hold a connection whose client
+    /// stays: a hang or a stall is then cut unanswered, an endless stream cut
+    /// mid-body ([`MAX_FAULT_WAIT`] by default).
+    pub fault_wait: Duration,
 }
 
 impl Default for Limits {
     /// 10 s for headers (and between requests; Apache waits 5 s, nginx 75 s),
     /// 60 s of silence (twice the longest delay), and half the process's
     /// open-file limit in connections, between 64 and 4096, so that the
-    /// server never runs out of file descriptors for its own files.
+    /// server never runs out of file descriptors for its own files; faults
+    /// last at most two minutes.
     fn default() -> Self {
         let files = open_file_limit().unwrap_or(1024);
         Limits {
             max_connections: (files / 2).clamp(64, 4096),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            fault_wait: MAX_FAULT_WAIT,
         }
     }
 }
@@ -651,6 +985,8 @@ impl Activity {
 struct Watched {
     socket: TcpStream,
     activity: Arc<Activity>,
+    /// Armed by a fault endpoint: then the socket writes its plan, not hyper's bytes.
+    sabotage: Arc<Sabotage>,
 }
 
 impl AsyncRead for Watched {
@@ -670,6 +1006,14 @@ impl AsyncRead for Watched {
 
 impl AsyncWrite for Watched {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        if self.sabotage.armed.load(Ordering::SeqCst) {
+            let Watched {
+                socket,
+                activity,
+                sabotage,
+            } = &mut *self;
+            return poll_sabotage(socket, sabotage, activity, cx);
+        }
         let polled = Pin::new(&mut self.socket).poll_write(cx, data);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.touch();
@@ -682,6 +1026,14 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         data: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if self.sabotage.armed.load(Ordering::SeqCst) {
+            let Watched {
+                socket,
+                activity,
+                sabotage,
+            } = &mut *self;
+            return poll_sabotage(socket, sabotage, activity, cx);
+        }
         let polled = Pin::new(&mut self.socket).poll_write_vectored(cx, data);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.touch();
@@ -705,16 +1057,25 @@ impl AsyncWrite for Watched {
 /// Serves one connection under `limits`: hyper's header timeout, and a
 /// watchdog that drops the connection (closing the socket, and counting a
 /// response under way as aborted) once nothing has moved for the idle timeout.
+/// Each request carries the connection's [`Sabotage`] for the fault endpoints.
 async fn serve_connection(socket: TcpStream, app: Router, limits: Limits) {
     let activity = Arc::new(Activity::new());
+    let sabotage = Arc::new(Sabotage::default());
     let io = TokioIo::new(Watched {
         socket,
         activity: activity.clone(),
+        sabotage: sabotage.clone(),
+    });
+    let app = TowerToHyperService::new(app);
+    let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(sabotage.clone());
+        request.extensions_mut().insert(limits);
+        hyper::service::Service::call(&app, request)
     });
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        .serve_connection(io, TowerToHyperService::new(app));
+        .serve_connection(io, service);
     let mut connection = std::pin::pin!(connection);
     loop {
         let quiet = activity.quiet_for();
@@ -764,6 +1125,10 @@ fn is_connection_error(e: &io::Error) -> bool {
     )
 }
 
+/// How many connections may wait to be accepted (the kernel caps it at
+/// `net.core.somaxconn`, 4096 on current Linux).
+pub const BACKLOG: u32 = 1024;
+
 /// A server bound and ready to run.
 #[derive(Debug)]
 pub struct Server {
@@ -776,8 +1141,21 @@ pub struct Server {
 
 impl Server {
     /// Binds `addr` (port 0 for any free port), with the default [`Limits`].
+    ///
+    /// The queue of connections not yet accepted holds [`BACKLOG`]: with
+    /// the standard library's 128, a burst of a thousand connections (a load
+    /// test, many pages at once) overflows it, and the connections whose
+    /// first packet was dropped wait a whole second for its retransmission.
     pub async fn bind(addr: SocketAddr, www: PathBuf) -> io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As the standard library does: a restarted server can bind at once.
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        let listener = socket.listen(BACKLOG)?;
         Ok(Server {
             listener,
             stats: Arc::default(),

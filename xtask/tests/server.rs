@@ -303,6 +303,26 @@ fn static_files_have_the_right_types_and_paths_cannot_leave_www() {
 }
 
 #[test]
+fn a_streamed_body_read_to_its_end_counts_as_finished_not_aborted() {
+    let addr = start();
+    let drip = get(addr, "/api/drip?bytes=3000&ms=200");
+    assert_eq!((drip.status, drip.body.len()), (200, 3000));
+    get(addr, "/api/binary?bytes=200000");
+    // The counters move when the server has dropped the bodies.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut now = stats(addr);
+    while now.in_flight > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        now = stats(addr);
+    }
+    assert_eq!(
+        (now.started, now.finished, now.aborted, now.in_flight),
+        (2, 2, 0, 0),
+        "{now:?}"
+    );
+}
+
+#[test]
 fn stats_count_finished_and_aborted_requests() {
     let addr = start();
     get(addr, "/api/delay/1");
@@ -827,4 +847,508 @@ fn drip_delay_and_binary_are_never_compressed_and_a_drip_still_streams() {
         "the first drip bytes came after {first:?}"
     );
     assert!(total >= Duration::from_millis(1400), "{total:?}");
+}
+
+// ---- Faults on purpose: /api/fault (issue 12, the standing fault suite) ----
+
+/// How a connection ended for the client.
+#[derive(Debug, PartialEq, Eq)]
+enum Ending {
+    /// The server closed it (FIN).
+    Closed,
+    /// The server reset it (RST).
+    Reset,
+    /// Still open when the client stopped waiting.
+    Open,
+}
+
+/// Sends a GET for `target` (keep-alive, as browsers do) and reads for at
+/// most `patience`: what came, and how the connection ended.
+fn exchange(addr: SocketAddr, target: &str, patience: Duration) -> (Vec<u8>, Ending, TcpStream) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let start = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    let ending = loop {
+        if start.elapsed() >= patience {
+            break Ending::Open;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break Ending::Closed,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break Ending::Reset,
+            Err(e) => panic!("{target}: {e}"),
+        }
+    };
+    (got, ending, stream)
+}
+
+/// The counters once nothing is in flight (within 5 s).
+fn settled_stats(addr: SocketAddr) -> StatsSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = stats(addr);
+        if now.in_flight == 0 || Instant::now() > deadline {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The reply's head and the body bytes after it, not dechunked.
+fn split_head(raw: &[u8]) -> (String, &[u8]) {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(raw)));
+    (
+        String::from_utf8_lossy(&raw[..split]).into_owned(),
+        &raw[split + 4..],
+    )
+}
+
+#[test]
+fn fault_reset_and_close_cut_the_connection_before_the_status_line() {
+    let addr = start();
+    let (got, ending, _) = exchange(addr, "/api/fault/reset", Duration::from_secs(5));
+    assert_eq!((got.len(), ending), (0, Ending::Reset));
+    let (got, ending, _) = exchange(addr, "/api/fault/close", Duration::from_secs(5));
+    assert_eq!((got.len(), ending), (0, Ending::Closed));
+    let now = settled_stats(addr);
+    assert_eq!((now.started, now.aborted, now.in_flight), (2, 2, 0), "{now:?}");
+    // The server itself is fine, and so is the next connection.
+    assert_eq!(get(addr, "/api/delay/1").status, 200);
+}
+
+#[test]
+fn fault_truncated_sends_less_than_its_content_length_then_closes() {
+    let addr = start();
+    let (got, ending, _) = exchange(addr, "/api/fault/truncated", Duration::from_secs(5));
+    assert_eq!(ending, Ending::Closed);
+    let (head, body) = split_head(&got);
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(head.contains("Content-Length: 1000"), "{head}");
+    assert_eq!(body.len(), 300);
+    assert_eq!(settled_stats(addr).in_flight, 0);
+}
+
+#[test]
+fn fault_lengths_lie_about_a_100_byte_body() {
+    let addr = start();
+    for (kind, lines) in [
+        ("short", vec!["Content-Length: 10"]),
+        ("conflicting", vec!["Content-Length: 10", "Content-Length: 100"]),
+        ("invalid", vec!["Content-Length: ten"]),
+    ] {
+        let (got, ending, _) = exchange(addr, &format!("/api/fault/length/{kind}"), Duration::from_secs(5));
+        assert_eq!(ending, Ending::Closed, "{kind}");
+        let (head, body) = split_head(&got);
+        let declared: Vec<&str> = head
+            .lines()
+            .filter(|l| l.to_ascii_lowercase().starts_with("content-length"))
+            .collect();
+        assert_eq!(declared, lines, "{kind}");
+        assert_eq!(body, &[b'x'; 100][..], "{kind}");
+    }
+    let unknown = get(addr, "/api/fault/length/long");
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.is_sentence(), "{}", unknown.text());
+}
+
+#[test]
+fn fault_hang_never_answers_and_ends_when_the_client_goes() {
+    let addr = start();
+    let (got, ending, stream) = exchange(addr, "/api/fault/hang", Duration::from_millis(1500));
+    assert_eq!((got.len(), ending), (0, Ending::Open));
+    assert_eq!(stats(addr).in_flight, 1);
+    drop(stream);
+    let now = settled_stats(addr);
+    assert_eq!(
+        (now.aborted, now.in_flight),
+        (1, 0),
+        "the hang outlived its client: {now:?}"
+    );
+}
+
+#[test]
+fn fault_hang_and_stall_are_cut_by_the_idle_timeout_and_by_the_fault_wait() {
+    // Silent: the idle timeout closes them.
+    let addr = start_with(xtask::root().join("www"), Some(short(10_000, 800)));
+    let (got, ending, _) = exchange(addr, "/api/fault/hang", Duration::from_secs(5));
+    assert_eq!((got.len(), ending), (0, Ending::Closed));
+    let (got, ending, _) = exchange(addr, "/api/fault/stall", Duration::from_secs(5));
+    assert_eq!(ending, Ending::Closed);
+    let (head, body) = split_head(&got);
+    assert!(
+        head.starts_with("HTTP/1.1 200") && head.contains("content-length: 1000"),
+        "{head}"
+    );
+    assert!(body.is_empty());
+    assert_eq!(settled_stats(addr).in_flight, 0);
+    // With a long idle timeout, the fault's own bound ends them.
+    let limits = Limits {
+        fault_wait: Duration::from_millis(700),
+        ..Limits::default()
+    };
+    let addr = start_with(xtask::root().join("www"), Some(limits));
+    for target in ["/api/fault/hang", "/api/fault/stall"] {
+        let start = Instant::now();
+        let (_, ending, _) = exchange(addr, target, Duration::from_secs(5));
+        assert_eq!(ending, Ending::Closed, "{target}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{target}: {:?}",
+            start.elapsed()
+        );
+    }
+    let now = settled_stats(addr);
+    assert_eq!((now.aborted, now.in_flight), (2, 0), "{now:?}");
+}
+
+#[test]
+fn fault_endless_streams_until_the_client_goes_or_its_cap() {
+    let addr = start();
+    let (got, ending, stream) = exchange(
+        addr,
+        "/api/fault/endless?bytes=100&ms=50",
+        Duration::from_millis(1200),
+    );
+    assert_eq!(ending, Ending::Open);
+    let (head, body) = split_head(&got);
+    assert!(
+        head.contains("transfer-encoding: chunked") && !head.contains("content-length"),
+        "{head}"
+    );
+    let tildes = body.iter().filter(|&&b| b == b'~').count();
+    assert!(
+        (800..=2400).contains(&tildes),
+        "{tildes} bytes in 1.2 s at 100 per 50 ms"
+    );
+    assert!(!body.ends_with(b"0\r\n\r\n"), "the endless stream ended");
+    drop(stream);
+    let now = settled_stats(addr);
+    assert_eq!((now.aborted, now.in_flight), (1, 0), "{now:?}");
+    // A client that reads for ever is cut off at the cap, mid-body.
+    let limits = Limits {
+        fault_wait: Duration::from_millis(600),
+        ..Limits::default()
+    };
+    let addr = start_with(xtask::root().join("www"), Some(limits));
+    let (got, ending, _) = exchange(addr, "/api/fault/endless?bytes=10&ms=20", Duration::from_secs(5));
+    assert_eq!(ending, Ending::Closed);
+    assert!(!got.ends_with(b"0\r\n\r\n"), "a clean end, not a cut");
+    assert_eq!(get(addr, "/api/fault/endless?ms=0x10").status, 400);
+    assert_eq!(get(addr, "/api/fault/endless?bytes=65537").status, 400);
+}
+
+#[test]
+fn fault_redirect_loops_and_stops_at_its_cap() {
+    let addr = start();
+    let hop = get(addr, "/api/fault/redirect/0");
+    assert_eq!(hop.status, 302);
+    assert_eq!(hop.header("location").as_deref(), Some("/api/fault/redirect/1"));
+    let mut target = "/api/fault/redirect/0".to_string();
+    let mut hops = 0;
+    loop {
+        let reply = get(addr, &target);
+        match reply.header("location") {
+            Some(next) if reply.status == 302 => target = next,
+            _ => {
+                assert_eq!(reply.status, 508);
+                assert!(reply.is_sentence(), "{}", reply.text());
+                break;
+            }
+        }
+        hops += 1;
+        assert!(hops <= 100, "the loop has no end on the server side");
+    }
+    assert_eq!(hops, xtask::server::MAX_REDIRECTS);
+    assert_eq!(get(addr, "/api/fault/redirect/+1").status, 400);
+}
+
+#[test]
+fn fault_garbage_is_invalid_utf8_labelled_as_text() {
+    let addr = start();
+    let reply = get(addr, "/api/fault/garbage?bytes=5000");
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(reply.header("content-length").as_deref(), Some("5000"));
+    assert_eq!(reply.body.len(), 5000);
+    assert!(std::str::from_utf8(&reply.body).is_err());
+    assert!(reply.body.contains(&0) && reply.body.windows(8).any(|w| w == b"<script>"));
+    assert_eq!(get(addr, "/api/fault/garbage?bytes=10000001").status, 400);
+    assert_eq!(get(addr, "/api/fault/nothing").status, 404);
+}
+
+#[test]
+fn faults_served_by_something_else_than_the_server_say_so() {
+    // `app` alone (no `Server` connection to sabotage): a 501 with a sentence.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = xtask::server::app(xtask::root().join("www"), Default::default());
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    let reply = get(addr, "/api/fault/reset");
+    assert_eq!(reply.status, 501);
+    assert!(reply.is_sentence(), "{}", reply.text());
+}
+
+// ---- Under load (issue 12: 1,000 concurrent requests, 200 slow clients) ----
+
+/// One GET over a fresh connection, with tokio's readiness calls only:
+/// the status and the time from connect to the last byte.
+async fn timed_get(addr: SocketAddr, target: &str) -> (u16, Duration) {
+    let start = Instant::now();
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    write_all(&stream, head.as_bytes()).await;
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        stream.readable().await.expect("readable");
+        match stream.try_read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(_) => break,
+        }
+    }
+    let status = std::str::from_utf8(&raw[..raw.len().min(12)])
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0);
+    (status, start.elapsed())
+}
+
+async fn write_all(stream: &tokio::net::TcpStream, mut data: &[u8]) {
+    while !data.is_empty() {
+        stream.writable().await.expect("writable");
+        match stream.try_write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+}
+
+/// The process's open-file limit (Linux).
+fn open_files() -> usize {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
+        .unwrap_or(1024)
+}
+
+/// The resident memory of process `pid` in bytes (Linux).
+fn rss_of(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The server of the load test, in a process of its own so that its memory
+/// is measured apart from the clients'. Not a test by itself: it serves only
+/// when the load test starts this binary with `XTASK_LOAD_SERVER` set, and
+/// until that test closes its standard input.
+#[test]
+#[ignore = "the load test's server process; the load test runs it"]
+fn load_test_server_process() {
+    if std::env::var_os("XTASK_LOAD_SERVER").is_none() {
+        return;
+    }
+    let addr = start();
+    println!("load server listening on {addr}");
+    let _ = std::io::stdin().read(&mut [0u8; 1]);
+}
+
+/// A dev server in a child process (this test binary, see
+/// [`load_test_server_process`]): its address and the child.
+fn server_process() -> (SocketAddr, std::process::Child) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--exact",
+            "load_test_server_process",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("XTASK_LOAD_SERVER", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server process");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("its output")).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("load server listening on ").nth(1)?.trim().parse().ok())
+        .expect("the server process's address");
+    // Read the rest, so that the test harness can print its summary.
+    std::thread::spawn(move || lines.for_each(drop));
+    (addr, child)
+}
+
+#[test]
+fn under_1000_concurrent_requests_and_200_slow_clients_every_request_is_answered() {
+    // Both ends of every connection live on this machine; the clients' end here.
+    let files = open_files();
+    let (requests, slow) = if files >= 2048 {
+        (1000, 200)
+    } else {
+        (files / 2 - 150, 100)
+    };
+    if requests < 1000 {
+        eprintln!("load: only {files} open files here, so {requests} requests and {slow} slow clients");
+    }
+    let (addr, mut server) = server_process();
+    let pid = server.id();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rss_idle = rss_of(pid);
+    let (latencies, statuses, rss_peak, slow_in_flight) = runtime.block_on(async move {
+        // Slow clients: half send their head a byte per 80 ms (done within
+        // the header timeout), half ask for 10 MB and read 4 KB per 100 ms.
+        let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+        let mut slow_clients = Vec::new();
+        for i in 0..slow {
+            let stop = stop.clone();
+            slow_clients.push(tokio::spawn(async move {
+                // A small receive window, as a slow reader on a real network
+                // has (on loopback the kernel would buffer megabytes for it).
+                let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+                socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+                let stream = socket.connect(addr).await.expect("connect");
+                let work = async {
+                    if i % 2 == 0 {
+                        let head = format!("GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                        for byte in head.as_bytes() {
+                            write_all(&stream, std::slice::from_ref(byte)).await;
+                            tokio::time::sleep(Duration::from_millis(80)).await;
+                        }
+                    } else {
+                        let head =
+                            format!("GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                        write_all(&stream, head.as_bytes()).await;
+                    }
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        if stream.readable().await.is_err() {
+                            break;
+                        }
+                        match stream.try_read(&mut buf) {
+                            Ok(0) => break,
+                            Ok(_) => {}
+                            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                            Err(_) => break,
+                        }
+                    }
+                };
+                tokio::select! {
+                    () = work => {}
+                    () = stop.notified() => {}
+                }
+            }));
+        }
+        // Let the slow ones settle in, then the burst.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let slow_in_flight = stats(addr).in_flight;
+        let burst: Vec<_> = (0..requests)
+            .map(|_| tokio::spawn(async move { timed_get(addr, "/api/delay/0").await }))
+            .collect();
+        let sampler = tokio::spawn(async move {
+            let mut peak = 0;
+            for _ in 0..100 {
+                peak = peak.max(rss_of(pid));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            peak
+        });
+        let mut latencies = Vec::new();
+        let mut statuses = std::collections::BTreeMap::new();
+        for request in burst {
+            let (status, took) = request.await.expect("a request task");
+            *statuses.entry(status).or_insert(0) += 1;
+            latencies.push(took);
+        }
+        let peak = sampler.await.unwrap();
+        stop.notify_waiters();
+        for client in slow_clients {
+            let _ = client.await;
+        }
+        (latencies, statuses, peak, slow_in_flight)
+    });
+    let now = settled_stats(addr);
+    drop(server.stdin.take()); // the server process ends
+    if server.wait_timeout_ms(3000).is_none() {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    let mut sorted = latencies;
+    sorted.sort();
+    let at = |q: f64| sorted[((sorted.len() as f64 * q) as usize).min(sorted.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "# load: {requests} concurrent requests beside {slow} slow clients ({slow_in_flight} reading, the rest still sending their heads): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {statuses:?}; server RSS {:.1} MB idle, {:.1} MB at the peak",
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(sorted[sorted.len() - 1]),
+        rss_idle as f64 / 1e6,
+        rss_peak as f64 / 1e6,
+    );
+    assert_eq!(
+        statuses.get(&200),
+        Some(&requests),
+        "every request answered 200: {statuses:?}"
+    );
+    assert!(at(0.99) < Duration::from_secs(10), "p99 {:?}", at(0.99));
+    assert!(
+        rss_peak < rss_idle + 200_000_000,
+        "the server grew by {} MB under load",
+        rss_peak.saturating_sub(rss_idle) / 1_000_000
+    );
+    assert_eq!(now.in_flight, 0, "{now:?}");
+    assert_eq!(now.started, now.finished + now.aborted, "{now:?}");
+}
+
+/// Waiting for a child with a deadline.
+trait WaitTimeout {
+    fn wait_timeout_ms(&mut self, ms: u64) -> Option<std::process::ExitStatus>;
+}
+
+impl WaitTimeout for std::process::Child {
+    fn wait_timeout_ms(&mut self, ms: u64) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + Duration::from_millis(ms);
+        loop {
+            if let Ok(Some(status)) = self.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
