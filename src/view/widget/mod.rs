@@ -9,6 +9,7 @@
 
 mod events;
 mod export;
+mod form;
 mod inspect;
 mod layout;
 mod replay;
@@ -31,7 +32,7 @@ use crate::clock::now;
 use crate::frame_loop::FrameLoop;
 use crate::lessons::{Lesson, Params};
 use crate::trace::Recorder;
-use layout::{code_pane, fill_code};
+use layout::code_pane;
 use replay::Replay;
 
 /// The widget's state, mirrored in the host's `data-state` attribute.
@@ -199,43 +200,6 @@ impl WidgetView {
         Ok(view)
     }
 
-    /// Shows the parameters as they now stand: every input and slider text
-    /// (also after an attribute changed from outside, which fires no input
-    /// event), the Python twin with these values, and a note for each
-    /// attribute the lesson does not read.
-    pub fn show_params(&self, twin: &str, params: &Params, unknown: &[String], api_note: Option<&str>) {
-        for (name, input) in &self.inputs {
-            // This lesson's own parameter of that name: lessons differ in
-            // their defaults (delay-ms is 800 in one, 8000 in another).
-            let own = self.lesson_ref.params.iter().find(|p| p.name == *name);
-            if let Some(shown) = own.map(|p| params.shown(p)) {
-                if input.value() != shown {
-                    input.set_value(&shown);
-                }
-                if let Some((_, output)) = self.outputs.iter().find(|(n, _)| n == name) {
-                    output.set_text_content(Some(&shown));
-                }
-            }
-        }
-        if let Some(Err(e)) = self
-            .python
-            .as_ref()
-            .map(|code| fill_code(code, Lang::Python, twin))
-        {
-            dom::warn_once("the Python twin could not be shown", &e);
-        }
-        dom::clear(&self.notes);
-        let notes = unknown
-            .iter()
-            .map(|n| ("note", n.as_str()))
-            .chain(api_note.map(|n| ("note api-note", n)));
-        for (class, note) in notes {
-            if let Err(e) = dom::text_child(&self.notes, "li", class, note) {
-                dom::warn_once("a note could not be shown", &e);
-            }
-        }
-    }
-
     /// Adds one more code pane (the bridge lesson's JavaScript side).
     pub fn add_code(&self, class: &str, caption: &str, code: &str) -> Result<(), JsValue> {
         code_pane(&self.code, class, caption, Lang::JavaScript, code).map(drop)
@@ -329,19 +293,6 @@ impl WidgetView {
         if let Some(recorder) = self.recording() {
             let lines = recorder.inspect(|runs| crate::report::transcript(runs, &recorder.log_lines()));
             code.set_text_content(Some(&lines.join("\n")));
-        }
-    }
-
-    /// The reader's prediction, if the lesson asks for one and it was given.
-    pub fn prediction(&self) -> Option<f64> {
-        let value = self.prediction.as_ref()?.value_as_number();
-        value.is_finite().then_some(value)
-    }
-
-    /// Shows how the run answered the question asked before it.
-    pub fn show_verdict(&self, sentence: &str) {
-        if let Some(verdict) = &self.verdict {
-            verdict.set_text_content(Some(sentence));
         }
     }
 

@@ -1,0 +1,61 @@
+//! The form: parameter inputs shown as the attributes stand, the notes on
+//! attributes, the Python twin with the widget's values, and the question
+//! asked before Run.
+
+use super::super::dom;
+use super::super::highlight::Lang;
+use super::layout::fill_code;
+use super::WidgetView;
+use crate::lessons::Params;
+
+impl WidgetView {
+    /// Shows the parameters as they now stand: every input and slider text
+    /// (also after an attribute changed from outside, which fires no input
+    /// event), the Python twin with these values, and a note for each
+    /// attribute the lesson does not read.
+    pub fn show_params(&self, twin: &str, params: &Params, unknown: &[String], api_note: Option<&str>) {
+        for (name, input) in &self.inputs {
+            // This lesson's own parameter of that name: lessons differ in
+            // their defaults (delay-ms is 800 in one, 8000 in another).
+            let own = self.lesson_ref.params.iter().find(|p| p.name == *name);
+            if let Some(shown) = own.map(|p| params.shown(p)) {
+                if input.value() != shown {
+                    input.set_value(&shown);
+                }
+                if let Some((_, output)) = self.outputs.iter().find(|(n, _)| n == name) {
+                    output.set_text_content(Some(&shown));
+                }
+            }
+        }
+        if let Some(Err(e)) = self
+            .python
+            .as_ref()
+            .map(|code| fill_code(code, Lang::Python, twin))
+        {
+            dom::warn_once("the Python twin could not be shown", &e);
+        }
+        dom::clear(&self.notes);
+        let notes = unknown
+            .iter()
+            .map(|n| ("note", n.as_str()))
+            .chain(api_note.map(|n| ("note api-note", n)));
+        for (class, note) in notes {
+            if let Err(e) = dom::text_child(&self.notes, "li", class, note) {
+                dom::warn_once("a note could not be shown", &e);
+            }
+        }
+    }
+
+    /// The reader's prediction, if the lesson asks for one and it was given.
+    pub fn prediction(&self) -> Option<f64> {
+        let value = self.prediction.as_ref()?.value_as_number();
+        value.is_finite().then_some(value)
+    }
+
+    /// Shows how the run answered the question asked before it.
+    pub fn show_verdict(&self, sentence: &str) {
+        if let Some(verdict) = &self.verdict {
+            verdict.set_text_content(Some(sentence));
+        }
+    }
+}
