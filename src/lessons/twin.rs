@@ -214,6 +214,32 @@ mod tests {
             .expect("the twin sets this constant")
     }
 
+    /// Each twin is a whole program, so each carries its own copy of the
+    /// two small helpers that print its runs; this keeps the copies equal.
+    #[test]
+    fn every_twin_prints_its_runs_with_the_same_helpers() {
+        let helpers = |source: &'static str| {
+            let start = source.find("def log(line):")?;
+            let end = start + source[start..].find("    return result\n")?;
+            Some(&source[start..end])
+        };
+        let twins: Vec<&Lesson> = crate::lessons::ALL
+            .iter()
+            .copied()
+            .filter(|l| l.has_twin())
+            .collect();
+        let first = helpers(twins[0].python).expect("the first twin has the helpers");
+        for lesson in &twins {
+            assert_eq!(
+                helpers(lesson.python),
+                Some(first),
+                "{}.py's log/trace differ from {}.py's",
+                lesson.name,
+                twins[0].name
+            );
+        }
+    }
+
     #[test]
     fn given_values_replace_the_marked_constants() {
         let given = params(
