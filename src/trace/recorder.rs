@@ -242,6 +242,9 @@ const LABEL_MAX_CHARS: usize = 300;
 
 /// `label`, cut to [`LABEL_MAX_CHARS`] (no allocation when it is short).
 fn readable(label: Cow<'static, str>) -> Cow<'static, str> {
+    if label.len() <= LABEL_MAX_CHARS {
+        return label; // at most that many bytes: at most that many characters
+    }
     match crate::error::cut_to(&label, LABEL_MAX_CHARS) {
         Cow::Borrowed(_) => label,
         Cow::Owned(cut) => Cow::Owned(cut),
