@@ -26,12 +26,16 @@ pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report:
     let Some(measured) = (predict.measure)(report) else {
         return "This run does not answer the question (were the parameters changed?).".into();
     };
-    let unit = predict.unit;
+    // "1 poll", "0 polls", "1049 ms".
     let shown = |v: f64| {
-        if v.fract() == 0.0 {
+        let number = if v.fract() == 0.0 {
             format!("{v:.0}")
         } else {
             format!("{v:.1}")
+        };
+        match predict.unit.strip_suffix('s') {
+            Some(one) if v == 1.0 && predict.unit != "ms" => format!("{number} {one}"),
+            _ => format!("{number} {}", predict.unit),
         }
     };
     let within = match predict.tolerance {
@@ -39,16 +43,16 @@ pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report:
         _ => String::new(),
     };
     match guess {
-        None => format!("The run measured {} {unit}.", shown(measured)),
+        None => format!("The run measured {}.", shown(measured)),
         Some(g) if predict.is_right(g, measured) => {
             format!(
-                "You said {} {unit}; the run measured {} {unit}: right{within}.",
+                "You said {}; the run measured {}: right{within}.",
                 shown(g),
                 shown(measured)
             )
         }
         Some(g) => format!(
-            "You said {} {unit}; the run measured {} {unit}: not this time{within}.",
+            "You said {}; the run measured {}: not this time{within}.",
             shown(g),
             shown(measured)
         ),

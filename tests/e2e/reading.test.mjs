@@ -114,7 +114,7 @@ test("predict, then run: the answer is checked against the run that follows, wit
   const guess = host.locator("input[name=prediction]");
   await guess.fill("1");
   await host.evaluate((el) => el.run());
-  assert.equal(await host.locator(".verdict").innerText(), "You said 1 polls; the run measured 0 polls: not this time.");
+  assert.equal(await host.locator(".verdict").innerText(), "You said 1 poll; the run measured 0 polls: not this time.");
   await guess.fill("0");
   await host.evaluate((el) => el.run());
   assert.equal(await host.locator(".verdict").innerText(), "You said 0 polls; the run measured 0 polls: right.");
