@@ -106,6 +106,53 @@ test("the scrubber lights the same lines during replay", async () => {
   assert.ok(lit.length >= 1 && lit.every((l) => /run\.trace\(/.test(l)), JSON.stringify(lit));
 });
 
+test("every lesson can be stepped to its end, one poll per step", { timeout: 240_000 }, async () => {
+  const results = await page.evaluate(async () => {
+    // Short parameters, so the whole file stays quick.
+    const short = {
+      sleep: { "delay-ms": "300" },
+      blocking: { "delay-ms": "300" },
+      many: { tasks: "40", "delay-ms": "200" },
+      cancel: { "delay-ms": "600", urls: "api/delay/300 api/drip?bytes=2000&ms=400" },
+      progress: { urls: "api/drip?bytes=20000&ms=300 api/drip?bytes=10000&ms=200" },
+      input: { "timeout-ms": "300" },
+      worker: { "work-ms": "200" },
+    };
+    const out = {};
+    for (const el of document.querySelectorAll("async-demo")) {
+      const lesson = el.getAttribute("lesson");
+      for (const [name, value] of Object.entries(short[lesson] ?? {})) el.setAttribute(name, value);
+      await new Promise((r) => setTimeout(r, 50));
+      const running = el.run({ step: true });
+      let steps = 0;
+      let end = "";
+      for (;;) {
+        const step = await Promise.race([
+          el.step().then(() => "stepped", (e) => e.message),
+          new Promise((r) => setTimeout(() => r("no step within 10 s"), 10_000)),
+        ]);
+        if (step !== "stepped") {
+          end = step;
+          break;
+        }
+        steps++;
+      }
+      el.resume();
+      const report = await running;
+      const polls = report.runs.flatMap((r) => r.tasks).reduce((n, t) => n + t.polls, 0);
+      out[lesson] = { steps, polls, end, state: el.dataset.state };
+    }
+    return out;
+  });
+  for (const [lesson, r] of Object.entries(results)) {
+    assert.equal(r.state, "done", `${lesson}: ${JSON.stringify(r)}`);
+    assert.match(r.end, /not being stepped any more/, `${lesson}: ${JSON.stringify(r)}`);
+    assert.equal(r.steps, r.polls, `${lesson}: ${r.steps} steps for ${r.polls} polls`);
+  }
+  assert.equal(Object.keys(results).length, 15);
+  console.log(`# stepping: ${Object.entries(results).map(([l, r]) => `${l} ${r.steps}`).join(", ")} steps = polls`);
+});
+
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });
