@@ -32,6 +32,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("blocking.rs"),
     params: &[DELAY],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

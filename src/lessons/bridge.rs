@@ -36,6 +36,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("bridge.rs"),
     params: &[DELAY],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

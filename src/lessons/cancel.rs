@@ -47,6 +47,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("cancel.rs"),
     params: &[DELAY, URLS],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

@@ -21,6 +21,9 @@ const FAILURES: Param = Param {
     kind: ParamKind::Number { min: 0, max: 10 },
 };
 
+/// The endpoint the retry run calls, beside the widget.
+const FLAKY: &str = "api/flaky";
+
 /// The retry run gives up after this many attempts.
 const MAX_ATTEMPTS: u32 = 5;
 
@@ -43,6 +46,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("errors.rs"),
     params: &[URLS, FAILURES],
     button: None,
+    endpoints: &[FLAKY],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),
@@ -54,7 +58,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let id = format!("lesson-{:x}", (js_sys::Math::random() * 1e12) as u64);
     let flaky = ctx
         .params
-        .resolve_default(&format!("api/flaky?id={id}&fail={failures}"));
+        .resolve_default(&format!("{FLAKY}?id={id}&fail={failures}"));
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("join_all: every result");

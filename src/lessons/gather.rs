@@ -43,6 +43,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("gather.rs"),
     params: &[URLS, TIMEOUT],
     button: None,
+    endpoints: &[],
     presets: &[
         Preset {
             label: "the article's example: three downloads of 2 s",

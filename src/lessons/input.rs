@@ -37,6 +37,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("input.rs"),
     params: &[TIMEOUT],
     button: Some("Click me"),
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

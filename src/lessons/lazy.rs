@@ -36,6 +36,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("lazy.rs"),
     params: &[DELAY],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: Some(Prediction {
         question: "How many times will the future that is never awaited be polled?",

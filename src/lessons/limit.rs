@@ -44,6 +44,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("limit.rs"),
     params: &[URLS, CONCURRENCY],
     button: None,
+    endpoints: &[],
     presets: &[
         Preset {
             label: "k = 6",

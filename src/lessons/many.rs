@@ -48,6 +48,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("many.rs"),
     params: &[TASKS, DELAY],
     button: None,
+    endpoints: &[],
     presets: &[
         Preset {
             label: "10,000 timers",

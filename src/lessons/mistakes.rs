@@ -48,6 +48,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("mistakes.rs"),
     params: &[DELAY, BLOCK],
     button: None,
+    endpoints: &[],
     presets: &[
         Preset {
             label: "a block longer than the wait",

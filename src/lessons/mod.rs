@@ -117,6 +117,10 @@ pub struct Lesson {
     /// The label of a button of its own that the widget shows during a run
     /// (clicks reach the run as [`Ctx::clicks`]), if it has one.
     pub button: Option<&'static str>,
+    /// Endpoints beside the widget the lesson calls by itself, beyond its
+    /// `urls` (errors' flaky endpoint): on a static host they need the
+    /// widget's Service Worker as much as its default URLs do.
+    pub endpoints: &'static [&'static str],
     /// Settings worth trying, offered as buttons that set the attributes.
     pub presets: &'static [Preset],
     /// A question to answer before Run, checked against the run's figures.
@@ -140,6 +144,13 @@ impl Lesson {
         let first = region_first_line(self.source)?;
         let shown = self.rust_code().lines().count() as u32;
         (own && line >= first && line < first + shown).then(|| line - first + 1)
+    }
+
+    /// The line of the shown code where `task` was created, if it was
+    /// created there.
+    pub fn task_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
+        task.created_at
+            .and_then(|(file, line)| self.code_line(file, line))
     }
 
     /// Whether the Python beside the lesson is a program (its twin) rather

@@ -145,18 +145,18 @@ impl Params {
     }
 
     /// Whether `lesson`'s downloads go to the widget's own `api/` endpoints:
-    /// its default URLs, `urls` that point there, or (errors) its flaky
-    /// endpoint.
+    /// its default URLs, `urls` that point there, or endpoints it calls by
+    /// itself ([`Lesson::endpoints`](crate::lessons::Lesson::endpoints)).
     pub fn relies_on_module_api(&self, lesson: &crate::lessons::Lesson) -> bool {
-        let Some(urls) = lesson.params.iter().find(|p| matches!(p.kind, ParamKind::Urls)) else {
-            return false;
-        };
         let api = format!("{}api/", self.default_base);
-        lesson.name == "errors"
-            || self.given(urls).is_none()
-            || self
-                .urls(urls)
-                .is_ok_and(|all| all.iter().any(|u| u.starts_with(&api)))
+        let urls = lesson.params.iter().find(|p| matches!(p.kind, ParamKind::Urls));
+        !lesson.endpoints.is_empty()
+            || urls.is_some_and(|urls| {
+                self.given(urls).is_none()
+                    || self
+                        .urls(urls)
+                        .is_ok_and(|all| all.iter().any(|u| u.starts_with(&api)))
+            })
     }
 
     /// A sentence for each attribute that is not `lesson`, a global HTML

@@ -29,6 +29,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("progress.rs"),
     params: &[URLS],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

@@ -35,6 +35,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("race.rs"),
     params: &[URLS],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

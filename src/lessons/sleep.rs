@@ -30,6 +30,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("sleep.rs"),
     params: &[DELAY],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

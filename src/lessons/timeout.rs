@@ -39,6 +39,7 @@ pub static LESSON: Lesson = Lesson {
     source: include_str!("timeout.rs"),
     params: &[URLS, TIMEOUT],
     button: None,
+    endpoints: &[],
     presets: &[],
     predict: None,
     run: |ctx| run(ctx).boxed_local(),

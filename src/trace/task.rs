@@ -156,6 +156,18 @@ impl TaskRecord {
         }
     }
 
+    /// What it waits on, in words: as the work said at its last `Pending`
+    /// poll (a stepped run listens), or why nothing is known.
+    pub fn waiting_on_text(&self) -> String {
+        match (&self.waiting_on, self.polls) {
+            (_, 0) => "nothing yet: its first poll starts it".to_string(),
+            (Some(what), _) => what.clone(),
+            (None, _) => "what it awaits does not say (gloo's TimeoutFuture and JavaScript Promises are not \
+                          instrumented)"
+                .to_string(),
+        }
+    }
+
     /// How many of its polls had each cause, e.g. "first 1 · woken 2".
     pub fn causes(&self) -> String {
         let mut counts = [0u32; 3];

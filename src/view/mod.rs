@@ -13,4 +13,4 @@ mod timeline;
 mod widget;
 
 pub use panic::{install_panic_hook, register, unregister};
-pub use widget::{error_only, waiting_on, Intent, WidgetState, WidgetView};
+pub use widget::{error_only, Intent, WidgetState, WidgetView};

@@ -26,9 +26,7 @@ impl Widget {
             let (label, line) = recorder.map_or((String::new(), None), |r| {
                 r.inspect(|runs| {
                     let task = &runs[stepped.run].tasks[stepped.task];
-                    let line = task
-                        .created_at
-                        .and_then(|(file, line)| lesson.code_line(file, line));
+                    let line = lesson.task_line(task);
                     (task.label.to_string(), line)
                 })
             });
@@ -59,7 +57,7 @@ impl Widget {
                     QueueEntry {
                         label: task.label.to_string(),
                         cause: q.cause.as_str(),
-                        waiting_on: crate::view::waiting_on(task),
+                        waiting_on: task.waiting_on_text(),
                     }
                 })
                 .collect()

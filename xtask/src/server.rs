@@ -1004,41 +1004,41 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        if self.sabotage.armed.load(Ordering::SeqCst) {
-            let Watched {
-                socket,
-                activity,
-                sabotage,
-            } = &mut *self;
+impl Watched {
+    /// One write through `write`, unless a fault is armed (then the fault
+    /// answers instead); a write that moved bytes counts as activity.
+    fn write_with(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        write: impl FnOnce(Pin<&mut TcpStream>, &mut Context<'_>) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        let Watched {
+            socket,
+            activity,
+            sabotage,
+        } = &mut *self;
+        if sabotage.armed.load(Ordering::SeqCst) {
             return poll_sabotage(socket, sabotage, activity, cx);
         }
-        let polled = Pin::new(&mut self.socket).poll_write(cx, data);
+        let polled = write(Pin::new(socket), cx);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
+            activity.touch();
         }
         polled
     }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        self.write_with(cx, |socket, cx| socket.poll_write(cx, data))
+    }
 
     fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         data: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if self.sabotage.armed.load(Ordering::SeqCst) {
-            let Watched {
-                socket,
-                activity,
-                sabotage,
-            } = &mut *self;
-            return poll_sabotage(socket, sabotage, activity, cx);
-        }
-        let polled = Pin::new(&mut self.socket).poll_write_vectored(cx, data);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
-        }
-        polled
+        self.write_with(cx, |socket, cx| socket.poll_write_vectored(cx, data))
     }
 
     fn is_write_vectored(&self) -> bool {

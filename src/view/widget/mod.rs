@@ -15,8 +15,6 @@ mod layout;
 mod replay;
 mod stepping;
 
-pub use stepping::waiting_on;
-
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

@@ -49,11 +49,7 @@ impl WidgetView {
         }
         self.stepper_drawn.set(stepper.version());
         let (queue, last) = (stepper.queue(), stepper.last_polled());
-        let lesson = self.lesson_ref;
-        let line_of = |task: &TaskRecord| {
-            task.created_at
-                .and_then(|(file, line)| lesson.code_line(file, line))
-        };
+        let line_of = |task: &TaskRecord| self.lesson_ref.task_line(task);
         recorder.inspect(|runs| -> Result<(), JsValue> {
             let last_line = last.and_then(|l| line_of(&runs[l.run].tasks[l.task]));
             let text = match last {
@@ -77,7 +73,7 @@ impl WidgetView {
                     "{} — {}; waits on: {}",
                     task.label,
                     q.cause.describe(),
-                    waiting_on(task)
+                    task.waiting_on_text()
                 );
                 dom::text_child(&self.queue, "li", "", &item)?;
             }
@@ -141,17 +137,6 @@ fn event_time(event: &Event) -> f64 {
     match *event {
         Event::Poll { start, .. } => start,
         Event::Wake { at } => at,
-    }
-}
-
-/// What `task` waits on, as far as the work has said.
-pub fn waiting_on(task: &TaskRecord) -> String {
-    match (&task.waiting_on, task.polls) {
-        (_, 0) => "nothing yet: its first poll starts it".to_string(),
-        (Some(what), _) => what.clone(),
-        (None, _) => "what it awaits does not say (gloo's TimeoutFuture and JavaScript Promises are not \
-                      instrumented)"
-            .to_string(),
     }
 }
 
