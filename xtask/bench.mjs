@@ -1,17 +1,94 @@
-// Driven by `cargo xtask bench`: opens the bench page in headless Chromium
-// and prints its figures as JSON on the last line.
-// Chromium is launched exactly as the end-to-end tests launch it.
+// Driven by `cargo xtask bench`: measures the bench page, cold page loads and
+// Lighthouse audits in headless Chromium, and prints the figures as JSON on
+// its last line. Chromium is launched exactly as the end-to-end tests launch it.
 import { launch } from "../tests/e2e/browser.mjs";
+import lighthouse from "lighthouse";
+import * as chromeLauncher from "chrome-launcher";
 
 const base = process.argv[2];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const figures = {};
+
+// One widget's docs chapter (its first widget is the `lazy` lesson).
+const DOCS = "/docs/what-drives-a-future.html";
+
 const browser = await launch();
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`${base}/bench/`);
-  await page.waitForFunction(() => typeof window.runBench === "function");
-  const results = await page.evaluate(() => window.runBench());
-  console.log(JSON.stringify(results));
+  // Scale first, in a page of its own, so that the wasm memory it grows is
+  // this run's alone.
+  {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${base}/bench/`);
+    await page.waitForFunction(() => typeof window.runScale === "function");
+    Object.assign(figures, await page.evaluate(() => window.runScale(100000)));
+    await page.close();
+  }
+  {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${base}/bench/`);
+    await page.waitForFunction(() => typeof window.runBench === "function");
+    Object.assign(figures, await page.evaluate(() => window.runBench()));
+    await page.close();
+  }
+  // Cold loads: a new context each time has an empty HTTP cache.
+  const firstWidget = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}${DOCS}`);
+    firstWidget.push(
+      await page.evaluate(async () => {
+        const run = () => document.querySelector("async-demo")?.shadowRoot?.querySelector("button.run");
+        while (!run()) await new Promise((r) => requestAnimationFrame(r));
+        const shown = performance.now();
+        const script = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/async-demo.js"));
+        return shown - script.startTime;
+      }),
+    );
+    await context.close();
+  }
+  figures.time_to_first_widget_ms = median(firstWidget);
+  figures.time_to_first_widget_runs_ms = firstWidget;
 } finally {
   await browser.close();
 }
+
+// Lighthouse, default (mobile, simulated throttling) settings; the median of
+// three runs per page.
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+});
+try {
+  for (const [name, path] of [["playground", "/"], ["docs", DOCS]]) {
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await lighthouse(`${base}${path}`, {
+        port: chrome.port,
+        onlyCategories: ["performance"],
+        logLevel: "error",
+        output: "json",
+      });
+      const lhr = result.lhr;
+      if (lhr.runtimeError) throw new Error(`lighthouse ${path}: ${lhr.runtimeError.message}`);
+      runs.push({
+        performance: lhr.categories.performance.score,
+        cls: lhr.audits["cumulative-layout-shift"].numericValue,
+        fcp: lhr.audits["first-contentful-paint"].numericValue,
+        tti: lhr.audits["interactive"].numericValue,
+        bytes: lhr.audits["total-byte-weight"].numericValue,
+      });
+    }
+    const mid = runs.sort((a, b) => a.performance - b.performance)[1];
+    figures[`lighthouse_performance_${name}`] = mid.performance;
+    figures[`layout_shift_${name}`] = mid.cls;
+    figures[`first_contentful_paint_ms_${name}`] = mid.fcp;
+    figures[`time_to_interactive_ms_${name}`] = mid.tti;
+    figures[`transfer_bytes_${name}`] = mid.bytes;
+  }
+} finally {
+  chrome.kill();
+}
+console.log(JSON.stringify(figures));

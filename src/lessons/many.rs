@@ -12,7 +12,7 @@ const TASKS: Param = Param {
     name: "tasks",
     label: "how many timers",
     default: "1000",
-    kind: ParamKind::Number { min: 1, max: 20_000 },
+    kind: ParamKind::Number { min: 1, max: 100_000 },
 };
 
 const DELAY: Param = Param {

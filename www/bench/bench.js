@@ -31,7 +31,7 @@ async function timers(n, rounds) {
 }
 
 /** The longest animation frame while a widget draws a live run of `n` tasks. */
-async function renderLongestFrame(n) {
+async function renderLongestFrame(n, keep = false) {
   const el = document.createElement("async-demo");
   el.setAttribute("lesson", "many");
   el.setAttribute("tasks", String(n));
@@ -51,12 +51,31 @@ async function renderLongestFrame(n) {
   requestAnimationFrame(frame);
   const report = await running;
   measuring = false;
-  el.remove();
-  return { longest, tasks: report.runs[0].tasks.length };
+  if (!keep) el.remove();
+  return { longest, tasks: report.runs.reduce((sum, run) => sum + run.tasks.length, 0) };
 }
 
+const start = () => init({ module_or_path: new URL("../pkg/async_demo_bg.wasm", import.meta.url) });
+
+/**
+ * A live run of `n` tasks in a fresh page: its longest frame, and the wasm
+ * memory it grew by (the widget keeps the recording for replay) per traced
+ * future.
+ */
+window.runScale = async (n) => {
+  const wasm = await start();
+  const before = wasm.memory.buffer.byteLength;
+  const { longest, tasks } = await renderLongestFrame(n, true);
+  const grown = wasm.memory.buffer.byteLength - before;
+  log(`${tasks} traced futures: longest frame ${longest.toFixed(1)} ms, memory +${grown} bytes`);
+  return {
+    [`longest_frame_ms_render_${n / 1000}k`]: longest,
+    bytes_per_traced_future: grown / tasks,
+  };
+};
+
 window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
-  await init({ module_or_path: new URL("../pkg/async_demo_bg.wasm", import.meta.url) });
+  await start();
   const t = await timers(n, rounds);
   log(JSON.stringify(t));
   const renders = [];

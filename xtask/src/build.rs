@@ -5,7 +5,7 @@
 //! own wasm-opt step is off (Cargo.toml) and binaryen 132 from npm runs here,
 //! with the features today's rustc emits enabled.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::install;
 use crate::run::{self, command};
@@ -40,23 +40,29 @@ pub fn release() -> Result<PathBuf, String> {
     let root = xtask::root();
     let wasm = root.join("www/pkg/async_demo_bg.wasm");
     let before = size(&wasm)?;
-    let wasm_str = wasm.to_string_lossy().into_owned();
-    let mut args = vec!["-Oz"];
-    args.extend_from_slice(WASM_OPT_FEATURES);
-    args.extend_from_slice(&[&wasm_str, "-o", &wasm_str]);
-    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    run::status(
-        "optimizing with binaryen's wasm-opt -Oz",
-        command(&wasm_opt.to_string_lossy(), &args),
-    )?;
+    optimize(&wasm, &wasm, &[])?;
     println!("    async_demo_bg.wasm: {before} → {} bytes", size(&wasm)?);
-    let sizes = shipped_sizes()?;
+    let sizes = shipped_sizes(SHIPPED)?;
     println!(
         "    shipped (wasm + JS + CSS): {} bytes, {} gzipped",
         sizes.iter().map(|s| s.raw).sum::<u64>(),
         sizes.iter().map(|s| s.gzipped).sum::<u64>()
     );
     Ok(wasm)
+}
+
+/// binaryen's `wasm-opt -Oz` from `input` to `output`, with `extra` flags.
+pub fn optimize(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
+    let (input, output) = (input.to_string_lossy(), output.to_string_lossy());
+    let mut args = vec!["-Oz"];
+    args.extend_from_slice(WASM_OPT_FEATURES);
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[&input, "-o", &output]);
+    let wasm_opt = xtask::root().join("node_modules/.bin/wasm-opt");
+    run::status(
+        &format!("optimizing with binaryen's wasm-opt -Oz {}", extra.join(" ")),
+        command(&wasm_opt.to_string_lossy(), &args),
+    )
 }
 
 /// Builds the mdBook in `docs/` into `docs/book` (served at `/docs/`),
@@ -80,7 +86,8 @@ pub struct FileSize {
     pub gzipped: u64,
 }
 
-/// What a page with one widget downloads, besides the page itself.
+/// What a page with one widget downloads before the widget is usable,
+/// besides the page itself.
 pub const SHIPPED: &[&str] = &[
     "pkg/async_demo_bg.wasm",
     "pkg/async_demo.js",
@@ -88,11 +95,15 @@ pub const SHIPPED: &[&str] = &[
     "async-demo.css",
 ];
 
-/// Raw and gzipped sizes of [`SHIPPED`].
-pub fn shipped_sizes() -> Result<Vec<FileSize>, String> {
+/// What a page fetches only when a lesson needs it: the `worker` lesson's
+/// Web Worker.
+pub const ON_DEMAND: &[&str] = &["worker.js"];
+
+/// Raw and gzipped sizes of `files` (paths below `www/`).
+pub fn shipped_sizes(files: &[&'static str]) -> Result<Vec<FileSize>, String> {
     use std::io::Write;
     let www = xtask::root().join("www");
-    SHIPPED
+    files
         .iter()
         .map(|name| {
             let bytes = std::fs::read(www.join(name)).map_err(|e| format!("www/{name}: {e}"))?;
@@ -100,7 +111,7 @@ pub fn shipped_sizes() -> Result<Vec<FileSize>, String> {
             gz.write_all(&bytes).map_err(|e| e.to_string())?;
             let gzipped = gz.finish().map_err(|e| e.to_string())?.len() as u64;
             Ok(FileSize {
-                name,
+                name: *name,
                 raw: bytes.len() as u64,
                 gzipped,
             })
@@ -108,7 +119,7 @@ pub fn shipped_sizes() -> Result<Vec<FileSize>, String> {
         .collect()
 }
 
-fn size(path: &std::path::Path) -> Result<u64, String> {
+fn size(path: &Path) -> Result<u64, String> {
     std::fs::metadata(path)
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", path.display()))

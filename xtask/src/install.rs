@@ -31,6 +31,11 @@ pub fn test_tools() -> Result<(), String> {
     cargo_install("geckodriver", &["geckodriver", "--locked"])
 }
 
+/// twiggy, the size profiler of `cargo xtask size`.
+pub fn twiggy() -> Result<(), String> {
+    cargo_install("twiggy", &["twiggy", "--locked"])
+}
+
 /// mdbook, for the docs book.
 pub fn mdbook() -> Result<(), String> {
     cargo_install("mdbook", &["mdbook", "--locked"])

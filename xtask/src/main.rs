@@ -1,4 +1,4 @@
-//! `cargo xtask serve | build | docs | dist | test | bench`
+//! `cargo xtask serve | build | docs | dist | test | bench | size`
 //!
 //! - `serve [--port N]`: installs what is missing, builds the release wasm
 //!   into `www/pkg` and the docs book, serves the playground on
@@ -15,18 +15,21 @@
 //!   of the release build in headless Chromium (the Python twins' parity
 //!   among them).
 //! - `bench`: builds the release and prints the performance figures.
+//! - `size`: builds the release and prints where the wasm's bytes are
+//!   (sections, and twiggy's largest items and modules).
 
 mod build;
 mod dist;
 mod install;
 mod run;
+mod size;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use xtask::server::Server;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | dist | test | bench>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | dist | test | bench | size>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::build(),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("size") => size::report(),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -106,9 +110,10 @@ fn background_server(runtime: &tokio::runtime::Runtime) -> Result<String, String
 fn bench() -> Result<(), String> {
     install::test_tools()?;
     build::release()?;
+    build::docs()?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let origin = background_server(&runtime)?;
-    println!("==> bench page in headless Chromium ({origin}/bench/)");
+    println!("==> bench page, cold loads and Lighthouse in headless Chromium ({origin})");
     let out = run::command("node", &["xtask/bench.mjs", &origin])
         .output()
         .map_err(|e| format!("could not start node: {e}"))?;
@@ -135,16 +140,41 @@ fn bench() -> Result<(), String> {
         "demo_over_js_10k_timers",
         "gloo_traced_over_js_10k_timers",
         "longest_frame_ms_render_10k",
+        "longest_frame_ms_render_100k",
+        "bytes_per_traced_future",
+        "time_to_first_widget_ms",
+        "lighthouse_performance_playground",
+        "lighthouse_performance_docs",
+        "layout_shift_playground",
+        "layout_shift_docs",
+        "first_contentful_paint_ms_playground",
+        "first_contentful_paint_ms_docs",
+        "time_to_interactive_ms_playground",
+        "time_to_interactive_ms_docs",
+        "transfer_bytes_playground",
+        "transfer_bytes_docs",
     ] {
         println!("bench {name} {:.3}", figures[name].as_f64().unwrap_or(f64::NAN));
     }
-    let sizes = build::shipped_sizes()?;
-    let wasm_js: u64 = sizes
+    let page = build::shipped_sizes(build::SHIPPED)?;
+    let wasm_js: u64 = page
         .iter()
         .filter(|s| !s.name.ends_with(".css"))
         .map(|s| s.gzipped)
         .sum();
     println!("bench wasm_js_gzip_bytes {wasm_js}");
+    println!(
+        "bench page_gzip_bytes {}",
+        page.iter().map(|s| s.gzipped).sum::<u64>()
+    );
+    let on_demand = build::shipped_sizes(build::ON_DEMAND)?;
+    println!(
+        "bench on_demand_gzip_bytes {}",
+        on_demand.iter().map(|s| s.gzipped).sum::<u64>()
+    );
+    for file in page.iter().chain(&on_demand) {
+        println!("    {}: {} bytes, {} gzipped", file.name, file.raw, file.gzipped);
+    }
     Ok(())
 }
 
