@@ -86,6 +86,23 @@ function settled(promise) {
   });
 }
 
+// Until the wasm arrives, a widget holds its place: its stylesheet (which
+// Rust keeps when it builds the widget) and a box as tall as the viewport, up
+// to 900 px. Every lesson's widget is taller than that at any width, so the
+// widget only grows below the fold, and what follows it on the page was out
+// of view already: nothing the reader sees moves (no layout shift).
+function placeholder(root) {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("./async-demo.css", import.meta.url).href;
+  const box = document.createElement("p");
+  box.className = "placeholder";
+  box.textContent = "Loading the lesson…";
+  box.style.minHeight = "min(100vh, 900px)"; // CSSOM, so a strict CSP allows it
+  box.style.margin = "0";
+  root.append(link, box);
+}
+
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
@@ -163,6 +180,7 @@ class AsyncDemo extends HTMLElement {
 
   #mount() {
     const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+    if (!root.firstChild) placeholder(root);
     this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
     const mounting = load()
       .then(() => {

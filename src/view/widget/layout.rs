@@ -2,7 +2,7 @@
 //! panes, the parameter form, the controls, the stage, the replay tools.
 //! Nothing here listens to events or draws results.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, Node};
 
 use super::super::dom;
@@ -307,14 +307,29 @@ pub(super) fn build(
     })
 }
 
-/// The stylesheet link and the outer frame.
+/// The stylesheet link and the outer frame. A link to `stylesheet` already
+/// first in `root` (the element's placeholder put it there) is kept: it has
+/// loaded, so the widget never shows unstyled.
 fn frame(root: &Node, stylesheet: &str) -> Result<Element, JsValue> {
     let doc = dom::document()?;
-    root.set_text_content(None);
-    let link = doc.create_element("link")?;
-    link.set_attribute("rel", "stylesheet")?;
-    link.set_attribute("href", stylesheet)?;
-    root.append_child(&link)?;
+    let first = root.first_child().and_then(|n| n.dyn_into::<Element>().ok());
+    let kept = first.filter(|e| {
+        e.tag_name().eq_ignore_ascii_case("link") && e.get_attribute("href").as_deref() == Some(stylesheet)
+    });
+    match kept {
+        Some(link) => {
+            while let Some(next) = link.next_sibling() {
+                root.remove_child(&next)?;
+            }
+        }
+        None => {
+            root.set_text_content(None);
+            let link = doc.create_element("link")?;
+            link.set_attribute("rel", "stylesheet")?;
+            link.set_attribute("href", stylesheet)?;
+            root.append_child(&link)?;
+        }
+    }
     let frame = doc.create_element("section")?;
     frame.set_class_name("demo");
     frame.set_attribute("part", "demo")?;
