@@ -22,6 +22,8 @@ mod bench;
 mod clock;
 /// One error type; JavaScript exceptions become readable sentences here.
 pub mod error;
+/// Numbers with a fixed count of decimals, without core's float formatting.
+pub mod fixed;
 /// A `requestAnimationFrame` loop that stops when dropped.
 mod frame_loop;
 /// The lessons: the async code that runs, its text, its Python twin.

@@ -29,7 +29,7 @@ pub static LESSON: Lesson = Lesson {
            make it shorter. Async pays off when there is something else to do meanwhile: \
            a page to keep drawing, other waits to overlap (the gather lesson).",
     python: include_str!("blocking.py"),
-    source: include_str!("blocking.rs"),
+    source: demo_source!("blocking.rs"),
     params: &[DELAY],
     button: None,
     endpoints: &[],
@@ -43,7 +43,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let recorder = &ctx.recorder;
     // demo:start
     let run = recorder.begin_run("blocking");
-    let busy_loop = async { format!("held the thread for {:.0} ms", block_for(ms)) };
+    let busy_loop = async { format!("held the thread for {} ms", crate::fixed::fixed(block_for(ms), 0)) };
     let held = run.trace("busy loop", busy_loop).await;
     recorder.log(format!("the busy loop {held}"));
     run.finish().await;

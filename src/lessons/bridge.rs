@@ -33,7 +33,7 @@ pub static LESSON: Lesson = Lesson {
              nearest idea in asyncio is loop.create_future(): a future that callback code \
              completes with set_result, the way JavaScript settles the Promise behind a \
              JsFuture.",
-    source: include_str!("bridge.rs"),
+    source: demo_source!("bridge.rs"),
     params: &[DELAY],
     button: None,
     endpoints: &[],

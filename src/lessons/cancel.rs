@@ -44,7 +44,7 @@ pub static LESSON: Lesson = Lesson {
            JavaScript Promise that Rust handed out (as in the bridge lesson): JavaScript \
            promises have no cancellation.",
     python: include_str!("cancel.py"),
-    source: include_str!("cancel.rs"),
+    source: demo_source!("cancel.rs"),
     params: &[DELAY, URLS],
     button: None,
     endpoints: &[],

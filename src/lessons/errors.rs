@@ -43,7 +43,7 @@ pub static LESSON: Lesson = Lesson {
            backoff), and not after the last attempt: when it gives up there is nothing \
            left to wait for. Each attempt is a row of its own on the timeline.",
     python: include_str!("errors.py"),
-    source: include_str!("errors.rs"),
+    source: demo_source!("errors.rs"),
     params: &[URLS, FAILURES],
     button: None,
     endpoints: &[FLAKY],

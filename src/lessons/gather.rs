@@ -40,7 +40,7 @@ pub static LESSON: Lesson = Lesson {
            Both runs fetch the same URLs for real. A URL that fails (unreachable, an HTTP \
            error, too slow) fails its own row only; the other downloads complete.",
     python: include_str!("gather.py"),
-    source: include_str!("gather.rs"),
+    source: demo_source!("gather.rs"),
     params: &[URLS, TIMEOUT],
     button: None,
     endpoints: &[],

@@ -34,7 +34,7 @@ pub static LESSON: Lesson = Lesson {
            loop watching the file descriptor (loop.add_reader), which is the same idea: \
            no thread sits blocked in a read; a callback fires when input is there.",
     python: include_str!("input.py"),
-    source: include_str!("input.rs"),
+    source: demo_source!("input.rs"),
     params: &[TIMEOUT],
     button: Some("Click me"),
     endpoints: &[],

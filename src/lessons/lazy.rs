@@ -33,7 +33,7 @@ pub static LESSON: Lesson = Lesson {
            start a coroutine on their own, at the loop's next turn, whether or not anyone \
            awaits the task. A Rust future is only ever run by whoever polls it.",
     python: include_str!("lazy.py"),
-    source: include_str!("lazy.rs"),
+    source: demo_source!("lazy.rs"),
     params: &[DELAY],
     button: None,
     endpoints: &[],

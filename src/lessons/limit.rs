@@ -41,7 +41,7 @@ pub static LESSON: Lesson = Lesson {
            so do the answers of the static build's Service Worker (cargo xtask dist), \
            which use no connection: there k = 12 has twelve in flight and takes one wave.",
     python: include_str!("limit.py"),
-    source: include_str!("limit.rs"),
+    source: demo_source!("limit.rs"),
     params: &[URLS, CONCURRENCY],
     button: None,
     endpoints: &[],

@@ -45,7 +45,7 @@ pub static LESSON: Lesson = Lesson {
            one. The timeline packs tasks into rows when there are more tasks than rows of \
            pixels.",
     python: include_str!("many.py"),
-    source: include_str!("many.rs"),
+    source: demo_source!("many.rs"),
     params: &[TASKS, DELAY],
     button: None,
     endpoints: &[],

@@ -45,7 +45,7 @@ pub static LESSON: Lesson = Lesson {
            variable and never handed over is never polled, and dropping it later warns \
            nobody.",
     python: include_str!("mistakes.py"),
-    source: include_str!("mistakes.rs"),
+    source: demo_source!("mistakes.rs"),
     params: &[DELAY, BLOCK],
     button: None,
     endpoints: &[],

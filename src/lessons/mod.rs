@@ -3,8 +3,27 @@
 //!
 //! A lesson only builds and awaits futures through its [`Ctx`]'s recorder; it
 //! never touches the DOM. The code shown in the widget is the lesson file's
-//! own text between `demo:start` and `demo:end` markers, read at compile time
-//! by `include_str!`, so what the page shows is what runs.
+//! own text between `demo:start` and `demo:end` markers, cut out of the file
+//! at compile time ([`demo_source!`]), so what the page shows is what runs.
+
+/// The lesson file `$file`'s lines from its first `demo:start` marker to its
+/// last `demo:end`, as a [`Source`], cut at compile time: only those lines
+/// are in the wasm, not the whole file.
+macro_rules! demo_source {
+    ($file:literal) => {{
+        const FULL: &str = include_str!($file);
+        const BOUNDS: (usize, usize, u32) = $crate::lessons::region_bounds(FULL);
+        const BYTES: [u8; BOUNDS.1 - BOUNDS.0] = $crate::lessons::copy_from(FULL, BOUNDS.0);
+        const TEXT: &str = match core::str::from_utf8(&BYTES) {
+            Ok(text) => text,
+            Err(_) => panic!("a demo region must start and end at line boundaries"),
+        };
+        $crate::lessons::Source {
+            text: TEXT,
+            first_line: BOUNDS.2,
+        }
+    }};
+}
 
 mod params;
 
@@ -110,8 +129,8 @@ pub struct Lesson {
     pub idea: &'static str,
     /// The asyncio code this lesson mirrors.
     pub python: &'static str,
-    /// The lesson's whole source file; see [`Lesson::rust_code`].
-    pub source: &'static str,
+    /// The lesson file's demo region; see [`Lesson::rust_code`].
+    pub source: Source,
     /// The attributes it reads.
     pub params: &'static [Param],
     /// The label of a button of its own that the widget shows during a run
@@ -129,11 +148,88 @@ pub struct Lesson {
     pub run: fn(Ctx) -> LocalBoxFuture<'static, Result<(), Error>>,
 }
 
+/// Part of a lesson's source file: the lines from the first `demo:start`
+/// marker to the last `demo:end` ([`demo_source!`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    /// The lines, markers included.
+    pub text: &'static str,
+    /// The line number in the file (1-based) of `text`'s first line.
+    pub first_line: u32,
+}
+
+/// Where `file`'s demo region is: the byte range from the start of the line
+/// of its first `demo:start` to the end of the line of its last `demo:end`,
+/// and the number of that first line. For [`demo_source!`], at compile time.
+pub const fn region_bounds(file: &str) -> (usize, usize, u32) {
+    let bytes = file.as_bytes();
+    let (start, end) = (START.as_bytes(), END.as_bytes());
+    let (mut first, mut last, mut i) = (usize::MAX, 0, 0);
+    while i < bytes.len() {
+        if first == usize::MAX && matches_at(bytes, i, start) {
+            first = i;
+        }
+        if matches_at(bytes, i, end) {
+            last = i;
+        }
+        i += 1;
+    }
+    assert!(
+        first != usize::MAX && last > first,
+        "a lesson file needs demo:start and demo:end markers"
+    );
+    // Back to the start of the first marker's line, counting lines before it.
+    while first > 0 && bytes[first - 1] != b'\n' {
+        first -= 1;
+    }
+    let (mut line, mut j) = (1, 0);
+    while j < first {
+        if bytes[j] == b'\n' {
+            line += 1;
+        }
+        j += 1;
+    }
+    // On to the end of the last marker's line.
+    while last < bytes.len() && bytes[last] != b'\n' {
+        last += 1;
+    }
+    if last < bytes.len() {
+        last += 1;
+    }
+    (first, last, line)
+}
+
+const fn matches_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
+    if at + word.len() > bytes.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < word.len() {
+        if bytes[at + k] != word[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// `N` bytes of `file` from `at`: a copy, so that the rest of the file does
+/// not end up in the wasm. For [`demo_source!`], at compile time.
+pub const fn copy_from<const N: usize>(file: &str, at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = file.as_bytes()[at + k];
+        k += 1;
+    }
+    out
+}
+
 impl Lesson {
     /// The code that runs: the lines of the lesson's source between its
     /// `demo:start` and `demo:end` markers, de-indented.
     pub fn rust_code(&self) -> String {
-        demo_region(self.source)
+        demo_region(self.source.text)
     }
 
     /// The line of the shown code (1-based) that is line `line` of source
@@ -141,7 +237,7 @@ impl Lesson {
     /// where a traced future was created (`run.trace` keeps its caller).
     pub fn code_line(&self, file: &str, line: u32) -> Option<u32> {
         let own = file.rsplit(['/', '\\']).next() == Some(&format!("{}.rs", self.name));
-        let first = region_first_line(self.source)?;
+        let first = region_first_line(self.source.text)? + self.source.first_line - 1;
         let shown = self.rust_code().lines().count() as u32;
         (own && line >= first && line < first + shown).then(|| line - first + 1)
     }
@@ -339,8 +435,7 @@ mod tests {
     #[test]
     fn a_source_line_maps_to_the_line_shown() {
         let lesson = find("gather").expect("gather");
-        let source_line = lesson
-            .source
+        let source_line = include_str!("gather.rs")
             .lines()
             .position(|l| l.contains("let run = recorder.begin_run(\"sequential\")"))
             .expect("the line") as u32
@@ -355,6 +450,36 @@ mod tests {
             .is_some_and(|l| l.contains("begin_run(\"sequential\")")));
         assert_eq!(lesson.code_line("src/lessons/limit.rs", source_line), None);
         assert_eq!(lesson.code_line("src/lessons/gather.rs", 1), None);
+    }
+
+    #[test]
+    fn only_the_region_is_kept_with_its_place_in_the_file() {
+        let file = "use x;\n\nfn x() {\n    // demo:start\n    let a = 1;\n    // demo:end\n    a\n}\n";
+        let (start, end, line) = region_bounds(file);
+        assert_eq!(
+            &file[start..end],
+            "    // demo:start\n    let a = 1;\n    // demo:end\n"
+        );
+        assert_eq!(line, 4);
+        for lesson in ALL {
+            let file = std::fs::read_to_string(format!("src/lessons/{}.rs", lesson.name)).expect("file");
+            assert!(
+                file.len() > lesson.source.text.len() + 100,
+                "{}: the whole file was kept",
+                lesson.name
+            );
+            let first = file
+                .lines()
+                .nth(lesson.source.first_line as usize - 1)
+                .expect("line");
+            assert_eq!(
+                first,
+                lesson.source.text.lines().next().expect("text"),
+                "{}",
+                lesson.name
+            );
+            assert!(lesson.source.text.trim_end().ends_with(END), "{}", lesson.name);
+        }
     }
 
     #[test]

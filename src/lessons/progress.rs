@@ -26,7 +26,7 @@ pub static LESSON: Lesson = Lesson {
            wakes: the three downloads are under one join_all, which polls all three \
            whenever any one of them is woken.",
     python: include_str!("progress.py"),
-    source: include_str!("progress.rs"),
+    source: demo_source!("progress.rs"),
     params: &[URLS],
     button: None,
     endpoints: &[],

@@ -32,7 +32,7 @@ pub static LESSON: Lesson = Lesson {
            is suspended. Here nobody polls the \
            losers once select_all has returned, and the drop ends them on the spot.",
     python: include_str!("race.py"),
-    source: include_str!("race.rs"),
+    source: demo_source!("race.rs"),
     params: &[URLS],
     button: None,
     endpoints: &[],

@@ -27,7 +27,7 @@ pub static LESSON: Lesson = Lesson {
            does not make this one wait shorter: it takes as long as a blocking wait would. \
            What it buys is that the page, and any other task, can go on meanwhile.",
     python: include_str!("sleep.py"),
-    source: include_str!("sleep.rs"),
+    source: demo_source!("sleep.rs"),
     params: &[DELAY],
     button: None,
     endpoints: &[],

@@ -36,7 +36,7 @@ pub static LESSON: Lesson = Lesson {
            Rust future is dropped at the deadline; its cleanup runs in destructors, which \
            cannot wait.",
     python: include_str!("timeout.py"),
-    source: include_str!("timeout.rs"),
+    source: demo_source!("timeout.rs"),
     params: &[URLS, TIMEOUT],
     button: None,
     endpoints: &[],

@@ -32,7 +32,7 @@ pub static LESSON: Lesson = Lesson {
            about as long (more or less, when the machine is busy with other work), but \
            the page and the heartbeat go on.",
     python: include_str!("worker.py"),
-    source: include_str!("worker.rs"),
+    source: demo_source!("worker.rs"),
     params: &[WORK],
     button: None,
     endpoints: &[],
@@ -55,7 +55,10 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
         for _ in 0..10 {
             Sleep::new(100).await;
         }
-        format!("10 beats of 100 ms took {:.0} ms", now() - start)
+        format!(
+            "10 beats of 100 ms took {} ms",
+            crate::fixed::fixed(now() - start, 0)
+        )
     }
 
     let run = recorder.begin_run("main thread");

@@ -173,7 +173,10 @@ impl Future for Sleep {
             let deadline = self.deadline;
             crate::waits::on(|| {
                 let left = deadline as f64 - crate::clock::now();
-                format!("a timer (Sleep), due in {:.0} ms", left.max(0.0))
+                format!(
+                    "a timer (Sleep), due in {} ms",
+                    crate::fixed::fixed(left.max(0.0), 0)
+                )
             });
             Poll::Pending
         }

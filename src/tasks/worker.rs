@@ -76,8 +76,9 @@ impl std::fmt::Display for WorkerResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} primes, computed in {:.0} ms off the main thread",
-            self.count, self.ms
+            "{} primes, computed in {} ms off the main thread",
+            self.count,
+            crate::fixed::fixed(self.ms, 0)
         )
     }
 }

@@ -214,8 +214,8 @@ impl TaskRecord {
         }
         if self.longest_poll > LONG_POLL_MS {
             out.push(format!(
-                "one poll took {:.0} ms: it blocked the page",
-                self.longest_poll
+                "one poll took {} ms: it blocked the page",
+                crate::fixed::fixed(self.longest_poll, 0)
             ));
         }
         if self.state == TaskState::Cancelled {

@@ -49,7 +49,23 @@ macro_rules! numbers_are_outputs {
         }
     )*};
 }
-numbers_are_outputs!(u32, u64, usize, i32, i64, f64);
+numbers_are_outputs!(u32, u64, usize, i32, i64);
+
+impl TaskOutput for f64 {
+    /// The shortest text that reads back as the same number, as `{}` would
+    /// write it ("150", "0.1"), by ryu (already in the wasm for the reports'
+    /// JSON) rather than core's float formatting.
+    fn outcome(&self) -> Outcome {
+        let text = if self.is_finite() {
+            let mut buffer = ryu::Buffer::new();
+            let text = buffer.format_finite(*self);
+            text.strip_suffix(".0").unwrap_or(text).to_string()
+        } else {
+            crate::fixed::fixed(*self, 0)
+        };
+        Outcome::Done(Some(text))
+    }
+}
 
 impl<T: TaskOutput, E: fmt::Display> TaskOutput for Result<T, E> {
     fn outcome(&self) -> Outcome {
@@ -290,5 +306,18 @@ impl ArcWake for WakeRecorder {
         if let Ok(target) = target {
             target.wake();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Outcome, TaskOutput};
+
+    #[test]
+    fn a_float_output_reads_as_display_writes_it() {
+        for x in [150.0, 0.1, 1049.25, -3.5, 12_345.678, 0.0] {
+            assert_eq!(x.outcome(), Outcome::Done(Some(format!("{x}"))), "{x}");
+        }
+        assert_eq!(f64::NAN.outcome(), Outcome::Done(Some("NaN".into())));
     }
 }

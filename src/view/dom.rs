@@ -109,8 +109,8 @@ pub fn html(el: &Element) -> Option<&HtmlElement> {
 /// Milliseconds for a table cell.
 pub fn ms(value: f64) -> String {
     if value >= 100.0 {
-        format!("{value:.0}")
+        crate::fixed::fixed(value, 0)
     } else {
-        format!("{value:.1}")
+        crate::fixed::fixed(value, 1)
     }
 }

@@ -309,9 +309,9 @@ fn progress_bar(cell: &Element, done: u64, total: Option<u64>, elapsed: Option<f
 
 fn kb(bytes: f64) -> String {
     if bytes >= 1e6 {
-        format!("{:.2} MB", bytes / 1e6)
+        format!("{} MB", crate::fixed::fixed(bytes / 1e6, 2))
     } else {
-        format!("{:.1} kB", bytes / 1e3)
+        format!("{} kB", crate::fixed::fixed(bytes / 1e3, 1))
     }
 }
 

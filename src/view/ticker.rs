@@ -46,7 +46,12 @@ impl Ticker {
             let position = (timestamp % LAP_MS) / LAP_MS * 100.0;
             if let Some(dot) = dom::html(&dot) {
                 // From the left edge to the right one, the dot's width inside.
-                let left = format!("calc({position:.2}% - {:.3}rem)", position / 100.0 * 0.9);
+                let fixed = crate::fixed::fixed;
+                let left = format!(
+                    "calc({}% - {}rem)",
+                    fixed(position, 2),
+                    fixed(position / 100.0 * 0.9, 3)
+                );
                 let _ = dot.style().set_property("left", &left);
             }
             counter.set_text_content(Some(&format!("frames: {}", frames.get())));

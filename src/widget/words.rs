@@ -11,7 +11,7 @@ pub(super) fn summary(report: &Report, state: WidgetState, error: Option<&str>) 
     let runs: Vec<String> = report
         .runs
         .iter()
-        .map(|r| format!("{} {:.0} ms", r.name, r.total_ms))
+        .map(|r| format!("{} {} ms", r.name, crate::fixed::fixed(r.total_ms, 0)))
         .collect();
     match (state, error) {
         (_, Some(e)) => format!("Failed: {e}"),
@@ -29,9 +29,9 @@ pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report:
     // "1 poll", "0 polls", "1049 ms".
     let shown = |v: f64| {
         let number = if v.fract() == 0.0 {
-            format!("{v:.0}")
+            crate::fixed::fixed(v, 0)
         } else {
-            format!("{v:.1}")
+            crate::fixed::fixed(v, 1)
         };
         match predict.unit.strip_suffix('s') {
             Some(one) if v == 1.0 && predict.unit != "ms" => format!("{number} {one}"),
@@ -39,7 +39,7 @@ pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report:
         }
     };
     let within = match predict.tolerance {
-        t if t > 0.0 => format!(" (within {:.0} %)", t * 100.0),
+        t if t > 0.0 => format!(" (within {} %)", crate::fixed::fixed(t * 100.0, 0)),
         _ => String::new(),
     };
     match guess {

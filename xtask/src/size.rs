@@ -140,8 +140,19 @@ fn module_of(item: &str) -> String {
 /// A wasm module's sections as (name, body).
 fn sections(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
     const NAMES: [&str; 13] = [
-        "custom", "type", "import", "function", "table", "memory", "global", "export", "start",
-        "element", "code", "data", "datacount",
+        "custom",
+        "type",
+        "import",
+        "function",
+        "table",
+        "memory",
+        "global",
+        "export",
+        "start",
+        "element",
+        "code",
+        "data",
+        "datacount",
     ];
     let bad = || "not a wasm module".to_string();
     let mut at = 8;
@@ -193,7 +204,10 @@ mod tests {
             module_of("async_demo::view::widget::WidgetView::draw::hc9f750e9b68690c5"),
             "async_demo::view"
         );
-        assert_eq!(module_of("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt"), "core");
+        assert_eq!(
+            module_of("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt"),
+            "core"
+        );
         assert_eq!(module_of("core[c5930c85a12de822]::num::flt2dec::x"), "core");
         assert_eq!(module_of("data segment \".rodata.39\""), "(data segments)");
         assert_eq!(module_of("widget_new externref shim"), "(shims and other items)");

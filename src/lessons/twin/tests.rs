@@ -200,7 +200,9 @@ fn every_twin_is_a_program_named_like_its_runs() {
             lesson.name
         );
         // Every run the Rust names literally is named the same in Python.
-        for name in lesson.source.split("begin_run(\"").skip(1) {
+        let file = format!("{}/src/lessons/{}.rs", env!("CARGO_MANIFEST_DIR"), lesson.name);
+        let source = std::fs::read_to_string(&file).expect("the lesson's file");
+        for name in source.split("begin_run(\"").skip(1) {
             let name = name.split('"').next().unwrap_or_default();
             assert!(
                 py.contains(&format!("\"{name}\"")),

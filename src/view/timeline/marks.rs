@@ -30,9 +30,10 @@ pub fn short_label(label: &str) -> String {
 
 /// Describes a mark for the detail line and screen readers.
 pub fn describe(run: &RunRecord, mark: Mark) -> Option<String> {
+    use crate::fixed::fixed;
     let task = run.tasks.get(mark.task)?;
     let event = task.events.get(mark.event)?;
-    let at = |t: f64| format!("{:.1} ms", t - run.start);
+    let at = |t: f64| format!("{} ms", fixed(t - run.start, 1));
     let what = match *event {
         Event::Poll {
             start,
@@ -45,10 +46,10 @@ pub fn describe(run: &RunRecord, mark: Mark) -> Option<String> {
                 .filter(|e| matches!(e, Event::Poll { .. }))
                 .count();
             format!(
-                "poll {n} of {} ({}): {:.2} ms at {}, returned {}",
+                "poll {n} of {} ({}): {} ms at {}, returned {}",
                 task.polls,
                 cause.describe(),
-                end - start,
+                fixed(end - start, 2),
                 at(start),
                 if ready { "Ready" } else { "Pending" }
             )

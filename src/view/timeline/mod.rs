@@ -100,7 +100,7 @@ impl Timeline {
             .set_attribute("data-tasks", &layout.tasks.to_string())?;
         self.canvas.set_attribute("data-rows", &layout.rows.to_string())?;
         self.canvas
-            .set_attribute("data-span-ms", &format!("{:.0}", layout.duration))?;
+            .set_attribute("data-span-ms", &crate::fixed::fixed(layout.duration, 0))?;
 
         axis(ctx, &layout, palette)?;
         main_thread(ctx, &layout, run, until, palette);
@@ -164,7 +164,7 @@ fn axis(ctx: &CanvasRenderingContext2d, layout: &Layout, p: &Palette) -> Result<
         ctx.move_to(x, AXIS_H - 4.0);
         ctx.line_to(x, layout.height());
         ctx.stroke();
-        ctx.fill_text(&format!("{t:.0} ms"), x + 2.0, 2.0)?;
+        ctx.fill_text(&format!("{} ms", crate::fixed::fixed(t, 0)), x + 2.0, 2.0)?;
         t += step;
     }
     if layout.left > 0.0 {

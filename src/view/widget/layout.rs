@@ -15,7 +15,10 @@ use crate::lessons::{Lesson, ParamKind, Params};
 pub(super) type PresetButton = (Element, Vec<(&'static str, String)>);
 
 /// Replay speeds offered, as (label, factor).
-pub(super) const SPEEDS: [(&str, f64); 4] = [("0.1×", 0.1), ("0.25×", 0.25), ("0.5×", 0.5), ("1×", 1.0)];
+/// Replay speeds: the label and the `<option>` value (a factor; the view
+/// parses it back).
+pub(super) const SPEEDS: [(&str, &str); 4] =
+    [("0.1×", "0.1"), ("0.25×", "0.25"), ("0.5×", "0.5"), ("1×", "1")];
 
 /// The elements the view keeps.
 pub(super) struct Parts {
@@ -248,7 +251,7 @@ pub(super) fn build(
     let speed: HtmlSelectElement = dom::cast(dom::child(&speed_label, "select", "speed")?, "a select")?;
     for (label, factor) in SPEEDS {
         let option = dom::text_child(&speed, "option", "", label)?;
-        option.set_attribute("value", &factor.to_string())?;
+        option.set_attribute("value", factor)?;
     }
     speed.set_value("0.25");
     let scrub_label = dom::child(&tools, "label", "scrub")?;

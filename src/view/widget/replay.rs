@@ -34,7 +34,7 @@ impl Replay {
     /// stands at its end.
     pub fn set_length(&self, length: f64) {
         self.length.set(length);
-        self.scrubber.set_max(&format!("{length:.1}"));
+        self.scrubber.set_max(&crate::fixed::fixed(length, 1));
         self.scrubber.set_value_as_number(length);
     }
 
