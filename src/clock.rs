@@ -1,14 +1,18 @@
 //! The one clock every recording uses: `performance.now()` in milliseconds.
 
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    // `performance.now()` called as a static function: no object to look up
-    // or pass on each call. Pages and workers both have `performance`. It is
-    // the tracer's largest cost (about 0.2 µs a call in Chromium here, most
-    // of it in the browser), so the tracer reads it as rarely as it can.
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
+thread_local! {
+    // Looked up once: `performance` is the same object for the page's life,
+    // and fetching it through the global object on every poll would be most
+    // of the tracer's cost. (A static import, `js_namespace = performance`,
+    // does exactly that lookup in its JS shim: measured, it nearly doubled
+    // the traced Sleep bench.)
+    static PERFORMANCE: Option<web_sys::Performance> = {
+        use wasm_bindgen::JsCast;
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+    };
 }
 
 thread_local! {
@@ -22,7 +26,7 @@ pub fn now() -> f64 {
     if let Some(t) = FROZEN.with(std::cell::Cell::get) {
         return t;
     }
-    performance_now()
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
 /// Runs `f` with [`now`] answering `at` without asking the browser: for one
