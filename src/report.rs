@@ -141,7 +141,12 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
     lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     lines
         .into_iter()
-        .map(|(at, _, _, text)| format!("[{:5.0} ms] {text}", (at - origin).max(0.0)))
+        .map(|(at, _, _, text)| {
+            format!(
+                "[{:>5} ms] {text}",
+                crate::fixed::fixed((at - origin).max(0.0), 0)
+            )
+        })
         .collect()
 }
 

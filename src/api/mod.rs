@@ -12,7 +12,7 @@ use crate::lessons::{self, Ctx};
 use crate::report::Report;
 use crate::tasks::{download, with_timeout};
 use crate::trace::{now, Recorder};
-use crate::widget::to_js;
+use crate::widget::{report_to_js, to_js};
 
 /// The TypeScript the `.d.ts` gets: interfaces for the JSON the Rust types
 /// write. A unit test below fails when they drift apart.
@@ -183,7 +183,7 @@ pub async fn run_lesson(
     let recorder = Recorder::new();
     let ctx = Ctx::new(recorder.clone(), try_lesson_params(&params)?);
     (lesson.run)(ctx).await?;
-    to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, now())))
+    report_to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, now()))).await
 }
 
 /// The page's base URL (a worker's location), for relative URLs.

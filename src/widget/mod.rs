@@ -11,8 +11,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
 use web_sys::{HtmlElement, Node};
 
+mod convert;
 mod step;
 mod words;
+
+pub(crate) use convert::{report_to_js, to_js};
 
 use crate::error::Error;
 use crate::lessons::{self, Ctx, Lesson, Params};
@@ -134,7 +137,7 @@ impl Widget {
             .unwrap_or(false);
         future_to_promise(async move {
             let report = Inner::run(inner, step).await?;
-            to_js(&report)
+            report_to_js(&report).await
         })
     }
 
@@ -332,12 +335,4 @@ fn params_of(host: &HtmlElement, module_base: &str) -> Params {
         .flatten()
         .unwrap_or_else(|| module_base.to_string());
     Params::new(values, &page, module_base)
-}
-
-/// To a JavaScript value through JSON: one string crosses into JS and
-/// `JSON.parse` builds the objects, far faster for a report of 10,000
-/// tasks than setting every field across the boundary.
-pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
 }

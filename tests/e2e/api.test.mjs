@@ -115,3 +115,36 @@ test("hostile or mistaken callers get a rejection with a sentence, never a hang 
 test("no page errors", () => {
   assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });
+
+test("a report of thousands of tasks arrives whole and in order, from run() and runLesson alike", async () => {
+  // 4,500 tasks: more than two of the slices the report crosses into JS in.
+  const got = await page.evaluate(async () => {
+    const { default: init, runLesson } = await import("/pkg/async_demo.js");
+    await init();
+    const el = document.createElement("async-demo");
+    el.setAttribute("lesson", "many");
+    el.setAttribute("tasks", "4500");
+    el.setAttribute("delay-ms", "50");
+    document.body.append(el);
+    const report = await el.run();
+    const again = el.report();
+    el.remove();
+    const api = await runLesson("many", { tasks: 4500, "delay-ms": 50 });
+    const labels = (r) => r.runs[1].tasks.map((t) => t.label);
+    return {
+      same: JSON.stringify(report) === JSON.stringify(again),
+      keys: Object.keys(report.runs[1]),
+      count: report.runs[1].tasks.length,
+      inOrder: labels(report).every((l, i) => l === `timer ${i}`),
+      apiCount: api.runs[1].tasks.length,
+      apiInOrder: labels(api).every((l, i) => l === `timer ${i}`),
+      apiDone: api.runs[1].tasks.every((t) => t.state === "done" && t.polls === 2),
+    };
+  });
+  assert.ok(got.same, "run() and report() give the same report");
+  assert.deepEqual(got.keys, ["name", "totalMs", "longestFrameGapMs", "tasks"]);
+  assert.equal(got.count, 4500);
+  assert.ok(got.inOrder);
+  assert.equal(got.apiCount, 4500);
+  assert.ok(got.apiInOrder && got.apiDone);
+});

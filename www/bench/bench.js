@@ -50,6 +50,9 @@ async function renderLongestFrame(n, keep = false) {
   const running = el.run();
   requestAnimationFrame(frame);
   const report = await running;
+  // The frame in which the run ended (the last draw, the report) counts too.
+  await nextFrame();
+  await nextFrame();
   measuring = false;
   if (!keep) el.remove();
   return { longest, tasks: report.runs.reduce((sum, run) => sum + run.tasks.length, 0) };
