@@ -175,7 +175,7 @@ mod tests {
         let lines = transcript(
             &[
                 run("a", 0.0, 100.0, vec![]),
-                run("b", 100.0, 120.0, vec![cancelled, failed]),
+                run("b", 100.0, 120.0, vec![Box::new(cancelled), Box::new(failed)]),
             ],
             &[],
         );
@@ -206,7 +206,7 @@ mod tests {
             longest_frame_gap: 0.0,
             frames: Vec::new(),
             long_tasks: Vec::new(),
-            tasks: vec![done, never],
+            tasks: vec![Box::new(done), Box::new(never)],
         };
         let lines = transcript(&[run], &[(1500.0, "Hello".into()), (1702.2, "World".into())]);
         assert_eq!(

@@ -262,7 +262,7 @@ mod tests {
             longest_frame_gap: 0.0,
             frames: Vec::new(),
             long_tasks: Vec::new(),
-            tasks: vec![task],
+            tasks: vec![Box::new(task)],
         };
         let report = serde_json::to_value(Report::new("sleep", &[run], 2.0)).expect("a report");
         assert_eq!(sorted(keys(&report)), sorted(interface_fields("Report")));

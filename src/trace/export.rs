@@ -208,7 +208,7 @@ mod tests {
             longest_frame_gap: 16.0,
             frames: vec![1016.0, 1031.0],
             long_tasks: vec![(1002.0, 60.0)],
-            tasks: vec![timer, dropped],
+            tasks: vec![Box::new(timer), Box::new(dropped)],
         }
     }
 

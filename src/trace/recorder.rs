@@ -27,8 +27,10 @@ pub struct RunRecord {
     pub frames: Vec<f64>,
     /// Long tasks the browser reported during the run: (start, duration), ms.
     pub long_tasks: Vec<(f64, f64)>,
-    /// The run's tasks, in creation order.
-    pub tasks: Vec<TaskRecord>,
+    /// The run's tasks, in creation order. Each is boxed: a run of 100,000
+    /// tasks then grows a vector of pointers, not of 170-byte records, and
+    /// never holds two copies of all its records while the vector moves.
+    pub tasks: Vec<Box<TaskRecord>>,
 }
 
 #[derive(Default)]
@@ -155,7 +157,7 @@ impl Recorder {
             let tasks = &mut inner.runs[run].tasks;
             let mut task = TaskRecord::new(label, at);
             task.created_at = Some((created_at.file(), created_at.line()));
-            tasks.push(task);
+            tasks.push(Box::new(task));
             tasks.len() - 1
         })
     }

@@ -328,7 +328,7 @@ mod tests {
                 t.polls = if i < 10 { 2 + i } else { 2 };
                 t.wakes = 1;
                 t.end = Some(f64::from(100 * (i % 10 + 1)) - 1.0);
-                t
+                Box::new(t)
             })
             .collect();
         let run = RunRecord {

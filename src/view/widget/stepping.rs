@@ -145,12 +145,12 @@ mod tests {
     use super::*;
     use crate::trace::{Cause, TaskState};
 
-    fn task(line: u32, events: Vec<Event>) -> TaskRecord {
+    fn task(line: u32, events: Vec<Event>) -> Box<TaskRecord> {
         let mut t = TaskRecord::new("t".into(), 0.0);
         t.created_at = Some(("src/lessons/x.rs", line));
         t.events = events;
         t.state = TaskState::Pending;
-        t
+        Box::new(t)
     }
 
     #[test]
