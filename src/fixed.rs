@@ -1,27 +1,28 @@
 //! Numbers as the pages show them: `fixed(1049.4, 0)` is "1049", like
-//! `format!("{:.0}", 1049.4)`, but without pulling core's float formatting
-//! (some 20 KB of wasm) into the module.
+//! `format!("{:.0}", 1049.4)`, without core's float formatting (some 20 KB of
+//! wasm, which the module still links while any `{}` of an f64 remains).
 
-/// `value` with `decimals` digits after the point, rounded half away from
-/// zero (core's `{:.N}` rounds exact halves to even; the figures shown here
-/// are measurements, where the two never differ in practice). Not-a-number
-/// reads "NaN"; values beyond ±10^15 read "∞" or "−∞" (no time, count or
-/// byte size shown comes near it).
+/// `value` with `decimals` digits after the point (at most 6). It scales
+/// and rounds half away from zero, where core rounds the exact binary value:
+/// the two can differ in the last digit when the value lies within a rounding
+/// error of a half (4.35 is stored as 4.3499…, which core writes "4.3" and
+/// this "4.4"). For measured times, which carry far less precision than
+/// that digit, it does not matter. Not-a-number reads "NaN"; a value too
+/// large to scale exactly (beyond 2^53 after scaling: 9·10^15 whole units,
+/// 9·10^13 with two decimals) reads "∞" or "-∞", which no time, count or
+/// byte size shown comes near.
 pub fn fixed(value: f64, decimals: u32) -> String {
-    const LIMIT: f64 = 1e15;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if value.is_nan() {
         return "NaN".into();
     }
-    if value.abs() >= LIMIT {
-        return if value > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
     let decimals = decimals.min(6);
     let scale = 10u64.pow(decimals);
-    let scaled = (value.abs() * scale as f64).round() as u64;
+    let scaled = (value.abs() * scale as f64).round();
+    if scaled >= EXACT {
+        return if value > 0.0 { "∞".into() } else { "-∞".into() };
+    }
+    let scaled = scaled as u64;
     let (whole, fraction) = (scaled / scale, scaled % scale);
     let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
     if decimals == 0 {
@@ -61,6 +62,8 @@ mod tests {
         assert_eq!(fixed(-2.5, 0), "-3");
         assert_eq!(fixed(f64::NAN, 1), "NaN");
         assert_eq!(fixed(f64::INFINITY, 0), "∞");
-        assert_eq!(fixed(-2e15, 0), "−∞");
+        assert_eq!(fixed(-1e16, 0), "-∞");
+        assert_eq!(fixed(2e13, 6), "∞", "2e19 does not fit once scaled");
+        assert_eq!(fixed(2e9, 6), "2000000000.000000");
     }
 }

@@ -159,58 +159,63 @@ pub struct Source {
 }
 
 /// Where `file`'s demo region is: the byte range from the start of the line
-/// of its first `demo:start` to the end of the line of its last `demo:end`,
-/// and the number of that first line. For [`demo_source!`], at compile time.
+/// of its first `// demo:start` comment to the end of the line of its last
+/// `// demo:end`, and the number of that first line. For [`demo_source!`],
+/// at compile time; a marker is a line of its own, as [`demo_region`] reads
+/// them.
 pub const fn region_bounds(file: &str) -> (usize, usize, u32) {
     let bytes = file.as_bytes();
-    let (start, end) = (START.as_bytes(), END.as_bytes());
-    let (mut first, mut last, mut i) = (usize::MAX, 0, 0);
-    while i < bytes.len() {
-        if first == usize::MAX && matches_at(bytes, i, start) {
-            first = i;
+    let (mut first, mut first_line, mut last_end) = (usize::MAX, 0, 0);
+    let (mut start, mut line) = (0, 1);
+    while start < bytes.len() {
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != b'\n' {
+            end += 1;
         }
-        if matches_at(bytes, i, end) {
-            last = i;
+        if first == usize::MAX && is_marker(bytes, start, end, START.as_bytes()) {
+            (first, first_line) = (start, line);
         }
-        i += 1;
+        if is_marker(bytes, start, end, END.as_bytes()) {
+            last_end = if end < bytes.len() { end + 1 } else { end };
+        }
+        (start, line) = (end + 1, line + 1);
     }
     assert!(
-        first != usize::MAX && last > first,
-        "a lesson file needs demo:start and demo:end markers"
+        first != usize::MAX && last_end > first,
+        "a lesson file needs a // demo:start line and a // demo:end line after it"
     );
-    // Back to the start of the first marker's line, counting lines before it.
-    while first > 0 && bytes[first - 1] != b'\n' {
-        first -= 1;
-    }
-    let (mut line, mut j) = (1, 0);
-    while j < first {
-        if bytes[j] == b'\n' {
-            line += 1;
-        }
-        j += 1;
-    }
-    // On to the end of the last marker's line.
-    while last < bytes.len() && bytes[last] != b'\n' {
-        last += 1;
-    }
-    if last < bytes.len() {
-        last += 1;
-    }
-    (first, last, line)
+    (first, last_end, first_line)
 }
 
-const fn matches_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
-    if at + word.len() > bytes.len() {
+/// Whether `bytes[start..end]` is the comment line `// <word>` (spaces
+/// around it allowed).
+const fn is_marker(bytes: &[u8], start: usize, end: usize, word: &[u8]) -> bool {
+    const fn blank(b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\r')
+    }
+    let mut at = start;
+    while at < end && blank(bytes[at]) {
+        at += 1;
+    }
+    if at + 2 > end || bytes[at] != b'/' || bytes[at + 1] != b'/' {
         return false;
+    }
+    at += 2;
+    while at < end && blank(bytes[at]) {
+        at += 1;
     }
     let mut k = 0;
     while k < word.len() {
-        if bytes[at + k] != word[k] {
+        if at + k >= end || bytes[at + k] != word[k] {
             return false;
         }
         k += 1;
     }
-    true
+    at += word.len();
+    while at < end && blank(bytes[at]) {
+        at += 1;
+    }
+    at == end
 }
 
 /// `N` bytes of `file` from `at`: a copy, so that the rest of the file does

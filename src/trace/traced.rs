@@ -52,9 +52,10 @@ macro_rules! numbers_are_outputs {
 numbers_are_outputs!(u32, u64, usize, i32, i64);
 
 impl TaskOutput for f64 {
-    /// The shortest text that reads back as the same number, as `{}` would
-    /// write it ("150", "0.1"), by ryu (already in the wasm for the reports'
-    /// JSON) rather than core's float formatting.
+    /// The shortest text that reads back as the same number ("150", "0.1"),
+    /// as `{}` writes it from 1e-5 to 1e16; beyond, ryu (already in the wasm
+    /// for the reports' JSON, unlike core's float formatting) writes an
+    /// exponent ("1e16"), and infinities read "∞".
     fn outcome(&self) -> Outcome {
         let text = if self.is_finite() {
             let mut buffer = ryu::Buffer::new();

@@ -112,10 +112,6 @@ test("hostile or mistaken callers get a rejection with a sentence, never a hang 
   assert.match(outcomes.primesNegative, /^threw: countPrimes needs a whole number from 0 to 4294967295, not -1\.$/);
 });
 
-test("no page errors", () => {
-  assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
-});
-
 test("a report of thousands of tasks arrives whole and in order, from run() and runLesson alike", async () => {
   // 4,500 tasks: more than two of the slices the report crosses into JS in.
   const got = await page.evaluate(async () => {
@@ -147,4 +143,8 @@ test("a report of thousands of tasks arrives whole and in order, from run() and 
   assert.ok(got.inOrder);
   assert.equal(got.apiCount, 4500);
   assert.ok(got.apiInOrder && got.apiDone);
+});
+
+test("no page errors", () => {
+  assert.deepEqual(errors.filter((e) => !e.startsWith("console: Failed to load resource")), []);
 });

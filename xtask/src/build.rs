@@ -101,22 +101,26 @@ pub const ON_DEMAND: &[&str] = &["worker.js"];
 
 /// Raw and gzipped sizes of `files` (paths below `www/`).
 pub fn shipped_sizes(files: &[&'static str]) -> Result<Vec<FileSize>, String> {
-    use std::io::Write;
     let www = xtask::root().join("www");
     files
         .iter()
         .map(|name| {
             let bytes = std::fs::read(www.join(name)).map_err(|e| format!("www/{name}: {e}"))?;
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            gz.write_all(&bytes).map_err(|e| e.to_string())?;
-            let gzipped = gz.finish().map_err(|e| e.to_string())?.len() as u64;
             Ok(FileSize {
-                name: *name,
+                name,
                 raw: bytes.len() as u64,
-                gzipped,
+                gzipped: gzip_len(&bytes)? as u64,
             })
         })
         .collect()
+}
+
+/// How many bytes `bytes` take after gzip -9.
+pub fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).map_err(|e| e.to_string())?;
+    Ok(gz.finish().map_err(|e| e.to_string())?.len())
 }
 
 fn size(path: &Path) -> Result<u64, String> {

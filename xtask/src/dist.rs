@@ -14,7 +14,6 @@
 //! the Service Worker that answers the lessons' `api/` URLs in the browser
 //! (there is no dev server behind a static host).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::build;
@@ -394,9 +393,7 @@ fn print_sizes(dist: &Path) -> Result<(), String> {
     let mut widget = (0, 0);
     for (path, relative) in files_below(dist)? {
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes).map_err(|e| e.to_string())?;
-        let gzipped = gz.finish().map_err(|e| e.to_string())?.len();
+        let gzipped = crate::build::gzip_len(&bytes)?;
         let name = relative.to_string_lossy().replace('\\', "/");
         println!("    {:>9} {gzipped:>9}  {name}", bytes.len());
         total = (total.0 + bytes.len(), total.1 + gzipped);

@@ -7,7 +7,6 @@
 //! largest modules (items summed by their Rust path).
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use crate::run::{self, command};
@@ -39,13 +38,13 @@ pub fn report() -> Result<(), String> {
     println!("==> sections of www/pkg/async_demo_bg.wasm (raw bytes, gzipped)");
     let bytes = std::fs::read(&shipped).map_err(|e| format!("{}: {e}", shipped.display()))?;
     for (name, body) in sections(&bytes)? {
-        println!("size section {name} {} {}", body.len(), gzipped(body)?);
+        println!("size section {name} {} {}", body.len(), build::gzip_len(body)?);
     }
 
     let items = twiggy_items(&named)?;
     println!("==> the ten largest items (twiggy top; bytes in the module before gzip)");
     let mut top: Vec<_> = items.iter().filter(|(name, _)| !is_names(name)).collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|item| std::cmp::Reverse(item.1));
     for (name, size) in top.iter().take(10) {
         println!("size item {size} {name}");
     }
@@ -155,6 +154,9 @@ fn sections(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
         "datacount",
     ];
     let bad = || "not a wasm module".to_string();
+    if !bytes.starts_with(b"\0asm") {
+        return Err(bad());
+    }
     let mut at = 8;
     let mut out = Vec::new();
     while at < bytes.len() {
@@ -180,18 +182,15 @@ fn leb128(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
     loop {
         let byte = *bytes.get(at)?;
         at += 1;
-        value |= usize::from(byte & 0x7f) << shift;
+        value |= usize::from(byte & 0x7f).checked_shl(shift)?;
         if byte < 0x80 {
             return Some((value, at));
         }
         shift += 7;
+        if shift >= usize::BITS {
+            return None;
+        }
     }
-}
-
-fn gzipped(bytes: &[u8]) -> Result<usize, String> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(gz.finish().map_err(|e| e.to_string())?.len())
 }
 
 #[cfg(test)]

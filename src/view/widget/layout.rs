@@ -14,7 +14,6 @@ use crate::lessons::{Lesson, ParamKind, Params};
 /// A preset's button and the attribute values it sets ("" removes one).
 pub(super) type PresetButton = (Element, Vec<(&'static str, String)>);
 
-/// Replay speeds offered, as (label, factor).
 /// Replay speeds: the label and the `<option>` value (a factor; the view
 /// parses it back).
 pub(super) const SPEEDS: [(&str, &str); 4] =
