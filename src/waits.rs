@@ -5,8 +5,10 @@
 //! what it waits for ([`on`], or the [`Described`] wrapper), and the first
 //! such sentence of the poll is kept as the future's `waitingOn`. Outside a
 //! stepped run no slot is open and [`on`] is one thread-local read. Futures
-//! this crate does not own (gloo's `TimeoutFuture`, a JavaScript Promise)
-//! say nothing, and the queue says so.
+//! this crate does not own cannot speak; a traced future that *is* one of
+//! them (gloo's `TimeoutFuture`, a `JsFuture`, perhaps under `map`) is told
+//! apart by its type ([`by_type`]). Anything else the queue says it cannot
+//! tell.
 //!
 //! It lives beside `clock.rs`, outside both `tasks/` and `trace/`, so that
 //! the work can speak without knowing the tracer.
@@ -32,6 +34,33 @@ pub fn on(describe: impl FnOnce() -> String) {
             }
         }
     });
+}
+
+/// What a future of type `F` waits on, read from the type itself, for the
+/// futures this crate does not own: gloo's `TimeoutFuture` and
+/// wasm-bindgen's `JsFuture`, alone or under adapters that only change their
+/// output (`map`, `map_ok`, `map_err`, `inspect`). Any other type, an async
+/// block among them, gets `None`: its type does not say what it awaits.
+pub fn by_type<F>() -> Option<String> {
+    leaf(std::any::type_name::<F>()).map(String::from)
+}
+
+fn leaf(name: &str) -> Option<&'static str> {
+    const TIMER: &str = "a browser timer (gloo's TimeoutFuture, whose delay it does not expose)";
+    const PROMISE: &str = "a JavaScript Promise (a JsFuture)";
+    // wasm-bindgen-futures re-exports JsFuture from js_sys, under either name.
+    const LEAVES: [(&str, &str); 3] = [
+        ("gloo_timers::future::TimeoutFuture", TIMER),
+        ("js_sys::futures::JsFuture", PROMISE),
+        ("wasm_bindgen_futures::JsFuture", PROMISE),
+    ];
+    const ADAPTERS: [&str; 4] = ["Map<", "MapOk<", "MapErr<", "Inspect<"];
+    if let Some((_, kind)) = LEAVES.iter().find(|(path, _)| name.starts_with(path)) {
+        return Some(kind);
+    }
+    let inner = name.strip_prefix("futures_util::future::")?;
+    let inner = inner.split_once("::")?.1; // the module: future, try_future
+    ADAPTERS.iter().find_map(|a| inner.strip_prefix(a)).and_then(leaf)
 }
 
 /// Runs `poll` with a slot open; returns its result and what was said.
@@ -75,20 +104,37 @@ impl<F: Future, D: Fn() -> String> Future for Described<F, D> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::by_type;
+    use futures::{FutureExt, TryFutureExt};
+    use wasm_bindgen_futures::JsFuture;
+
+    const PROMISE: &str = "a JavaScript Promise (a JsFuture)";
+
+    /// What the future `make` would return waits on, without making it (a
+    /// JsFuture needs a browser).
+    fn made<R>(_make: &impl Fn(JsFuture) -> R) -> Option<String> {
+        by_type::<R>()
+    }
 
     #[test]
-    fn only_a_watched_poll_hears_and_the_first_leaf_wins() {
-        on(|| unreachable!("nobody listens: not even described"));
-        let ((), said) = watch(|| {
-            on(|| "a timer of 5 ms".into());
-            on(|| "something else".into());
-        });
-        assert_eq!(said.as_deref(), Some("a timer of 5 ms"));
-        let ((), outer) = watch(|| {
-            let ((), inner) = watch(|| on(|| "inner".into()));
-            assert_eq!(inner.as_deref(), Some("inner"));
-        });
-        assert_eq!(outer, None, "a nested watch keeps its own slot");
+    fn foreign_leaves_are_told_by_their_type_and_nothing_else_is() {
+        let timer = by_type::<gloo_timers::future::TimeoutFuture>().expect("a timer");
+        assert!(timer.starts_with("a browser timer"), "{timer}");
+        assert_eq!(by_type::<JsFuture>().as_deref(), Some(PROMISE));
+        assert_eq!(made(&|f: JsFuture| f.map(|_| 1)).as_deref(), Some(PROMISE));
+        assert_eq!(
+            made(&|f: JsFuture| f.map_ok(|_| 1).map_err(|_| 2)).as_deref(),
+            Some(PROMISE)
+        );
+        assert_eq!(by_type::<crate::tasks::Sleep>(), None);
+        // An async block names nothing it awaits, even a timer; nor does a
+        // combinator of several futures.
+        #[allow(clippy::redundant_async_block)] // the async block is the point
+        let block = made(&|f: JsFuture| async { f.await });
+        assert_eq!(block, None);
+        assert_eq!(
+            made(&|f: JsFuture| futures::future::join(f, crate::tasks::Sleep::new(1))),
+            None
+        );
     }
 }

@@ -375,3 +375,43 @@ async fn stepping_gather_polls_one_future_per_step_and_holds_wakes_in_the_queue(
         .count();
     assert!(siblings >= 2, "{siblings} sibling polls");
 }
+
+#[wasm_bindgen_test]
+async fn stepping_says_what_a_traced_gloo_timer_or_promise_waits_on() {
+    use async_demo::trace::Stepper;
+    use futures::FutureExt;
+
+    let stepper = Stepper::new();
+    let recorder = Recorder::stepped(stepper.clone());
+    let run = recorder.begin_run("foreign leaves");
+    let timer = run.trace("timer", gloo_timers::future::TimeoutFuture::new(50));
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+    });
+    let promise = run.trace(
+        "promise",
+        JsFuture::from(promise).map(|r| r.map(|_| ()).map_err(|_| "rejected")),
+    );
+    let block = run.trace("block", async {
+        gloo_timers::future::TimeoutFuture::new(50).await
+    });
+    let ender = stepper.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let (_, settled, _) = futures::join!(timer, promise, block);
+        assert!(settled.is_ok(), "the promise resolves");
+        drop(run);
+        ender.end();
+    });
+    for _ in 0..3 {
+        let stepped = stepper.step().await.expect("a step");
+        assert!(!stepped.ready);
+    }
+    let said: Vec<String> =
+        recorder.inspect(|runs| runs[0].tasks.iter().map(|t| t.waiting_on_text()).collect());
+    assert!(said[0].starts_with("a browser timer"), "{said:?}");
+    assert_eq!(said[1], "a JavaScript Promise (a JsFuture)");
+    assert!(said[2].starts_with("what it awaits does not say"), "{said:?}");
+    stepper.resume();
+}

@@ -162,9 +162,11 @@ impl TaskRecord {
         match (&self.waiting_on, self.polls) {
             (_, 0) => "nothing yet: its first poll starts it".to_string(),
             (Some(what), _) => what.clone(),
-            (None, _) => "what it awaits does not say (gloo's TimeoutFuture and JavaScript Promises are not \
-                          instrumented)"
-                .to_string(),
+            (None, _) => {
+                "what it awaits does not say: none of this crate's timers, downloads or workers, and \
+                          a gloo TimeoutFuture or a JsFuture is recognised only when traced itself"
+                    .to_string()
+            }
         }
     }
 

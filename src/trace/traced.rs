@@ -185,6 +185,10 @@ where
         let stepper = stepper.clone();
         let (result, waiting_on) =
             crate::waits::watch(|| poll_and_record(this.inner, this.recorder, id, this.finished, recording));
+        let waiting_on = match &result {
+            Poll::Pending => waiting_on.or_else(crate::waits::by_type::<F>),
+            Poll::Ready(_) => waiting_on,
+        };
         this.recorder.task_mut(id.0, id.1, |t| t.waiting_on = waiting_on);
         stepper.polled(id, result.is_ready(), cause);
         result
