@@ -64,7 +64,9 @@ pub async fn sleep(ms: f64) -> Result<f64, JsError> {
     const MAX: f64 = i32::MAX as f64;
     if ms.fract() != 0.0 || !(0.0..=MAX).contains(&ms) {
         return Err(JsError::new(&format!(
-            "sleep needs a whole number of milliseconds from 0 to {MAX}, not {ms}."
+            "sleep needs a whole number of milliseconds from 0 to {}, not {}.",
+            i32::MAX,
+            fixed::js_number(ms)
         )));
     }
     let start = trace::now();
@@ -82,8 +84,9 @@ pub async fn sleep(ms: f64) -> Result<f64, JsError> {
 pub fn count_primes(bound: f64) -> Result<u32, JsError> {
     if bound.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&bound) {
         return Err(JsError::new(&format!(
-            "countPrimes needs a whole number from 0 to {}, not {bound}.",
-            u32::MAX
+            "countPrimes needs a whole number from 0 to {}, not {}.",
+            u32::MAX,
+            fixed::js_number(bound)
         )));
     }
     Ok(tasks::count_primes(bound as u32))

@@ -40,7 +40,7 @@ pub(crate) fn try_lesson_params(params: &JsValue) -> Result<Params, Error> {
             let value = js_sys::Reflect::get(params, &key).map_err(threw)?;
             let text = match (value.as_string(), value.as_f64()) {
                 (Some(text), _) => text,
-                (None, Some(n)) if n.is_finite() => js_number(n),
+                (None, Some(n)) if n.is_finite() => crate::fixed::js_number(n),
                 _ if value.is_undefined() => continue,
                 _ => {
                     return Err(Error::Usage(format!(
@@ -75,8 +75,9 @@ pub(super) fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
     let length = length.as_f64().unwrap_or(0.0);
     if length > crate::lessons::MAX_FETCH_URLS as f64 {
         return Err(Error::Usage(format!(
-            "fetchAll takes at most {} URLs, not {length}.",
-            crate::lessons::MAX_FETCH_URLS
+            "fetchAll takes at most {} URLs, not {}.",
+            crate::lessons::MAX_FETCH_URLS,
+            crate::fixed::js_number(length)
         )));
     }
     (0..length as u32)
@@ -102,7 +103,7 @@ fn describe(value: &JsValue) -> String {
     } else if value.is_object() {
         "an object".into()
     } else if let Some(n) = value.as_f64() {
-        format!("the number {}", js_number(n))
+        format!("the number {}", crate::fixed::js_number(n))
     } else if let Some(b) = value.as_bool() {
         format!("{b}")
     } else if value.is_null() {
@@ -113,13 +114,4 @@ fn describe(value: &JsValue) -> String {
             .as_string()
             .map_or_else(|| "that value".into(), |t| format!("a {t}"))
     }
-}
-
-/// A JavaScript number as JavaScript writes it (`String(n)`): what the
-/// caller passed, e.g. "1.5" or "1e+21".
-pub(super) fn js_number(n: f64) -> String {
-    js_sys::Number::from(n)
-        .to_string_with_radix(10)
-        .map(String::from)
-        .unwrap_or_else(|_| "a number".into())
 }

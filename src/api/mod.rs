@@ -109,7 +109,10 @@ pub async fn fetch_all(
         match value.as_f64() {
             Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= f64::from(max) => Ok(n as u32),
             _ => {
-                let shown = value.as_f64().map(args::js_number).or_else(|| value.as_string());
+                let shown = value
+                    .as_f64()
+                    .map(crate::fixed::js_number)
+                    .or_else(|| value.as_string());
                 let shown = shown.unwrap_or_else(|| "a value that is not a number".into());
                 Err(Error::Usage(format!(
                     "Option {name}: {shown} is not usable: expected a whole number from 1 to {max}."

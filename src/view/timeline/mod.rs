@@ -88,7 +88,10 @@ impl Timeline {
             self.canvas.set_width(w);
             self.canvas.set_height(h);
             if let Some(style) = dom::html(&self.canvas).map(|c| c.style()) {
-                style.set_property("height", &format!("{}px", layout.height()))?;
+                style.set_property(
+                    "height",
+                    &format!("{}px", crate::fixed::fixed(layout.height(), 2)),
+                )?;
             }
         }
         let ctx = &self.ctx;
