@@ -34,7 +34,6 @@ pub fn fixed(value: f64, decimals: u32) -> String {
 
 /// A JavaScript number as JavaScript writes it (`String(n)`): what a caller
 /// passed, e.g. "1.5" or "1e+21", for the sentences that quote it.
-#[cfg(target_arch = "wasm32")]
 pub fn js_number(n: f64) -> String {
     js_sys::Number::from(n)
         .to_string_with_radix(10)

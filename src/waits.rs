@@ -48,7 +48,8 @@ pub fn by_type<F>() -> Option<String> {
 fn leaf(name: &str) -> Option<&'static str> {
     const TIMER: &str = "a browser timer (gloo's TimeoutFuture, whose delay it does not expose)";
     const PROMISE: &str = "a JavaScript Promise (a JsFuture)";
-    // wasm-bindgen-futures re-exports JsFuture from js_sys, under either name.
+    // JsFuture lives in js_sys now (wasm-bindgen-futures re-exports it);
+    // older releases defined it in wasm_bindgen_futures.
     const LEAVES: [(&str, &str); 3] = [
         ("gloo_timers::future::TimeoutFuture", TIMER),
         ("js_sys::futures::JsFuture", PROMISE),
@@ -104,7 +105,7 @@ impl<F: Future, D: Fn() -> String> Future for Described<F, D> {
 
 #[cfg(test)]
 mod tests {
-    use super::by_type;
+    use super::*;
     use futures::{FutureExt, TryFutureExt};
     use wasm_bindgen_futures::JsFuture;
 
@@ -114,6 +115,21 @@ mod tests {
     /// JsFuture needs a browser).
     fn made<R>(_make: &impl Fn(JsFuture) -> R) -> Option<String> {
         by_type::<R>()
+    }
+
+    #[test]
+    fn only_a_watched_poll_hears_and_the_first_leaf_wins() {
+        on(|| unreachable!("nobody listens: not even described"));
+        let ((), said) = watch(|| {
+            on(|| "a timer of 5 ms".into());
+            on(|| "something else".into());
+        });
+        assert_eq!(said.as_deref(), Some("a timer of 5 ms"));
+        let ((), outer) = watch(|| {
+            let ((), inner) = watch(|| on(|| "inner".into()));
+            assert_eq!(inner.as_deref(), Some("inner"));
+        });
+        assert_eq!(outer, None, "a nested watch keeps its own slot");
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct RunRecord {
     /// Long tasks the browser reported during the run: (start, duration), ms.
     pub long_tasks: Vec<(f64, f64)>,
     /// The run's tasks, in creation order. Each is boxed: a run of 100,000
-    /// tasks then grows a vector of pointers, not of 170-byte records, and
+    /// tasks then grows a vector of pointers, not of 200-odd-byte records, and
     /// never holds two copies of all its records while the vector moves.
     pub tasks: Vec<Box<TaskRecord>>,
 }

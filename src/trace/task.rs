@@ -163,8 +163,9 @@ impl TaskRecord {
             (_, 0) => "nothing yet: its first poll starts it".to_string(),
             (Some(what), _) => what.clone(),
             (None, _) => {
-                "what it awaits does not say: none of this crate's timers, downloads or workers, and \
-                          a gloo TimeoutFuture or a JsFuture is recognised only when traced itself"
+                "what it awaits does not say: nothing polled in its last poll told (this crate's timers, \
+                 downloads and workers tell; a gloo TimeoutFuture or JsFuture is named only when it is the \
+                 traced future itself, or under map)"
                     .to_string()
             }
         }

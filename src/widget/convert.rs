@@ -30,11 +30,15 @@ pub(crate) async fn report_to_js(report: &Report) -> Result<JsValue, JsValue> {
     let set = |target: &JsValue, key: &str, value: &JsValue| {
         js_sys::Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
     };
+    let Report {
+        lesson,
+        runs: all_runs,
+    } = report;
     let out = js_sys::Object::new();
-    set(&out, "lesson", &JsValue::from_str(&report.lesson))?;
+    set(&out, "lesson", &JsValue::from_str(lesson))?;
     let runs = js_sys::Array::new();
     let mut since = now();
-    for run in &report.runs {
+    for run in all_runs {
         let RunReport {
             name,
             total_ms,
