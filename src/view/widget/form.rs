@@ -8,6 +8,12 @@ use super::layout::fill_code;
 use super::WidgetView;
 use crate::lessons::Params;
 
+/// The longest value an input shows and edits, in bytes. A longer one (a
+/// data: URL of megabytes) costs the browser a second or more of text
+/// layout in the field, so the field stays empty and disabled and says why;
+/// the attribute keeps the value and the run uses it.
+const FIELD_MAX: usize = 10_000;
+
 impl WidgetView {
     /// Shows the parameters as they now stand: every input and slider text
     /// (also after an attribute changed from outside, which fires no input
@@ -19,8 +25,22 @@ impl WidgetView {
             // their defaults (delay-ms is 800 in one, 8000 in another).
             let own = self.lesson_ref.params.iter().find(|p| p.name == *name);
             if let Some(shown) = own.map(|p| params.shown(p)) {
-                if input.value() != shown {
-                    input.set_value(&shown);
+                if shown.len() > FIELD_MAX {
+                    // Seconds of text layout for one input: it says so instead.
+                    input.set_value("");
+                    input.set_placeholder(&format!(
+                        "{} characters: too long to edit here; set the attribute itself",
+                        shown.chars().count()
+                    ));
+                    input.set_disabled(true);
+                } else {
+                    if input.disabled() {
+                        input.set_disabled(false);
+                        input.set_placeholder("");
+                    }
+                    if input.value() != shown {
+                        input.set_value(&shown);
+                    }
                 }
                 if let Some((_, output)) = self.outputs.iter().find(|(n, _)| n == name) {
                     output.set_text_content(Some(&shown));
