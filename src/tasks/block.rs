@@ -7,10 +7,11 @@ use crate::clock::now;
 /// Returns how long it actually held the thread.
 pub fn block_for(ms: u32) -> f64 {
     let start = now();
-    let until = start + f64::from(ms);
-    let mut t = start;
-    while t < until {
-        t = now();
+    let mut held = 0.0;
+    // Compared as the difference it returns: `start + ms` rounds, and a
+    // clock reading past it could still give `t - start` a hair under `ms`.
+    while held < f64::from(ms) {
+        held = now() - start;
     }
-    t - start
+    held
 }
