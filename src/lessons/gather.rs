@@ -72,6 +72,7 @@ pub static LESSON: Lesson = Lesson {
     run: |ctx| run(ctx).boxed_local(),
 };
 
+#[async_demo_macros::mark_awaits]
 async fn run(ctx: Ctx) -> Result<(), Error> {
     let urls = ctx.params.urls(&URLS)?;
     let timeout_ms = ctx.params.number(&TIMEOUT)?;

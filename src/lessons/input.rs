@@ -43,6 +43,7 @@ pub static LESSON: Lesson = Lesson {
     run: |ctx| run(ctx).boxed_local(),
 };
 
+#[async_demo_macros::mark_awaits]
 async fn run(ctx: Ctx) -> Result<(), Error> {
     let ms = ctx.params.number(&TIMEOUT)?;
     let (recorder, mut clicks) = (&ctx.recorder, ctx.clicks);

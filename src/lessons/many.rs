@@ -68,6 +68,7 @@ pub static LESSON: Lesson = Lesson {
     run: |ctx| run(ctx).boxed_local(),
 };
 
+#[async_demo_macros::mark_awaits]
 async fn run(ctx: Ctx) -> Result<(), Error> {
     let n = ctx.params.number(&TASKS)?;
     let ms = ctx.params.number(&DELAY)?;

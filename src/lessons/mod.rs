@@ -254,6 +254,13 @@ impl Lesson {
             .and_then(|(file, line)| self.code_line(file, line))
     }
 
+    /// The line of the shown code with the `.await` at which the run waits
+    /// for `task` (its last poll's, see `trace::AwaitAt`), if it is shown.
+    pub fn await_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
+        task.awaited_at()
+            .and_then(|(file, line)| self.code_line(file, line))
+    }
+
     /// Whether the Python beside the lesson is a program (its twin) rather
     /// than a sentence saying why it has none. (A unit test holds every
     /// lesson to one or the other.)

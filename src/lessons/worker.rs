@@ -41,6 +41,7 @@ pub static LESSON: Lesson = Lesson {
     run: |ctx| run(ctx).boxed_local(),
 };
 
+#[async_demo_macros::mark_awaits]
 async fn run(ctx: Ctx) -> Result<(), Error> {
     let work_ms = ctx.params.number(&WORK)?;
     let bound = primes_bound_for(f64::from(work_ms), now);

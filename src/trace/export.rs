@@ -155,6 +155,7 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
                         end,
                         ready,
                         cause,
+                        ..
                     } => {
                         poll += 1;
                         let result = if ready { "Ready" } else { "Pending" };

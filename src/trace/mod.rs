@@ -5,6 +5,7 @@
 //! Recording is per run and per widget: two widgets on a page never share a
 //! recorder, so their reports never mix.
 
+mod awaits;
 mod export;
 mod frames;
 mod outputs;
@@ -14,6 +15,7 @@ mod task;
 mod traced;
 
 pub use crate::clock::{frozen_at, now};
+pub use awaits::{current as current_await, AwaitAt};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
 pub use recorder::{Progress, Recorder, Run, RunRecord};

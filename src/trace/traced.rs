@@ -179,6 +179,8 @@ where
         };
         // A stepped run: poll only with the stepper's permission.
         let cause = this.recorder.task(id.0, id.1, |t| t.next_cause());
+        let at = super::awaits::current();
+        this.recorder.task_mut(id.0, id.1, |t| t.held_at = at);
         if stepper.admit(id, cause, cx.waker(), this.seen_wakes) == Admit::Wait {
             return Poll::Pending;
         }
@@ -208,6 +210,8 @@ where
     F: Future,
     F::Output: TaskOutput,
 {
+    // The marked `.await` polling us, if any: where the run waits for us.
+    let awaited_at = super::awaits::current();
     // The executor's waker reaches `inner` through `recording`.
     let start = now();
     let waker = waker_ref(recording);
@@ -218,13 +222,13 @@ where
     // may itself create and poll traced tasks.
     match &result {
         Poll::Pending => {
-            recorder.task_mut(run, task, |t| t.record_poll(start, end, false));
+            recorder.task_mut(run, task, |t| t.record_poll_at(start, end, false, awaited_at));
         }
         Poll::Ready(output) => {
             *finished = true;
             let outcome = output.outcome();
             recorder.task_mut(run, task, |t| {
-                t.record_poll(start, end, true);
+                t.record_poll_at(start, end, true, awaited_at);
                 t.record_end(end, outcome);
             });
         }

@@ -11,8 +11,11 @@ use crate::error::Error;
 impl Widget {
     /// In a stepped run: polls exactly one traced future (the front of the
     /// queue, after waiting for a wake if nothing is queued) and resolves
-    /// with `{ label, outcome: "pending" | "ready", cause, line }`, `line`
-    /// being the line of the shown Rust code where that future was created.
+    /// with `{ label, outcome: "pending" | "ready", cause, line, awaitLine }`:
+    /// `line` is the line of the shown Rust code where that future was
+    /// created, `awaitLine` the line of the `.await` that polled it (where
+    /// its run waits for it); either is `null` when it is not in the shown
+    /// code.
     /// Rejects with a sentence when no run is being stepped.
     pub fn step(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -23,11 +26,14 @@ impl Widget {
             let stepped = stepper.step().await?;
             let recorder = inner.view.as_ref().and_then(|v| v.recording());
             let lesson = inner.lesson.clone()?;
-            let (label, line) = recorder.map_or((String::new(), None), |r| {
+            let (label, line, await_line) = recorder.map_or((String::new(), None, None), |r| {
                 r.inspect(|runs| {
                     let task = &runs[stepped.run].tasks[stepped.task];
-                    let line = lesson.task_line(task);
-                    (task.label.to_string(), line)
+                    (
+                        task.label.to_string(),
+                        lesson.task_line(task),
+                        lesson.await_line(task),
+                    )
                 })
             });
             to_js(&StepReport {
@@ -35,12 +41,14 @@ impl Widget {
                 outcome: if stepped.ready { "ready" } else { "pending" },
                 cause: stepped.cause.as_str(),
                 line,
+                await_line,
             })
         })
     }
 
     /// In a stepped run: the futures waiting for their poll, in the order
-    /// they will get it, as `[{ label, cause, waitingOn }]`; `[]` otherwise.
+    /// they will get it, as `[{ label, cause, waitingOn, line, awaitLine }]`
+    /// (the lines as `step()` gives them); `[]` otherwise.
     pub fn queue(&self) -> Result<JsValue, JsValue> {
         let (Some(stepper), Some(recorder)) = (
             self.inner.stepper(),
@@ -48,6 +56,7 @@ impl Widget {
         ) else {
             return to_js(&Vec::<QueueEntry>::new());
         };
+        let lesson = self.inner.lesson.clone();
         let entries: Vec<QueueEntry> = recorder.inspect(|runs| {
             stepper
                 .queue()
@@ -58,6 +67,8 @@ impl Widget {
                         label: task.label.to_string(),
                         cause: q.cause.as_str(),
                         waiting_on: task.waiting_on_text(),
+                        line: lesson.as_ref().ok().and_then(|l| l.task_line(task)),
+                        await_line: lesson.as_ref().ok().and_then(|l| l.await_line(task)),
                     }
                 })
                 .collect()
@@ -75,11 +86,13 @@ impl Widget {
 
 /// What `step()` resolves with.
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct StepReport {
     label: String,
     outcome: &'static str,
     cause: &'static str,
     line: Option<u32>,
+    await_line: Option<u32>,
 }
 
 /// One entry of `queue()`.
@@ -89,4 +102,6 @@ struct QueueEntry {
     label: String,
     cause: &'static str,
     waiting_on: String,
+    line: Option<u32>,
+    await_line: Option<u32>,
 }

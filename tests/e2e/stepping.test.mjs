@@ -48,6 +48,16 @@ test("el.run({ step: true }) pauses before the first poll; each step() is one po
   // The line is where the future was created in the code shown.
   const lines = await page.locator('async-demo[lesson="gather"] figure.rust .line').allTextContents();
   for (const s of stepped) assert.match(lines[s.line - 1], /run\.trace\(/, `line ${s.line}: ${lines[s.line - 1]}`);
+  // The await line is the `.await` at which the run waits for it: in the
+  // sequential run the one on the same line, in the concurrent run
+  // join_all's, two lines from where the futures were made.
+  const seq = out.report.runs[0].tasks.reduce((n, t) => n + t.polls, 0);
+  for (const [i, s] of stepped.entries()) {
+    const text = lines[s.awaitLine - 1] ?? "";
+    if (i < seq) assert.equal(s.awaitLine, s.line, JSON.stringify(s));
+    else assert.match(text, /= join_all\(downloads\)\.await;/, `step ${i}: line ${s.awaitLine}: ${text}`);
+  }
+  assert.ok(stepped.length > seq, "both runs were stepped");
   // The concurrent run's join_all polled siblings: causes say so.
   assert.ok(stepped.some((s) => s.cause === "sibling"));
   assert.ok(out.report.runs.flatMap((r) => r.tasks).every((t) => t.state === "done"));
@@ -68,10 +78,16 @@ test("Step and Continue by keyboard only: the queue is shown with what each futu
   assert.match(await host.locator(".last-step").innerText(), /polled .*api\/delay\/100 \(its first poll\); it returned Pending/);
   assert.equal(await host.locator("figure.rust .line.polled").count(), 1);
   assert.match(await host.locator("figure.rust .line.polled").innerText(), /run\.trace\(/);
+  // Sequential: created and awaited on the same line, which is both shaded
+  // and boxed; the sentence names it.
+  assert.equal(await host.locator("figure.rust .line.awaited").count(), 1);
+  assert.match(await host.locator("figure.rust .line.polled.awaited").innerText(), /run\.trace\(.*\.await/);
+  const seqLine = 1 + (await host.locator("figure.rust .line").allTextContents()).findIndex((l) => /run\.trace\(/.test(l));
+  assert.match(await host.locator(".last-step").innerText(), new RegExp(`Its run awaits it at line ${seqLine}\\.`));
   // Its response arrives while paused: woken, waiting in the queue, and the
   // download said what it waited on.
   await page.waitForFunction((el) => /woken by its own waker/.test(el.shadowRoot.querySelector(".queue").textContent), await host.elementHandle(), { timeout: 5000 });
-  assert.match(await queue.first().innerText(), /waits on: the response of .*api\/delay\/100/);
+  assert.match(await queue.first().innerText(), /waits on: the response of .*api\/delay\/100.*; awaited at line \d+$/);
   assert.equal(await host.getAttribute("data-state"), "running", "the run is still paused");
   // Continue: the rest at full speed.
   await page.keyboard.press("Tab");
@@ -81,6 +97,30 @@ test("Step and Continue by keyboard only: the queue is shown with what each futu
   assert.equal(await host.locator(".stepping").isHidden(), true);
   const [, con] = (await reportOf(host)).runs;
   assert.ok(con.tasks.every((t) => t.state === "done"));
+});
+
+test("a gloo timer awaited in the lesson's code says its delay in the queue, read from the call that built it", async () => {
+  const texts = await page.evaluate(async () => {
+    const el = document.querySelector('async-demo[lesson="mistakes"]');
+    el.setAttribute("delay-ms", "270");
+    const running = el.run({ step: true });
+    const seen = new Set();
+    for (;;) {
+      const step = await Promise.race([
+        el.step().then(() => true, () => false),
+        new Promise((r) => setTimeout(() => r(false), 10_000)),
+      ]);
+      if (!step) break;
+      // Let the timers fire while paused, then read the queue.
+      await new Promise((r) => setTimeout(r, 30));
+      for (const q of el.queue()) seen.add(q.waitingOn);
+    }
+    el.resume();
+    await running;
+    el.setAttribute("delay-ms", "");
+    return [...seen];
+  });
+  assert.ok(texts.includes("a browser timer of 270 ms (gloo's TimeoutFuture)"), JSON.stringify(texts));
 });
 
 test("a stepped widget passes the axe audit", async () => {
@@ -104,6 +144,12 @@ test("the scrubber lights the same lines during replay", async () => {
   });
   const lit = await host.locator("figure.rust .line.polled").allTextContents();
   assert.ok(lit.length >= 1 && lit.every((l) => /run\.trace\(/.test(l)), JSON.stringify(lit));
+  // The `.await`s where the runs wait: 50 ms in, the sequential run awaits its
+  // first download on the same line, the concurrent run its join_all.
+  const awaited = await host.locator("figure.rust .line.awaited").allTextContents();
+  assert.equal(awaited.length, 2, JSON.stringify(awaited));
+  assert.match(awaited[0], /run\.trace\(.*\.await/);
+  assert.match(awaited[1], /join_all\(downloads\)\.await/);
 });
 
 test("every lesson can be stepped to its end, one poll per step", { timeout: 240_000 }, async () => {
@@ -126,9 +172,11 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
       const running = el.run({ step: true });
       let steps = 0;
       let end = "";
+      const awaits = [];
+      const shown = [...el.shadowRoot.querySelectorAll("figure.rust .line")].map((l) => l.textContent);
       for (;;) {
         const step = await Promise.race([
-          el.step().then(() => "stepped", (e) => e.message),
+          el.step().then((s) => (awaits.push([s.label, shown[s.awaitLine - 1] ?? null]), "stepped"), (e) => e.message),
           new Promise((r) => setTimeout(() => r("no step within 10 s"), 10_000)),
         ]);
         if (step !== "stepped") {
@@ -140,7 +188,7 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
       el.resume();
       const report = await running;
       const polls = report.runs.flatMap((r) => r.tasks).reduce((n, t) => n + t.polls, 0);
-      out[lesson] = { steps, polls, end, state: el.dataset.state };
+      out[lesson] = { steps, polls, end, state: el.dataset.state, awaits };
     }
     return out;
   });
@@ -148,6 +196,12 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
     assert.equal(r.state, "done", `${lesson}: ${JSON.stringify(r)}`);
     assert.match(r.end, /not being stepped any more/, `${lesson}: ${JSON.stringify(r)}`);
     assert.equal(r.steps, r.polls, `${lesson}: ${r.steps} steps for ${r.polls} polls`);
+    // Every poll names the shown `.await` (or futures' join!, which awaits
+    // inside) that made it; only the future handed to the executor has none.
+    for (const [label, line] of r.awaits) {
+      if (line === null) assert.match(label, /^spawn\(/, `${lesson}: ${label} has no .await`);
+      else assert.match(line, /\.await|join!\(/, `${lesson}: ${label} awaited at ${line}`);
+    }
   }
   assert.equal(Object.keys(results).length, 15);
   console.log(`# stepping: ${Object.entries(results).map(([l, r]) => `${l} ${r.steps}`).join(", ")} steps = polls`);

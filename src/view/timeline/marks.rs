@@ -40,6 +40,7 @@ pub fn describe(run: &RunRecord, mark: Mark) -> Option<String> {
             end,
             ready,
             cause,
+            ..
         } => {
             let n = task.events[..=mark.event]
                 .iter()

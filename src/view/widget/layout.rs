@@ -206,6 +206,13 @@ pub(super) fn build(
     last_step.set_attribute("aria-live", "polite")?;
     dom::text_child(
         &stepping,
+        "p",
+        "legend",
+        "In the Rust code: shaded, the line that created the future just polled; a bar, the lines \
+         that created the queued ones; a dashed box, the .await at which the run waits for them.",
+    )?;
+    dom::text_child(
+        &stepping,
         "h4",
         "",
         "Ready queue: polled in this order, one per step",

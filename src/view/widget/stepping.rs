@@ -2,6 +2,8 @@
 //! each future waits on, and the lines of the shown code where the futures
 //! were created, lit up.
 
+use std::panic::Location;
+
 use wasm_bindgen::JsValue;
 
 use super::super::dom;
@@ -21,6 +23,7 @@ impl WidgetView {
         } else {
             "Step"
         }));
+        let lesson = self.lesson_ref;
         let Some(stepper) = stepper else {
             // Not stepping: a replay lights what its moment shows. (Nothing
             // to do on the frames of a live run: no line is lit then.)
@@ -28,52 +31,52 @@ impl WidgetView {
             if cursor.is_none() && !self.lines_lit.get() {
                 return Ok(());
             }
-            let lesson = self.lesson_ref;
-            let (polled, queued) = match cursor {
-                Some(cursor) => recorder
-                    .inspect(|runs| at_moment(runs, cursor, |file, line| lesson.code_line(file, line))),
-                None => (Vec::new(), Vec::new()),
+            let lit = match cursor {
+                Some(cursor) => {
+                    recorder.inspect(|runs| at_moment(runs, cursor, |at| lesson.code_line(at.0, at.1)))
+                }
+                None => Lit::default(),
             };
-            for (i, line) in self.rust_lines.iter().enumerate() {
-                let n = i as u32 + 1;
-                line.class_list()
-                    .toggle_with_force("polled", polled.contains(&n))?;
-                line.class_list()
-                    .toggle_with_force("queued", queued.contains(&n))?;
-            }
-            self.lines_lit.set(!polled.is_empty() || !queued.is_empty());
-            return Ok(());
+            return self.light(&lit);
         };
         if stepper.version() == self.stepper_drawn.get() {
             return Ok(());
         }
         self.stepper_drawn.set(stepper.version());
         let (queue, last) = (stepper.queue(), stepper.last_polled());
-        let line_of = |task: &TaskRecord| self.lesson_ref.task_line(task);
         recorder.inspect(|runs| -> Result<(), JsValue> {
-            let last_line = last.and_then(|l| line_of(&runs[l.run].tasks[l.task]));
+            let mut lit = Lit::default();
             let text = match last {
-                Some(l) => format!(
-                    "Last step: polled {} ({}); it returned {}.",
-                    runs[l.run].tasks[l.task].label,
-                    l.cause.describe(),
-                    if l.ready { "Ready" } else { "Pending" }
-                ),
+                Some(l) => {
+                    let task = &runs[l.run].tasks[l.task];
+                    lit.polled.extend(lesson.task_line(task));
+                    let awaited = lesson.await_line(task);
+                    lit.awaited.extend(awaited);
+                    format!(
+                        "Last step: polled {} ({}); it returned {}.{}",
+                        task.label,
+                        l.cause.describe(),
+                        if l.ready { "Ready" } else { "Pending" },
+                        awaited_text(awaited, " Its run awaits it at line ")
+                    )
+                }
                 None => {
                     "Paused before the first poll. Press Step to poll the first future of the queue.".into()
                 }
             };
             self.last_step.set_text_content(Some(&text));
             dom::clear(&self.queue);
-            let mut queued_lines = Vec::new();
             for q in &queue {
                 let task = &runs[q.run].tasks[q.task];
-                queued_lines.extend(line_of(task));
+                lit.queued.extend(lesson.task_line(task));
+                let awaited = lesson.await_line(task);
+                lit.awaited.extend(awaited);
                 let item = format!(
-                    "{} — {}; waits on: {}",
+                    "{} — {}; waits on: {}{}",
                     task.label,
                     q.cause.describe(),
-                    task.waiting_on_text()
+                    task.waiting_on_text(),
+                    awaited_text(awaited, "; awaited at line ")
                 );
                 dom::text_child(&self.queue, "li", "", &item)?;
             }
@@ -85,52 +88,81 @@ impl WidgetView {
                     "(empty: nothing is ready; a step waits for the next wake)",
                 )?;
             }
-            for (i, line) in self.rust_lines.iter().enumerate() {
-                let n = i as u32 + 1;
-                line.class_list()
-                    .toggle_with_force("polled", last_line == Some(n))?;
-                line.class_list()
-                    .toggle_with_force("queued", queued_lines.contains(&n))?;
-            }
-            self.lines_lit.set(true);
-            Ok(())
+            self.light(&lit)
         })
+    }
+
+    /// Lights the shown Rust code's lines: `polled` and `queued` where those
+    /// futures were created, `awaited` the `.await`s where their run waits.
+    fn light(&self, lit: &Lit) -> Result<(), JsValue> {
+        for (i, line) in self.rust_lines.iter().enumerate() {
+            let n = i as u32 + 1;
+            let classes = line.class_list();
+            classes.toggle_with_force("polled", lit.polled.contains(&n))?;
+            classes.toggle_with_force("queued", lit.queued.contains(&n))?;
+            classes.toggle_with_force("awaited", lit.awaited.contains(&n))?;
+        }
+        self.lines_lit.set(lit != &Lit::default());
+        Ok(())
     }
 }
 
+/// `prefix` and the line, with a full stop for a sentence's prefix.
+fn awaited_text(line: Option<u32>, prefix: &str) -> String {
+    let stop = if prefix.starts_with(' ') { "." } else { "" };
+    line.map(|n| format!("{prefix}{n}{stop}")).unwrap_or_default()
+}
+
+/// The lines of the shown code to light (1-based).
+#[derive(Debug, Default, PartialEq)]
+struct Lit {
+    /// Where the future polled last was created.
+    polled: Vec<u32>,
+    /// Where the futures woken and waiting for their poll were created.
+    queued: Vec<u32>,
+    /// The `.await`s at which the run waits for those futures.
+    awaited: Vec<u32>,
+}
+
 /// At `cursor` ms from each run's start: the shown lines of the future polled
-/// last (per run) and of the futures woken and not yet polled again.
-fn at_moment(
-    runs: &[RunRecord],
-    cursor: f64,
-    line_of: impl Fn(&str, u32) -> Option<u32>,
-) -> (Vec<u32>, Vec<u32>) {
-    let (mut polled, mut queued) = (Vec::new(), Vec::new());
+/// last (per run) and of the futures woken and not yet polled again, with the
+/// `.await`s that polled them.
+fn at_moment(runs: &[RunRecord], cursor: f64, line_of: impl Fn((&str, u32)) -> Option<u32>) -> Lit {
+    let mut lit = Lit::default();
+    let awaited_line =
+        |at: Option<&'static Location<'static>>| at.and_then(|l| line_of((l.file(), l.line())));
     for run in runs {
         let t = run.start + cursor;
-        let mut last: Option<(f64, &TaskRecord)> = None;
+        let mut last: Option<(f64, &TaskRecord, Option<&'static Location<'static>>)> = None;
         for task in &run.tasks {
-            let mut woken = false;
+            let (mut woken, mut awaited_at) = (false, None);
             for event in task.events.iter().take_while(|e| event_time(e) <= t) {
                 match *event {
-                    Event::Poll { start, .. } => {
+                    Event::Poll {
+                        start,
+                        awaited_at: at,
+                        ..
+                    } => {
                         woken = false;
-                        if last.is_none_or(|(at, _)| start >= at) {
-                            last = Some((start, task));
+                        awaited_at = at;
+                        if last.is_none_or(|(when, ..)| start >= when) {
+                            last = Some((start, task, at));
                         }
                     }
                     Event::Wake { .. } => woken = true,
                 }
             }
             if woken {
-                queued.extend(task.created_at.and_then(|(file, line)| line_of(file, line)));
+                lit.queued.extend(task.created_at.and_then(&line_of));
+                lit.awaited.extend(awaited_line(awaited_at));
             }
         }
-        if let Some((_, task)) = last.filter(|_| run.end.is_none_or(|end| t <= end)) {
-            polled.extend(task.created_at.and_then(|(file, line)| line_of(file, line)));
+        if let Some((_, task, at)) = last.filter(|_| run.end.is_none_or(|end| t <= end)) {
+            lit.polled.extend(task.created_at.and_then(&line_of));
+            lit.awaited.extend(awaited_line(at));
         }
     }
-    (polled, queued)
+    lit
 }
 
 fn event_time(event: &Event) -> f64 {
@@ -154,12 +186,18 @@ mod tests {
     }
 
     #[test]
-    fn a_replay_moment_lights_the_last_polled_and_the_woken() {
-        let poll = |start: f64| Event::Poll {
+    fn a_replay_moment_lights_the_last_polled_and_the_woken_with_their_awaits() {
+        // Two `.await`s, located here (their lines stand for the code pane's).
+        let at_a = Location::caller();
+        let at_b = Location::caller();
+        let (a, b) = (at_a.line(), at_b.line());
+        assert_ne!(a, b);
+        let poll = |start: f64, at: &'static Location<'static>| Event::Poll {
             start,
             end: start + 1.0,
             ready: false,
             cause: Cause::First,
+            awaited_at: Some(at),
         };
         let run = RunRecord {
             name: "r".into(),
@@ -169,22 +207,33 @@ mod tests {
             frames: Vec::new(),
             long_tasks: Vec::new(),
             tasks: vec![
-                task(10, vec![poll(1000.0), Event::Wake { at: 1100.0 }, poll(1101.0)]),
-                task(20, vec![poll(1002.0), Event::Wake { at: 1200.0 }]),
+                task(
+                    10,
+                    vec![poll(1000.0, at_a), Event::Wake { at: 1100.0 }, poll(1101.0, at_a)],
+                ),
+                task(20, vec![poll(1002.0, at_b), Event::Wake { at: 1200.0 }]),
             ],
         };
-        let lines = |file: &str, line: u32| file.ends_with("x.rs").then_some(line);
+        let lines = |(file, line): (&str, u32)| {
+            (file.ends_with("x.rs") || file.ends_with("stepping.rs")).then_some(line)
+        };
+        let lit = |polled: Vec<u32>, queued: Vec<u32>, awaited: Vec<u32>| Lit {
+            polled,
+            queued,
+            awaited,
+        };
         // At 150 ms the first was polled last (at 101 ms); nothing is woken.
         assert_eq!(
             at_moment(std::slice::from_ref(&run), 150.0, lines),
-            (vec![10], vec![])
+            lit(vec![10], vec![], vec![a])
         );
-        // At 250 ms the second was woken at 200 ms and waits for its poll.
+        // At 250 ms the second was woken at 200 ms and waits for its poll at
+        // its `.await`.
         assert_eq!(
             at_moment(std::slice::from_ref(&run), 250.0, lines),
-            (vec![10], vec![20])
+            lit(vec![10], vec![20], vec![b, a])
         );
         // After the run's end nothing is lit as polled.
-        assert_eq!(at_moment(&[run], 600.0, lines).0, Vec::<u32>::new());
+        assert_eq!(at_moment(&[run], 600.0, lines).polled, Vec::<u32>::new());
     }
 }
