@@ -7,10 +7,9 @@
 //! stepped run no slot is open and [`on`] is one thread-local read. Futures
 //! this crate does not own cannot speak; a traced future that *is* one of
 //! them (gloo's `TimeoutFuture`, a `JsFuture`, perhaps under `map`) is told
-//! apart by its type ([`by_type`]), and so is one awaited at a marked
-//! `.await` of a lesson (`trace::AwaitAt`, [`on_type`]), which also reads a
-//! `TimeoutFuture::new(ms)`'s `ms` from the call. Anything else the queue
-//! says it cannot tell.
+//! apart by its type ([`by_type`]); a `TimeoutFuture::new(ms).await` in a
+//! lesson's code says its `ms`, read from the call (`trace::AwaitAt`).
+//! Anything else the queue says it cannot tell.
 //!
 //! It lives beside `clock.rs`, outside both `tasks/` and `trace/`, so that
 //! the work can speak without knowing the tracer.
@@ -33,18 +32,6 @@ pub fn on(describe: impl FnOnce() -> String) {
         if let Ok(mut slot) = slot.try_borrow_mut() {
             if let Some(said @ None) = slot.as_mut() {
                 *said = Some(describe());
-            }
-        }
-    });
-}
-
-/// Says, if someone listens and nothing was said yet, what [`by_type`]
-/// reads from `F` (nothing, if the type does not tell).
-pub fn on_type<F>() {
-    SLOT.with(|slot| {
-        if let Ok(mut slot) = slot.try_borrow_mut() {
-            if let Some(said @ None) = slot.as_mut() {
-                *said = by_type::<F>();
             }
         }
     });

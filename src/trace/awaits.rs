@@ -72,17 +72,28 @@ impl<F: Future> Future for AwaitAt<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let outer = CURRENT.with(|c| c.replace(Some(*this.at)));
+        let outer = enter(this.at);
         let result = this.inner.poll(cx);
-        CURRENT.with(|c| c.set(outer));
-        if result.is_pending() {
-            // Heard only in a stepped run, and only if nothing inside spoke.
-            match *this.timer_ms {
-                Some(ms) => crate::waits::on(|| format!("a browser timer of {ms} ms (gloo's TimeoutFuture)")),
-                None => crate::waits::on_type::<F>(),
-            }
-        }
+        leave(outer, *this.timer_ms, result.is_pending());
         result
+    }
+}
+
+// Out of line, so that the code per awaited type is only the inner poll.
+// (Nor `waits::by_type::<F>()` at every await: each type's name would cost
+// the wasm its bytes.)
+
+#[inline(never)]
+fn enter(at: &'static Location<'static>) -> Option<&'static Location<'static>> {
+    CURRENT.with(|c| c.replace(Some(at)))
+}
+
+#[inline(never)]
+fn leave(outer: Option<&'static Location<'static>>, timer_ms: Option<u32>, pending: bool) {
+    CURRENT.with(|c| c.set(outer));
+    if let (Some(ms), true) = (timer_ms, pending) {
+        // Heard only in a stepped run.
+        crate::waits::on(|| format!("a browser timer of {ms} ms (gloo's TimeoutFuture)"));
     }
 }
 
