@@ -141,13 +141,13 @@ class AsyncDemo extends HTMLElement {
     return settled(widget.run(options));
   }
 
-  /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine }. */
+  /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine, suspendLine }. */
   async step() {
     const widget = await this.#mounted();
     return settled(widget.step());
   }
 
-  /** In a stepped run: the futures waiting for their poll, as [{ label, cause, waitingOn, line, awaitLine }]. */
+  /** In a stepped run: the futures waiting for their poll, as [{ label, cause, waitingOn, line, awaitLine, suspendLine }]. */
   queue() {
     return this.#widget ? this.#widget.queue() : [];
   }

@@ -261,6 +261,13 @@ impl Lesson {
             .and_then(|(file, line)| self.code_line(file, line))
     }
 
+    /// The line of the shown code with the `.await` inside `task` at which
+    /// it is suspended (its last poll's, if that returned `Pending`).
+    pub fn suspend_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
+        task.suspended_at()
+            .and_then(|(file, line)| self.code_line(file, line))
+    }
+
     /// Whether the Python beside the lesson is a program (its twin) rather
     /// than a sentence saying why it has none. (A unit test holds every
     /// lesson to one or the other.)

@@ -1,18 +1,22 @@
-//! Which `.await` of the shown code is polling right now: how the code pane
-//! knows where a run is suspended.
+//! Which `.await`s of the shown code a run is suspended at: how the code
+//! pane knows where to point.
 //!
 //! The lessons' functions carry `#[mark_awaits]` (crate `async-demo-macros`),
 //! which turns each `x.await` into `AwaitAt::new(x).await`, located at that
-//! `.await` by `#[track_caller]`. While an [`AwaitAt`] polls what it awaits,
-//! [`current`] returns its location; a [`Traced`](super::Traced) future
-//! polled inside (directly or through `join_all`, `select`, …) records it
-//! with the poll. That is the `.await` at which its run waits for it.
+//! `.await` by `#[track_caller]`. Two things are noted, each only for the
+//! length of one poll (nothing is held across a suspension):
+//! - While an [`AwaitAt`] polls what it awaits, it is [`current`] (the
+//!   innermost one, when they nest). A [`Traced`](super::Traced) future
+//!   polled inside (directly or through `join_all`, `select`, …) records it
+//!   with the poll: the `.await` at which its run waits for it.
+//! - When an `AwaitAt` returns `Pending`, it is where the poll stopped. The
+//!   innermost one inside a traced future ([`watch_suspension`]) is recorded
+//!   too: the `.await` at which that future itself is suspended.
 //!
-//! Nested awaits form a stack (an outer `.await` polls an async block that
-//! polls an inner one); the innermost marked one is current. Nothing is held
-//! across a suspension: the location is set only for the length of one poll.
+//! Locations are kept as [`AwaitId`]s, two bytes each, so that a poll event
+//! holds both in the padding beside its flags.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::pin::Pin;
@@ -20,13 +24,63 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+/// A marked `.await`, as a number (0: none); [`AwaitId::location`] says
+/// where it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AwaitId(u16);
+
 thread_local! {
-    static CURRENT: Cell<Option<&'static Location<'static>>> = const { Cell::new(None) };
+    static KNOWN: RefCell<Vec<&'static Location<'static>>> = const { RefCell::new(Vec::new()) };
+    static CURRENT: Cell<AwaitId> = const { Cell::new(AwaitId::NONE) };
+    static SUSPENDED: Cell<AwaitId> = const { Cell::new(AwaitId::NONE) };
 }
 
-/// The location of the innermost marked `.await` now polling, if any.
-pub fn current() -> Option<&'static Location<'static>> {
+impl AwaitId {
+    /// No marked `.await`.
+    pub const NONE: AwaitId = AwaitId(0);
+
+    /// The id of the `.await` at `at` (the same for the same place).
+    pub fn of(at: &'static Location<'static>) -> AwaitId {
+        KNOWN.with(|known| {
+            let mut known = known.borrow_mut();
+            if let Some(i) = known.iter().position(|k| *k == at) {
+                return AwaitId(i as u16 + 1);
+            }
+            match u16::try_from(known.len() + 1) {
+                Ok(id) => {
+                    known.push(at);
+                    AwaitId(id)
+                }
+                Err(_) => AwaitId::NONE, // more await sites than code can hold
+            }
+        })
+    }
+
+    /// Where it is: file and line.
+    pub fn location(self) -> Option<&'static Location<'static>> {
+        let index = usize::from(self.0).checked_sub(1)?;
+        KNOWN.with(|known| known.borrow().get(index).copied())
+    }
+
+    /// Whether it is a marked `.await` at all.
+    pub fn is_some(self) -> bool {
+        self != AwaitId::NONE
+    }
+}
+
+/// The innermost marked `.await` now polling ([`AwaitId::NONE`] if none).
+pub fn current() -> AwaitId {
     CURRENT.with(Cell::get)
+}
+
+/// Runs `poll` (one poll of a traced future) and returns, with its result,
+/// the innermost marked `.await` inside it that returned `Pending`: where
+/// that future is suspended. Nested watches each keep their own.
+pub fn watch_suspension<R>(poll: impl FnOnce() -> R) -> (R, AwaitId) {
+    let outer = SUSPENDED.with(|s| s.replace(AwaitId::NONE));
+    let result = poll();
+    let inner = SUSPENDED.with(|s| s.replace(outer));
+    (result, inner)
 }
 
 pin_project! {
@@ -38,6 +92,8 @@ pin_project! {
         #[pin]
         inner: F,
         at: &'static Location<'static>,
+        // Interned at the first poll.
+        id: AwaitId,
         // For `TimeoutFuture::new(ms).await`: the `ms` it was built with.
         timer_ms: Option<u32>,
     }
@@ -50,6 +106,7 @@ impl<F: Future> AwaitAt<F> {
         AwaitAt {
             inner: awaited.into_future(),
             at: Location::caller(),
+            id: AwaitId::NONE,
             timer_ms: None,
         }
     }
@@ -62,6 +119,7 @@ impl<F: Future> AwaitAt<F> {
         AwaitAt {
             inner: make(ms),
             at: Location::caller(),
+            id: AwaitId::NONE,
             timer_ms: Some(ms),
         }
     }
@@ -72,9 +130,9 @@ impl<F: Future> Future for AwaitAt<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let outer = enter(this.at);
+        let outer = enter(this.id, this.at);
         let result = this.inner.poll(cx);
-        leave(outer, *this.timer_ms, result.is_pending());
+        leave(outer, *this.id, *this.timer_ms, result.is_pending());
         result
     }
 }
@@ -84,14 +142,26 @@ impl<F: Future> Future for AwaitAt<F> {
 // the wasm its bytes.)
 
 #[inline(never)]
-fn enter(at: &'static Location<'static>) -> Option<&'static Location<'static>> {
-    CURRENT.with(|c| c.replace(Some(at)))
+fn enter(id: &mut AwaitId, at: &'static Location<'static>) -> AwaitId {
+    if !id.is_some() {
+        *id = AwaitId::of(at);
+    }
+    CURRENT.with(|c| c.replace(*id))
 }
 
 #[inline(never)]
-fn leave(outer: Option<&'static Location<'static>>, timer_ms: Option<u32>, pending: bool) {
+fn leave(outer: AwaitId, id: AwaitId, timer_ms: Option<u32>, pending: bool) {
     CURRENT.with(|c| c.set(outer));
-    if let (Some(ms), true) = (timer_ms, pending) {
+    if !pending {
+        return;
+    }
+    // The innermost pending `.await` is the first to get here.
+    SUSPENDED.with(|s| {
+        if !s.get().is_some() {
+            s.set(id);
+        }
+    });
+    if let Some(ms) = timer_ms {
         // Heard only in a stepped run.
         crate::waits::on(|| format!("a browser timer of {ms} ms (gloo's TimeoutFuture)"));
     }
@@ -99,22 +169,22 @@ fn leave(outer: Option<&'static Location<'static>>, timer_ms: Option<u32>, pendi
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::future::Future;
-    use std::pin::pin;
+    use std::pin::{pin, Pin};
     use std::rc::Rc;
     use std::task::{Context, Poll};
 
     use futures::task::noop_waker_ref;
 
-    use super::current;
+    use super::{current, watch_suspension, AwaitId};
 
     /// A future that notes the current `.await` line at each poll and is
     /// ready at its second.
     fn spy(seen: Rc<RefCell<Vec<Option<u32>>>>) -> impl Future<Output = ()> {
         let mut polls = 0;
         std::future::poll_fn(move |_| {
-            seen.borrow_mut().push(current().map(|l| l.line()));
+            seen.borrow_mut().push(current().location().map(|l| l.line()));
             polls += 1;
             if polls == 2 {
                 Poll::Ready(())
@@ -146,7 +216,7 @@ mod tests {
         let mut run = pin!(marked(Rc::clone(&seen), Rc::clone(&lines)));
         let mut cx = Context::from_waker(noop_waker_ref());
         while run.as_mut().poll(&mut cx).is_pending() {
-            assert_eq!(current(), None, "nothing is current between polls");
+            assert_eq!(current(), AwaitId::NONE, "nothing is current between polls");
         }
         let lines = lines.borrow();
         // Each spy is polled twice, at the `.await` (or `join!`) that awaits it;
@@ -155,6 +225,46 @@ mod tests {
         let (first, inner, join) = (lines[0], lines[2], lines[3]);
         let expected: Vec<_> = [first, first, inner, inner, join, join].map(Some).into();
         assert_eq!(*seen.borrow(), expected);
-        assert_eq!(current(), None);
+        assert_eq!(current(), AwaitId::NONE);
+    }
+
+    /// Stands for a traced future: notes where the future it wraps stopped.
+    struct Watched<F>(Pin<Box<F>>, Rc<Cell<AwaitId>>);
+
+    impl<F: Future> Future for Watched<F> {
+        type Output = F::Output;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let (result, suspended) = watch_suspension(|| self.0.as_mut().poll(cx));
+            self.1.set(suspended);
+            result
+        }
+    }
+
+    #[async_demo_macros::mark_awaits]
+    async fn nested(inner_seen: Rc<Cell<AwaitId>>, lines: Rc<RefCell<Vec<u32>>>) {
+        let inner = async {
+            lines.borrow_mut().push(line!() + 1);
+            std::future::pending::<()>().await
+        };
+        lines.borrow_mut().push(line!() + 1);
+        Watched(Box::pin(inner), inner_seen).await
+    }
+
+    #[test]
+    fn the_innermost_pending_await_is_where_a_watched_future_stopped() {
+        let (inner_seen, lines) = (Rc::default(), Rc::<RefCell<Vec<u32>>>::default());
+        let mut run = pin!(nested(Rc::clone(&inner_seen), Rc::clone(&lines)));
+        let mut cx = Context::from_waker(noop_waker_ref());
+        let (result, outer) = watch_suspension(|| run.as_mut().poll(&mut cx));
+        assert!(result.is_pending());
+        let line = |id: AwaitId| id.location().map(|l| l.line());
+        let lines = lines.borrow();
+        // The watched future stopped at `pending().await` inside it; the run
+        // around it at the `.await` of the watched future.
+        assert_eq!(line(inner_seen.get()), Some(lines[1]));
+        assert_eq!(line(outer), Some(lines[0]));
+        // Ids are per place.
+        assert_eq!(AwaitId::of(outer.location().unwrap()), outer);
+        assert_ne!(inner_seen.get(), outer);
     }
 }

@@ -15,10 +15,10 @@ mod task;
 mod traced;
 
 pub use crate::clock::{frozen_at, now};
-pub use awaits::{current as current_await, AwaitAt};
+pub use awaits::{AwaitAt, AwaitId};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
 pub use recorder::{Progress, Recorder, Run, RunRecord};
 pub use step::{Queued, Stepped, Stepper};
-pub use task::{Cause, Event, Outcome, TaskRecord, TaskState, LONG_POLL_MS};
+pub use task::{file_line, Cause, Event, Outcome, TaskRecord, TaskState, LONG_POLL_MS};
 pub use traced::{TaskOutput, Traced};

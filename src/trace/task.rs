@@ -2,7 +2,8 @@
 //! (busy and idle time, why it was polled, warnings).
 
 use std::borrow::Cow;
-use std::panic::Location;
+
+use super::awaits::AwaitId;
 
 /// A poll that runs longer than this held the main thread long enough to
 /// drop frames: the task table flags it.
@@ -23,9 +24,12 @@ pub enum Event {
         /// Why it was polled.
         cause: Cause,
         /// The marked `.await` that polled it (see `trace::AwaitAt`): where
-        /// its run waited for it. `None` when no marked `.await` was polling
+        /// its run waited for it. None when no marked `.await` was polling
         /// (an executor polled it directly, or the code is not a lesson's).
-        awaited_at: Option<&'static Location<'static>>,
+        awaited: AwaitId,
+        /// If it returned `Pending`: the innermost marked `.await` inside it
+        /// that did, where it is itself suspended.
+        suspended: AwaitId,
     },
     /// The task's waker was called.
     Wake {
@@ -34,10 +38,15 @@ pub enum Event {
     },
 }
 
-// A poll's `.await` location fits in the padding beside its flags: the
-// events of 100,000 traced futures take no more memory for it.
+// A poll's two `.await`s fit in the padding beside its flags: the events of
+// 100,000 traced futures take no more memory for them.
 #[cfg(target_arch = "wasm32")]
 const _: () = assert!(std::mem::size_of::<Event>() == 24);
+
+/// The file and line of a marked `.await`.
+pub fn file_line(id: AwaitId) -> Option<(&'static str, u32)> {
+    id.location().map(|l| (l.file(), l.line()))
+}
 
 /// Why a traced future was polled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -142,7 +151,7 @@ pub struct TaskRecord {
     pub created_at: Option<(&'static str, u32)>,
     /// In a stepped run: the marked `.await` that last tried to poll it,
     /// held or admitted (see `awaited_at`).
-    pub held_at: Option<&'static Location<'static>>,
+    pub held_at: AwaitId,
     /// What it waited on at its last `Pending` poll, as the work itself
     /// described it (see `crate::waits`).
     pub waiting_on: Option<String>,
@@ -165,7 +174,7 @@ impl TaskRecord {
             events: Vec::new(),
             progress: None,
             created_at: None,
-            held_at: None,
+            held_at: AwaitId::NONE,
             waiting_on: None,
         }
     }
@@ -248,16 +257,17 @@ impl TaskRecord {
 
     #[cfg(test)]
     pub(crate) fn record_poll(&mut self, start: f64, end: f64, ready: bool) {
-        self.record_poll_at(start, end, ready, None);
+        self.record_poll_at(start, end, ready, (AwaitId::NONE, AwaitId::NONE));
     }
 
-    /// Records a poll, polled by the marked `.await` at `awaited_at`.
+    /// Records a poll, polled by the marked `.await` `awaited` and, if it
+    /// returned `Pending`, suspended at `suspended`.
     pub(crate) fn record_poll_at(
         &mut self,
         start: f64,
         end: f64,
         ready: bool,
-        awaited_at: Option<&'static Location<'static>>,
+        (awaited, suspended): (AwaitId, AwaitId),
     ) {
         if self.first_poll.is_none() {
             self.first_poll = Some(start);
@@ -274,20 +284,38 @@ impl TaskRecord {
             end,
             ready,
             cause,
-            awaited_at,
+            awaited,
+            suspended: if ready { AwaitId::NONE } else { suspended },
         });
     }
 
     /// Where its run waits for it: the file and line of the marked `.await`
     /// that last polled it (in a stepped run, also one that was held back).
     pub fn awaited_at(&self) -> Option<(&'static str, u32)> {
-        let last_poll = || {
-            self.events.iter().rev().find_map(|e| match e {
-                Event::Poll { awaited_at, .. } => Some(*awaited_at),
-                Event::Wake { .. } => None,
-            })?
+        let last = self.last_poll().map_or(AwaitId::NONE, |(awaited, _)| awaited);
+        let id = if self.held_at.is_some() {
+            self.held_at
+        } else {
+            last
         };
-        self.held_at.or_else(last_poll).map(|l| (l.file(), l.line()))
+        file_line(id)
+    }
+
+    /// Where it is itself suspended: the file and line of the innermost
+    /// marked `.await` inside it at which its last poll returned `Pending`.
+    pub fn suspended_at(&self) -> Option<(&'static str, u32)> {
+        file_line(self.last_poll()?.1)
+    }
+
+    /// The `.await`s of its last poll: the one that polled it, the one inside
+    /// at which it stopped.
+    fn last_poll(&self) -> Option<(AwaitId, AwaitId)> {
+        self.events.iter().rev().find_map(|e| match *e {
+            Event::Poll {
+                awaited, suspended, ..
+            } => Some((awaited, suspended)),
+            Event::Wake { .. } => None,
+        })
     }
 
     pub(crate) fn record_end(&mut self, at: f64, outcome: Outcome) {

@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 use futures::task::{waker_ref, ArcWake};
 use pin_project_lite::pin_project;
 
+use super::awaits;
 use super::recorder::Recorder;
 use super::step::Admit;
 use super::task::Outcome;
@@ -179,7 +180,7 @@ where
         };
         // A stepped run: poll only with the stepper's permission.
         let cause = this.recorder.task(id.0, id.1, |t| t.next_cause());
-        let at = super::awaits::current();
+        let at = awaits::current();
         this.recorder.task_mut(id.0, id.1, |t| t.held_at = at);
         if stepper.admit(id, cause, cx.waker(), this.seen_wakes) == Admit::Wait {
             return Poll::Pending;
@@ -211,24 +212,25 @@ where
     F::Output: TaskOutput,
 {
     // The marked `.await` polling us, if any: where the run waits for us.
-    let awaited_at = super::awaits::current();
+    let awaited = awaits::current();
     // The executor's waker reaches `inner` through `recording`.
     let start = now();
     let waker = waker_ref(recording);
-    let result = inner.poll(&mut Context::from_waker(&waker));
+    let (result, suspended) = awaits::watch_suspension(|| inner.poll(&mut Context::from_waker(&waker)));
     let end = now();
+    let at = (awaited, suspended);
 
     // No borrow of the recorder is held while the inner future runs: it
     // may itself create and poll traced tasks.
     match &result {
         Poll::Pending => {
-            recorder.task_mut(run, task, |t| t.record_poll_at(start, end, false, awaited_at));
+            recorder.task_mut(run, task, |t| t.record_poll_at(start, end, false, at));
         }
         Poll::Ready(output) => {
             *finished = true;
             let outcome = output.outcome();
             recorder.task_mut(run, task, |t| {
-                t.record_poll_at(start, end, true, awaited_at);
+                t.record_poll_at(start, end, true, at);
                 t.record_end(end, outcome);
             });
         }

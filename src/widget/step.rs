@@ -6,16 +6,18 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::{to_js, Widget};
 use crate::error::Error;
+use crate::lessons::Lesson;
+use crate::trace::TaskRecord;
 
 #[wasm_bindgen]
 impl Widget {
     /// In a stepped run: polls exactly one traced future (the front of the
     /// queue, after waiting for a wake if nothing is queued) and resolves
-    /// with `{ label, outcome: "pending" | "ready", cause, line, awaitLine }`:
-    /// `line` is the line of the shown Rust code where that future was
-    /// created, `awaitLine` the line of the `.await` that polled it (where
-    /// its run waits for it); either is `null` when it is not in the shown
-    /// code.
+    /// with `{ label, outcome: "pending" | "ready", cause, line, awaitLine,
+    /// suspendLine }`: lines of the shown Rust code, `null` when not there.
+    /// `line` is where that future was created, `awaitLine` the `.await`
+    /// that polled it (where its run waits for it), `suspendLine` the
+    /// `.await` inside it at which it stopped, if it returned `Pending`.
     /// Rejects with a sentence when no run is being stepped.
     pub fn step(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -26,29 +28,26 @@ impl Widget {
             let stepped = stepper.step().await?;
             let recorder = inner.view.as_ref().and_then(|v| v.recording());
             let lesson = inner.lesson.clone()?;
-            let (label, line, await_line) = recorder.map_or((String::new(), None, None), |r| {
+            let (label, lines) = recorder.map_or((String::new(), Lines::default()), |r| {
                 r.inspect(|runs| {
                     let task = &runs[stepped.run].tasks[stepped.task];
-                    (
-                        task.label.to_string(),
-                        lesson.task_line(task),
-                        lesson.await_line(task),
-                    )
+                    (task.label.to_string(), Lines::of(lesson, task))
                 })
             });
             to_js(&StepReport {
                 label,
                 outcome: if stepped.ready { "ready" } else { "pending" },
                 cause: stepped.cause.as_str(),
-                line,
-                await_line,
+                line: lines.line,
+                await_line: lines.await_line,
+                suspend_line: lines.suspend_line,
             })
         })
     }
 
     /// In a stepped run: the futures waiting for their poll, in the order
-    /// they will get it, as `[{ label, cause, waitingOn, line, awaitLine }]`
-    /// (the lines as `step()` gives them); `[]` otherwise.
+    /// they will get it, as `[{ label, cause, waitingOn, line, awaitLine,
+    /// suspendLine }]` (the lines as `step()` gives them); `[]` otherwise.
     pub fn queue(&self) -> Result<JsValue, JsValue> {
         let (Some(stepper), Some(recorder)) = (
             self.inner.stepper(),
@@ -56,19 +55,21 @@ impl Widget {
         ) else {
             return to_js(&Vec::<QueueEntry>::new());
         };
-        let lesson = self.inner.lesson.clone();
+        let lesson = self.inner.lesson.as_ref().copied();
         let entries: Vec<QueueEntry> = recorder.inspect(|runs| {
             stepper
                 .queue()
                 .iter()
                 .map(|q| {
                     let task = &runs[q.run].tasks[q.task];
+                    let lines = lesson.map_or_else(|_| Lines::default(), |l| Lines::of(l, task));
                     QueueEntry {
                         label: task.label.to_string(),
                         cause: q.cause.as_str(),
                         waiting_on: task.waiting_on_text(),
-                        line: lesson.as_ref().ok().and_then(|l| l.task_line(task)),
-                        await_line: lesson.as_ref().ok().and_then(|l| l.await_line(task)),
+                        line: lines.line,
+                        await_line: lines.await_line,
+                        suspend_line: lines.suspend_line,
                     }
                 })
                 .collect()
@@ -93,6 +94,7 @@ struct StepReport {
     cause: &'static str,
     line: Option<u32>,
     await_line: Option<u32>,
+    suspend_line: Option<u32>,
 }
 
 /// One entry of `queue()`.
@@ -104,4 +106,24 @@ struct QueueEntry {
     waiting_on: String,
     line: Option<u32>,
     await_line: Option<u32>,
+    suspend_line: Option<u32>,
+}
+
+/// Where a future stands in the shown code (1-based lines; `null` if not
+/// there): created, awaited by the run, suspended inside.
+#[derive(Default)]
+struct Lines {
+    line: Option<u32>,
+    await_line: Option<u32>,
+    suspend_line: Option<u32>,
+}
+
+impl Lines {
+    fn of(lesson: &Lesson, task: &TaskRecord) -> Self {
+        Lines {
+            line: lesson.task_line(task),
+            await_line: lesson.await_line(task),
+            suspend_line: lesson.suspend_line(task),
+        }
+    }
 }

@@ -48,14 +48,20 @@ test("el.run({ step: true }) pauses before the first poll; each step() is one po
   // The line is where the future was created in the code shown.
   const lines = await page.locator('async-demo[lesson="gather"] figure.rust .line').allTextContents();
   for (const s of stepped) assert.match(lines[s.line - 1], /run\.trace\(/, `line ${s.line}: ${lines[s.line - 1]}`);
-  // The await line is the `.await` at which the run waits for it: in the
+  // awaitLine is the `.await` at which the run waits for it: in the
   // sequential run the one on the same line, in the concurrent run
-  // join_all's, two lines from where the futures were made.
+  // join_all's, on the line after the one that made the futures.
+  // suspendLine, while it is pending, the `.await` inside it: fetch's.
   const seq = out.report.runs[0].tasks.reduce((n, t) => n + t.polls, 0);
   for (const [i, s] of stepped.entries()) {
     const text = lines[s.awaitLine - 1] ?? "";
     if (i < seq) assert.equal(s.awaitLine, s.line, JSON.stringify(s));
-    else assert.match(text, /= join_all\(downloads\)\.await;/, `step ${i}: line ${s.awaitLine}: ${text}`);
+    else {
+      assert.match(text, /= join_all\(downloads\)\.await;/, `step ${i}: line ${s.awaitLine}: ${text}`);
+      assert.equal(s.awaitLine, s.line + 1, JSON.stringify(s));
+    }
+    if (s.outcome === "ready") assert.equal(s.suspendLine, null, JSON.stringify(s));
+    else assert.match(lines[s.suspendLine - 1] ?? "", /^let fetch = .*with_timeout\(.*\)\.await/, JSON.stringify(s));
   }
   assert.ok(stepped.length > seq, "both runs were stepped");
   // The concurrent run's join_all polled siblings: causes say so.
@@ -79,15 +85,27 @@ test("Step and Continue by keyboard only: the queue is shown with what each futu
   assert.equal(await host.locator("figure.rust .line.polled").count(), 1);
   assert.match(await host.locator("figure.rust .line.polled").innerText(), /run\.trace\(/);
   // Sequential: created and awaited on the same line, which is both shaded
-  // and boxed; the sentence names it.
-  assert.equal(await host.locator("figure.rust .line.awaited").count(), 1);
+  // and boxed; the `.await` inside it, in fetch, is boxed too; the sentence
+  // names both.
+  const shown = await host.locator("figure.rust .line").allTextContents();
+  const seqLine = 1 + shown.findIndex((l) => /run\.trace\(/.test(l));
+  const fetchLine = 1 + shown.findIndex((l) => /^let fetch = /.test(l));
+  assert.deepEqual(
+    await host.locator("figure.rust .line.awaited").evaluateAll((ls) => ls.map((l) => [...l.parentNode.children].indexOf(l) + 1)),
+    [fetchLine, seqLine],
+  );
   assert.match(await host.locator("figure.rust .line.polled.awaited").innerText(), /run\.trace\(.*\.await/);
-  const seqLine = 1 + (await host.locator("figure.rust .line").allTextContents()).findIndex((l) => /run\.trace\(/.test(l));
-  assert.match(await host.locator(".last-step").innerText(), new RegExp(`Its run awaits it at line ${seqLine}\\.`));
+  assert.match(
+    await host.locator(".last-step").innerText(),
+    new RegExp(`it returned Pending at the \\.await on line ${fetchLine}\\. Its run waits for it at line ${seqLine}\\.$`),
+  );
   // Its response arrives while paused: woken, waiting in the queue, and the
   // download said what it waited on.
   await page.waitForFunction((el) => /woken by its own waker/.test(el.shadowRoot.querySelector(".queue").textContent), await host.elementHandle(), { timeout: 5000 });
-  assert.match(await queue.first().innerText(), /waits on: the response of .*api\/delay\/100.*; awaited at line \d+$/);
+  assert.match(
+    await queue.first().innerText(),
+    new RegExp(`waits on: the response of .*api/delay/100; suspended at line ${fetchLine}; awaited at line ${seqLine}$`),
+  );
   assert.equal(await host.getAttribute("data-state"), "running", "the run is still paused");
   // Continue: the rest at full speed.
   await page.keyboard.press("Tab");
@@ -144,12 +162,14 @@ test("the scrubber lights the same lines during replay", async () => {
   });
   const lit = await host.locator("figure.rust .line.polled").allTextContents();
   assert.ok(lit.length >= 1 && lit.every((l) => /run\.trace\(/.test(l)), JSON.stringify(lit));
-  // The `.await`s where the runs wait: 50 ms in, the sequential run awaits its
-  // first download on the same line, the concurrent run its join_all.
+  // The `.await`s the runs are suspended at, 50 ms in: inside each download,
+  // fetch's; the sequential run awaits its first download on the line that
+  // made it, the concurrent run all of them at its join_all.
   const awaited = await host.locator("figure.rust .line.awaited").allTextContents();
-  assert.equal(awaited.length, 2, JSON.stringify(awaited));
-  assert.match(awaited[0], /run\.trace\(.*\.await/);
-  assert.match(awaited[1], /join_all\(downloads\)\.await/);
+  assert.equal(awaited.length, 3, JSON.stringify(awaited));
+  assert.match(awaited[0], /^let fetch = .*\.await/);
+  assert.match(awaited[1], /run\.trace\(.*\.await/);
+  assert.match(awaited[2], /join_all\(downloads\)\.await/);
 });
 
 test("every lesson can be stepped to its end, one poll per step", { timeout: 240_000 }, async () => {
@@ -176,7 +196,7 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
       const shown = [...el.shadowRoot.querySelectorAll("figure.rust .line")].map((l) => l.textContent);
       for (;;) {
         const step = await Promise.race([
-          el.step().then((s) => (awaits.push([s.label, shown[s.awaitLine - 1] ?? null]), "stepped"), (e) => e.message),
+          el.step().then((s) => (awaits.push([s.label, shown[s.awaitLine - 1] ?? null, s.outcome, shown[s.suspendLine - 1] ?? null]), "stepped"), (e) => e.message),
           new Promise((r) => setTimeout(() => r("no step within 10 s"), 10_000)),
         ]);
         if (step !== "stepped") {
@@ -198,12 +218,19 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
     assert.equal(r.steps, r.polls, `${lesson}: ${r.steps} steps for ${r.polls} polls`);
     // Every poll names the shown `.await` (or futures' join!, which awaits
     // inside) that made it; only the future handed to the executor has none.
-    for (const [label, line] of r.awaits) {
+    for (const [label, line, outcome, inside] of r.awaits) {
       if (line === null) assert.match(label, /^spawn\(/, `${lesson}: ${label} has no .await`);
       else assert.match(line, /\.await|join!\(/, `${lesson}: ${label} awaited at ${line}`);
+      // Where it stopped inside, if it did and that is in the shown code.
+      if (outcome === "ready") assert.equal(inside, null, `${lesson}: ${label} is Ready`);
+      else if (inside !== null) assert.match(inside, /\.await|join!\(/, `${lesson}: ${label} suspended at ${inside}`);
     }
+    r.inside = r.awaits.filter((a) => a[3] !== null).length;
   }
   assert.equal(Object.keys(results).length, 15);
+  // Futures whose own code is shown stop at a shown `.await`: sleep's
+  // say_hello at its TimeoutFuture, gather's downloads inside fetch.
+  assert.ok(results.sleep.inside >= 1 && results.gather.inside >= 1, JSON.stringify([results.sleep, results.gather]));
   console.log(`# stepping: ${Object.entries(results).map(([l, r]) => `${l} ${r.steps}`).join(", ")} steps = polls`);
 });
 

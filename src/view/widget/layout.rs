@@ -209,7 +209,9 @@ pub(super) fn build(
         "p",
         "legend",
         "In the Rust code: shaded, the line that created the future just polled; a bar, the lines \
-         that created the queued ones; a dashed box, the .await at which the run waits for them.",
+         that created the queued ones; a dotted box, the .awaits at which a pending one is \
+         suspended: inside it, and where the run waits for it (a join! line stands for the \
+         .await inside the macro).",
     )?;
     dom::text_child(
         &stepping,

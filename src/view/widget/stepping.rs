@@ -2,13 +2,11 @@
 //! each future waits on, and the lines of the shown code where the futures
 //! were created, lit up.
 
-use std::panic::Location;
-
 use wasm_bindgen::JsValue;
 
 use super::super::dom;
 use super::WidgetView;
-use crate::trace::{Event, Recorder, RunRecord, TaskRecord};
+use crate::trace::{file_line, AwaitId, Event, Recorder, RunRecord, TaskRecord};
 
 impl WidgetView {
     /// Shows the stepper's state, or hides it outside a stepped run.
@@ -50,15 +48,22 @@ impl WidgetView {
                 Some(l) => {
                     let task = &runs[l.run].tasks[l.task];
                     lit.polled.extend(lesson.task_line(task));
-                    let awaited = lesson.await_line(task);
-                    lit.awaited.extend(awaited);
-                    format!(
-                        "Last step: polled {} ({}); it returned {}.{}",
+                    let mut text = format!(
+                        "Last step: polled {} ({}); it returned ",
                         task.label,
-                        l.cause.describe(),
-                        if l.ready { "Ready" } else { "Pending" },
-                        awaited_text(awaited, " Its run awaits it at line ")
-                    )
+                        l.cause.describe()
+                    );
+                    if l.ready {
+                        text.push_str("Ready.");
+                    } else {
+                        let (inside, awaited) = (lesson.suspend_line(task), lesson.await_line(task));
+                        lit.awaited.extend(inside.into_iter().chain(awaited));
+                        text.push_str("Pending");
+                        text.push_str(&line_text(inside, " at the .await on line ", ""));
+                        text.push('.');
+                        text.push_str(&line_text(awaited, " Its run waits for it at line ", "."));
+                    }
+                    text
                 }
                 None => {
                     "Paused before the first poll. Press Step to poll the first future of the queue.".into()
@@ -69,14 +74,15 @@ impl WidgetView {
             for q in &queue {
                 let task = &runs[q.run].tasks[q.task];
                 lit.queued.extend(lesson.task_line(task));
-                let awaited = lesson.await_line(task);
-                lit.awaited.extend(awaited);
+                let (inside, awaited) = (lesson.suspend_line(task), lesson.await_line(task));
+                lit.awaited.extend(inside.into_iter().chain(awaited));
                 let item = format!(
-                    "{} — {}; waits on: {}{}",
+                    "{} — {}; waits on: {}{}{}",
                     task.label,
                     q.cause.describe(),
                     task.waiting_on_text(),
-                    awaited_text(awaited, "; awaited at line ")
+                    line_text(inside, "; suspended at line ", ""),
+                    line_text(awaited, "; awaited at line ", ""),
                 );
                 dom::text_child(&self.queue, "li", "", &item)?;
             }
@@ -107,10 +113,9 @@ impl WidgetView {
     }
 }
 
-/// `prefix` and the line, with a full stop for a sentence's prefix.
-fn awaited_text(line: Option<u32>, prefix: &str) -> String {
-    let stop = if prefix.starts_with(' ') { "." } else { "" };
-    line.map(|n| format!("{prefix}{n}{stop}")).unwrap_or_default()
+/// `prefix`, the line and `suffix`, or nothing if the line is not shown.
+fn line_text(line: Option<u32>, prefix: &str, suffix: &str) -> String {
+    line.map(|n| format!("{prefix}{n}{suffix}")).unwrap_or_default()
 }
 
 /// The lines of the shown code to light (1-based).
@@ -120,33 +125,44 @@ struct Lit {
     polled: Vec<u32>,
     /// Where the futures woken and waiting for their poll were created.
     queued: Vec<u32>,
-    /// The `.await`s at which the run waits for those futures.
+    /// The `.await`s at which those futures are suspended: inside each, and
+    /// where the run waits for it (none for a future that returned `Ready`).
     awaited: Vec<u32>,
 }
 
+/// A poll's `.await`s: the one that polled it, the one inside where it stopped.
+type Awaits = (AwaitId, AwaitId);
+
 /// At `cursor` ms from each run's start: the shown lines of the future polled
 /// last (per run) and of the futures woken and not yet polled again, with the
-/// `.await`s that polled them.
+/// `.await`s at which they are suspended.
 fn at_moment(runs: &[RunRecord], cursor: f64, line_of: impl Fn((&str, u32)) -> Option<u32>) -> Lit {
     let mut lit = Lit::default();
-    let awaited_line =
-        |at: Option<&'static Location<'static>>| at.and_then(|l| line_of((l.file(), l.line())));
+    let awaits = |(awaited, suspended): Awaits| {
+        [suspended, awaited]
+            .into_iter()
+            .filter_map(|id| file_line(id).and_then(&line_of))
+    };
     for run in runs {
         let t = run.start + cursor;
-        let mut last: Option<(f64, &TaskRecord, Option<&'static Location<'static>>)> = None;
+        // The last poll of the run: when, of which task, its `.await`s if
+        // it returned `Pending`.
+        let mut last: Option<(f64, &TaskRecord, Option<Awaits>)> = None;
         for task in &run.tasks {
-            let (mut woken, mut awaited_at) = (false, None);
+            let (mut woken, mut at) = (false, (AwaitId::NONE, AwaitId::NONE));
             for event in task.events.iter().take_while(|e| event_time(e) <= t) {
                 match *event {
                     Event::Poll {
                         start,
-                        awaited_at: at,
+                        ready,
+                        awaited,
+                        suspended,
                         ..
                     } => {
                         woken = false;
-                        awaited_at = at;
+                        at = (awaited, suspended);
                         if last.is_none_or(|(when, ..)| start >= when) {
-                            last = Some((start, task, at));
+                            last = Some((start, task, (!ready).then_some(at)));
                         }
                     }
                     Event::Wake { .. } => woken = true,
@@ -154,12 +170,12 @@ fn at_moment(runs: &[RunRecord], cursor: f64, line_of: impl Fn((&str, u32)) -> O
             }
             if woken {
                 lit.queued.extend(task.created_at.and_then(&line_of));
-                lit.awaited.extend(awaited_line(awaited_at));
+                lit.awaited.extend(awaits(at));
             }
         }
         if let Some((_, task, at)) = last.filter(|_| run.end.is_none_or(|end| t <= end)) {
             lit.polled.extend(task.created_at.and_then(&line_of));
-            lit.awaited.extend(awaited_line(at));
+            lit.awaited.extend(at.into_iter().flat_map(awaits));
         }
     }
     lit
@@ -174,6 +190,8 @@ fn event_time(event: &Event) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::panic::Location;
+
     use super::*;
     use crate::trace::{Cause, TaskState};
 
@@ -187,17 +205,22 @@ mod tests {
 
     #[test]
     fn a_replay_moment_lights_the_last_polled_and_the_woken_with_their_awaits() {
-        // Two `.await`s, located here (their lines stand for the code pane's).
+        // Three `.await`s, located here (their lines stand for the code pane's).
         let at_a = Location::caller();
         let at_b = Location::caller();
-        let (a, b) = (at_a.line(), at_b.line());
-        assert_ne!(a, b);
-        let poll = |start: f64, at: &'static Location<'static>| Event::Poll {
+        let at_c = Location::caller();
+        let (a, b, c) = (at_a.line(), at_b.line(), at_c.line());
+        assert!(a != b && b != c && a != c);
+        let poll = |start: f64,
+                    ready: bool,
+                    awaited: &'static Location<'static>,
+                    inside: Option<&'static Location<'static>>| Event::Poll {
             start,
             end: start + 1.0,
-            ready: false,
+            ready,
             cause: Cause::First,
-            awaited_at: Some(at),
+            awaited: AwaitId::of(awaited),
+            suspended: inside.map_or(AwaitId::NONE, AwaitId::of),
         };
         let run = RunRecord {
             name: "r".into(),
@@ -209,9 +232,18 @@ mod tests {
             tasks: vec![
                 task(
                     10,
-                    vec![poll(1000.0, at_a), Event::Wake { at: 1100.0 }, poll(1101.0, at_a)],
+                    vec![
+                        poll(1000.0, false, at_a, Some(at_c)),
+                        Event::Wake { at: 1100.0 },
+                        poll(1101.0, false, at_a, Some(at_c)),
+                        Event::Wake { at: 1300.0 },
+                        poll(1301.0, true, at_a, None),
+                    ],
                 ),
-                task(20, vec![poll(1002.0, at_b), Event::Wake { at: 1200.0 }]),
+                task(
+                    20,
+                    vec![poll(1002.0, false, at_b, None), Event::Wake { at: 1200.0 }],
+                ),
             ],
         };
         let lines = |(file, line): (&str, u32)| {
@@ -222,18 +254,19 @@ mod tests {
             queued,
             awaited,
         };
-        // At 150 ms the first was polled last (at 101 ms); nothing is woken.
-        assert_eq!(
-            at_moment(std::slice::from_ref(&run), 150.0, lines),
-            lit(vec![10], vec![], vec![a])
-        );
+        let runs = std::slice::from_ref(&run);
+        // At 150 ms the first was polled last (at 101 ms) and returned Pending:
+        // suspended inside at c, awaited at a. Nothing is woken.
+        assert_eq!(at_moment(runs, 150.0, lines), lit(vec![10], vec![], vec![c, a]));
         // At 250 ms the second was woken at 200 ms and waits for its poll at
         // its `.await`.
         assert_eq!(
-            at_moment(std::slice::from_ref(&run), 250.0, lines),
-            lit(vec![10], vec![20], vec![b, a])
+            at_moment(runs, 250.0, lines),
+            lit(vec![10], vec![20], vec![b, c, a])
         );
+        // At 350 ms the first has returned Ready: no `.await` holds it.
+        assert_eq!(at_moment(runs, 350.0, lines), lit(vec![10], vec![20], vec![b]));
         // After the run's end nothing is lit as polled.
-        assert_eq!(at_moment(&[run], 600.0, lines).polled, Vec::<u32>::new());
+        assert_eq!(at_moment(runs, 600.0, lines).polled, Vec::<u32>::new());
     }
 }
