@@ -1,8 +1,6 @@
 //! Lesson `input`: waiting for the person at the page, raced against a
 //! deadline, while the page stays live.
 
-use std::pin::pin;
-
 use futures::future::{pending, select, Either};
 use futures::{FutureExt, StreamExt};
 
@@ -57,12 +55,19 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     }
 
     let run = recorder.begin_run("a click, or the deadline");
-    let click = pin!(run.trace("the next click on “Click me”", next_click(&mut clicks)));
-    let deadline = pin!(run.trace(format!("Sleep::new({ms})"), Sleep::new(ms)));
-    match select(click, deadline).await {
-        Either::Left(_) => recorder.log("clicked: the deadline was dropped"),
-        Either::Right(_) => recorder.log(format!("no click within {ms} ms: the wait was dropped")),
-    } // the loser is dropped here: its row says cancelled
+    let click = run.trace("the next click on “Click me”", next_click(&mut clicks));
+    let deadline = run.trace(format!("Sleep::new({ms})"), Sleep::new(ms));
+    // select owns both (boxed, so pinned) and hands the loser back, still pending.
+    match select(Box::pin(click), Box::pin(deadline)).await {
+        Either::Left((_, deadline)) => {
+            drop(deadline); // cancelled mid-wait: its row says so
+            recorder.log("clicked: the deadline was dropped");
+        }
+        Either::Right((_, click)) => {
+            drop(click);
+            recorder.log(format!("no click within {ms} ms: the wait was dropped"));
+        }
+    }
     run.finish().await;
     // demo:end
     Ok(())

@@ -145,6 +145,10 @@ test("input: a click wins the race and the deadline is dropped; with no click th
   await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10_000 });
   const [clicked] = (await reportOf(host)).runs;
   assert.deepEqual(clicked.tasks.map((t) => t.state), ["done", "cancelled"]);
+  // Dropped as the select ended, before the run did (not at the end of the
+  // function, after it).
+  assert.ok(clicked.tasks[1].endMs <= clicked.tasks[0].endMs + 5, JSON.stringify(clicked.tasks));
+  assert.ok(clicked.tasks[1].endMs < clicked.totalMs, JSON.stringify(clicked));
   assert.ok(clicked.totalMs >= 350 && clicked.totalMs < 3000, `clicked after ${clicked.totalMs} ms`);
   assert.ok(clicked.tasks[0].polls <= 3, `the wait for the click was polled ${clicked.tasks[0].polls} times`);
   assert.ok(clicked.longestFrameGapMs < 400, `the page stood still for ${clicked.longestFrameGapMs} ms`);
@@ -152,6 +156,7 @@ test("input: a click wins the race and the deadline is dropped; with no click th
   const report = await host.evaluate((el) => el.run());
   const [waited] = report.runs;
   assert.deepEqual(waited.tasks.map((t) => t.state), ["cancelled", "done"]);
+  assert.ok(waited.tasks[0].endMs < waited.totalMs, JSON.stringify(waited));
   assert.ok(waited.totalMs >= 600, `the deadline won after ${waited.totalMs} ms`);
   assert.equal(await button.isDisabled(), true);
 });
