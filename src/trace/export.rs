@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::recorder::RunRecord;
-use super::task::{Event, TaskState};
+use super::task::{file_line, Event, TaskState};
 
 /// The file: `{ "traceEvents": [...], "displayTimeUnit": "ms" }`.
 #[derive(Serialize)]
@@ -54,6 +54,12 @@ enum Args<'a> {
         poll: u32,
         result: &'static str,
         cause: &'static str,
+        /// `file:line` of the `.await` that polled it (lessons' code only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        awaited_at: Option<String>,
+        /// `file:line` of the `.await` inside it where it returned `Pending`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suspended_at: Option<String>,
     },
     Error {
         error: &'a str,
@@ -155,14 +161,23 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
                         end,
                         ready,
                         cause,
-                        ..
+                        awaited,
+                        suspended,
                     } => {
+                        let place = |id| file_line(id).map(|(file, line)| format!("{file}:{line}"));
+                        let (awaited_at, suspended_at) = (place(awaited), place(suspended));
                         poll += 1;
                         let result = if ready { "Ready" } else { "Pending" };
                         let cause = cause.as_str();
                         let span = (us(start), (us(end) - us(start)).max(0.0));
                         events.push(TraceEvent {
-                            args: Some(Args::Poll { poll, result, cause }),
+                            args: Some(Args::Poll {
+                                poll,
+                                result,
+                                cause,
+                                awaited_at,
+                                suspended_at,
+                            }),
                             ..TraceEvent::span("poll", "poll", span, pid, tid)
                         });
                     }
@@ -191,11 +206,21 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::panic::Location;
+
     use crate::trace::task::{Outcome, TaskRecord};
+    use crate::trace::AwaitId;
+
+    /// A second place, on a line of its own.
+    fn inside() -> &'static Location<'static> {
+        Location::caller()
+    }
 
     fn run() -> RunRecord {
         let mut timer = TaskRecord::new("sleep \"20\" ms\n<b>".into(), 1000.0);
-        timer.record_poll(1000.0, 1000.5, false);
+        // Polled by an `.await` at this line, stopped inside at the next.
+        let (awaited, inside) = (Location::caller(), inside());
+        timer.record_poll_at(1000.0, 1000.5, false, (AwaitId::of(awaited), AwaitId::of(inside)));
         timer.record_wake(1020.0);
         timer.record_poll(1020.25, 1020.5, true);
         timer.record_end(1020.5, Outcome::Done(None));
@@ -237,6 +262,14 @@ mod tests {
         assert_eq!(polls[0]["dur"], 500.0);
         assert_eq!(polls[1]["ts"], 20250.0);
         assert_eq!(polls[1]["args"]["result"], "Ready");
+        // Where it was awaited and stopped, as `file:line`; nothing unknown.
+        let at = polls[0]["args"]["awaited_at"].as_str().expect("awaited");
+        let inside = polls[0]["args"]["suspended_at"].as_str().expect("suspended");
+        assert!(at.contains("export.rs:"), "{at}");
+        assert!(inside.contains("export.rs:") && inside != at, "{inside}");
+        assert!(
+            polls[1]["args"].get("awaited_at").is_none() && polls[1]["args"].get("suspended_at").is_none()
+        );
         let wakes: Vec<_> = events
             .iter()
             .filter(|e| e["ph"] == "i" && e["name"] == "wake")
