@@ -23,10 +23,12 @@ pub static LESSON: Lesson = Lesson {
            the time is up. Either way the thread is held: no frame is painted, no click is \
            handled, no other task moves, until it returns.\n\n\
            This lesson waits the same time twice. The blocking run freezes the ticker and \
-           its longest frame gap is the whole wait; the awaited run leaves the thread free \
-           and its frames keep coming.\n\n\
-           Compare the two totals as well: they are the same. Awaiting one wait does not \
-           make it shorter. Async pays off when there is something else to do meanwhile: \
+           its longest frame gap is at least the whole wait; the awaited run leaves the \
+           thread free and its frames keep coming.\n\n\
+           Compare the two rows as well: the busy loop holds the thread exactly as long as \
+           the timer waits. Awaiting one wait does not make it shorter. (The blocking run's \
+           total may still come out a little longer: it ends by waiting for the next frame, \
+           and after a long block the browser can be slow to paint one.) Async pays off when there is something else to do meanwhile: \
            a page to keep drawing, other waits to overlap (the gather lesson).",
     python: include_str!("blocking.py"),
     source: demo_source!("blocking.rs"),

@@ -65,7 +65,9 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     let run = recorder.begin_run("JS awaits a Rust async fn");
     let Some(js_side) = js_side else {
         return Err(Error::Setup(
-            "this widget was created without its JavaScript side".into(),
+            "this run needs a JavaScript function to call, which the <async-demo> element passes \
+             and runLesson() does not: run this lesson in the element"
+                .into(),
         ));
     };
     let promise = js_side.call1(&JsValue::NULL, &ms.into()).map_err(js_to_error)?;

@@ -10,7 +10,7 @@ use crate::tasks::download;
 
 const DELAY: Param = Param {
     name: "delay-ms",
-    label: "each task takes (ms)",
+    label: "the timer waits (ms)",
     default: "8000",
     kind: ParamKind::Number { min: 0, max: 30_000 },
 };

@@ -83,7 +83,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
 
     let run = recorder.begin_run(&format!("FuturesUnordered of {n}"));
     let timers: FuturesUnordered<_> = (0..n)
-        .map(|i| run.trace(format!("timer {i}"), Sleep::new(wave(i)))) // ending together: one setTimeout
+        .map(|i| run.trace(format!("timer {i}"), Sleep::new(wave(i)))) // ending in the same ms: one setTimeout
         .collect();
     let done = timers.count().await; // polls only the timers that were woken
     recorder.log(format!("{done} timers done, on one thread"));
