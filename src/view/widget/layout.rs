@@ -99,7 +99,11 @@ pub(super) fn build(
     let mut outputs = Vec::new();
     for param in lesson.params {
         let label = dom::child(&form, "label", "param")?;
-        dom::text_child(&label, "span", "", param.label)?;
+        // The attribute's name beside its label: the book and embedders
+        // speak of `delay-ms`, the field shows which one that is.
+        let caption = dom::text_child(&label, "span", "", param.label)?;
+        caption.append_with_str_1(" ")?;
+        dom::text_child(&caption, "code", "attr", param.name)?;
         let input: HtmlInputElement = dom::cast(dom::child(&label, "input", "")?, "an input")?;
         input.set_name(param.name);
         match param.kind {
