@@ -103,8 +103,33 @@ impl Prediction {
     }
 }
 
-/// A stream of clicks on the lesson's button: one `()` per click.
-pub type Clicks = futures::channel::mpsc::UnboundedReceiver<()>;
+/// A stream of clicks on the lesson's button: one `()` per click. While it
+/// waits, it tells a stepped run's queue so (`crate::waits`).
+#[derive(Debug)]
+pub struct Clicks(futures::channel::mpsc::UnboundedReceiver<()>);
+
+impl Clicks {
+    /// The clicks that `sender` sends (the view's listener holds it).
+    pub fn channel() -> (futures::channel::mpsc::UnboundedSender<()>, Clicks) {
+        let (sender, receiver) = futures::channel::mpsc::unbounded();
+        (sender, Clicks(receiver))
+    }
+}
+
+impl futures::Stream for Clicks {
+    type Item = ();
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<()>> {
+        let next = std::pin::Pin::new(&mut self.0).poll_next(cx);
+        if next.is_pending() {
+            crate::waits::on(|| "a click on the lesson's button".to_string());
+        }
+        next
+    }
+}
 
 impl Ctx {
     /// A run with no widget around it: no JavaScript side, no button.
@@ -113,7 +138,7 @@ impl Ctx {
             recorder,
             params,
             bridge: None,
-            clicks: futures::channel::mpsc::unbounded().1,
+            clicks: Clicks::channel().1,
         }
     }
 }

@@ -270,7 +270,7 @@ impl Inner {
         if let Some(old) = this.stepper.replace(stepper.clone()) {
             old.end();
         }
-        let (clicks, heard) = futures::channel::mpsc::unbounded();
+        let (clicks, heard) = lessons::Clicks::channel();
         *this.clicks.borrow_mut() = Some(clicks);
         let ctx = Ctx {
             bridge: this.bridge.clone(),

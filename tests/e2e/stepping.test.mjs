@@ -141,6 +141,26 @@ test("a gloo timer awaited in the lesson's code says its delay in the queue, rea
   assert.ok(texts.includes("a browser timer of 270 ms (gloo's TimeoutFuture)"), JSON.stringify(texts));
 });
 
+test("a click the stepped run waits for says so in the queue once it arrives", async () => {
+  const host = page.locator('async-demo[lesson="input"]');
+  await host.scrollIntoViewIfNeeded();
+  await host.evaluate((el) => el.setAttribute("timeout-ms", "20000"));
+  const first = await host.evaluate(async (el) => {
+    el.run({ step: true });
+    for (let i = 0; i < 100 && el.queue().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return [await el.step(), await el.step()]; // the first polls: the click's, the deadline's
+  });
+  assert.deepEqual(first.map((s) => s.outcome), ["pending", "pending"]);
+  await host.locator("button.lesson-button").click();
+  await page.waitForFunction((el) => el.queue().some((q) => q.cause === "woken"), await host.elementHandle());
+  const [woken] = await host.evaluate((el) => el.queue().filter((q) => q.cause === "woken"));
+  assert.match(woken.label, /click/);
+  assert.equal(woken.waitingOn, "a click on the lesson's button");
+  await host.evaluate((el) => el.resume());
+  await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 10_000 });
+  await host.evaluate((el) => el.setAttribute("timeout-ms", ""));
+});
+
 test("a stepped widget passes the axe audit", async () => {
   const host = page.locator('async-demo[lesson="race"]');
   await host.scrollIntoViewIfNeeded();
