@@ -43,7 +43,11 @@ pub static LESSON: Lesson = Lesson {
            gloo's TimeoutFuture: each TimeoutFuture creates a JavaScript closure and a \
            browser timer of its own, while Sleeps that end in the same millisecond share \
            one. The timeline packs tasks into rows when there are more tasks than rows of \
-           pixels.",
+           pixels.\n\n\
+           Holding them is cheap; starting them is not free. The second run builds its \
+           timers and gives each its first poll in one go, inside one poll of \
+           FuturesUnordered, and the browser paints nothing until that is done: at 100,000 \
+           timers (the most this widget takes) that start is the run's longest frame gap.",
     python: include_str!("many.py"),
     source: demo_source!("many.rs"),
     params: &[TASKS, DELAY],
