@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(line(inner_seen.get()), Some(lines[1]));
         assert_eq!(line(outer), Some(lines[0]));
         // Ids are per place.
-        assert_eq!(AwaitId::of(outer.location().unwrap()), outer);
+        assert_eq!(AwaitId::of(outer.location().expect("outer is marked")), outer);
         assert_ne!(inner_seen.get(), outer);
     }
 }

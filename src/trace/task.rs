@@ -188,7 +188,8 @@ impl TaskRecord {
             (None, _) => {
                 "what it awaits does not say: nothing polled in its last poll told (this crate's timers, \
                  downloads and workers tell; a gloo TimeoutFuture or JsFuture is named when it is the \
-                 traced future itself or under map, and a TimeoutFuture::new(ms).await of a lesson's code)"
+                 traced future itself or under map, and so is a TimeoutFuture::new(ms).await in a \
+                 lesson's code)"
                     .to_string()
             }
         }
