@@ -265,7 +265,10 @@ impl Progress {
     /// `done` bytes so far, of `total` if known.
     pub fn report(&self, done: u64, total: Option<u64>) {
         self.recorder
-            .task_mut(self.run, self.task, |t| t.progress = Some((done, total)));
+            .task_mut(self.run, self.task, |t| match &mut t.progress {
+                Some(progress) => **progress = (done, total),
+                None => t.progress = Some(Box::new((done, total))),
+            });
     }
 }
 

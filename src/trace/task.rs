@@ -146,7 +146,9 @@ pub struct TaskRecord {
     /// Every poll and wake, in order.
     pub events: Vec<Event>,
     /// For tasks that report it: bytes so far and the expected total.
-    pub progress: Option<(u64, Option<u64>)>,
+    /// (Boxed: most tasks never report, and 32 bytes inline would cost
+    /// every task of a 100,000-task run.)
+    pub progress: Option<Box<(u64, Option<u64>)>>,
     /// The source file and line of the `run.trace(…)` call that created it.
     pub created_at: Option<(&'static str, u32)>,
     /// In a stepped run: the marked `.await` that last tried to poll it,
@@ -253,7 +255,7 @@ impl TaskRecord {
 
     pub(crate) fn record_wake(&mut self, at: f64) {
         self.wakes += 1;
-        self.events.push(Event::Wake { at });
+        self.push(Event::Wake { at });
     }
 
     #[cfg(test)]
@@ -280,7 +282,7 @@ impl TaskRecord {
         if took > self.longest_poll {
             self.longest_poll = took;
         }
-        self.events.push(Event::Poll {
+        self.push(Event::Poll {
             start,
             end,
             ready,
@@ -317,6 +319,16 @@ impl TaskRecord {
             } => Some((awaited, suspended)),
             Event::Wake { .. } => None,
         })
+    }
+
+    /// Appends an event. The first makes room for three, exactly: a timer's
+    /// whole life (two polls and a wake), where `Vec` would make room for
+    /// four; 24 bytes less per traced future in a run of 100,000.
+    fn push(&mut self, event: Event) {
+        if self.events.capacity() == 0 {
+            self.events.reserve_exact(3);
+        }
+        self.events.push(event);
     }
 
     pub(crate) fn record_end(&mut self, at: f64, outcome: Outcome) {

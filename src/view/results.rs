@@ -275,7 +275,7 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord, run_over: bool)
         if class == "task" {
             td.set_attribute("title", text)?;
         }
-        if let (Some((done, total)), "result") = (task.progress, class) {
+        if let (Some(&(done, total)), "result") = (task.progress.as_deref(), class) {
             // The rate of this download: up to its own end once it has one.
             let elapsed = task.first_poll.map(|start| task.end.unwrap_or(now) - start);
             progress_bar(&td, done, total, elapsed)?;
