@@ -275,22 +275,23 @@ impl Lesson {
     /// The line of the shown code where `task` was created, if it was
     /// created there.
     pub fn task_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
-        task.created_at
-            .and_then(|(file, line)| self.code_line(file, line))
+        self.shown_line(task.created_at)
     }
 
     /// The line of the shown code with the `.await` at which the run waits
     /// for `task` (its last poll's, see `trace::AwaitAt`), if it is shown.
     pub fn await_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
-        task.awaited_at()
-            .and_then(|(file, line)| self.code_line(file, line))
+        self.shown_line(task.awaited_at())
     }
 
     /// The line of the shown code with the `.await` inside `task` at which
     /// it is suspended (its last poll's, if that returned `Pending`).
     pub fn suspend_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
-        task.suspended_at()
-            .and_then(|(file, line)| self.code_line(file, line))
+        self.shown_line(task.suspended_at())
+    }
+
+    fn shown_line(&self, at: Option<(&str, u32)>) -> Option<u32> {
+        at.and_then(|(file, line)| self.code_line(file, line))
     }
 
     /// Whether the Python beside the lesson is a program (its twin) rather

@@ -99,7 +99,7 @@ impl WidgetView {
     }
 
     /// Lights the shown Rust code's lines: `polled` and `queued` where those
-    /// futures were created, `awaited` the `.await`s where their run waits.
+    /// futures were created, `awaited` the `.await`s they are suspended at.
     fn light(&self, lit: &Lit) -> Result<(), JsValue> {
         for (i, line) in self.rust_lines.iter().enumerate() {
             let n = i as u32 + 1;
