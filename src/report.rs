@@ -64,14 +64,39 @@ impl Report {
 
 impl RunReport {
     fn new(run: &RunRecord, now: f64) -> Self {
-        let rel = |t: f64| round(t - run.start);
         RunReport {
-            name: run.name.clone(),
-            total_ms: rel(run.end.unwrap_or(now)),
-            longest_frame_gap_ms: round(run.longest_frame_gap),
-            tasks: run.tasks.iter().map(|t| TaskReport::new(t, &rel)).collect(),
+            tasks: Self::tasks_of(run, 0..run.tasks.len()),
+            ..Self::without_tasks(run, now)
         }
     }
+
+    /// The run's entry with its task list empty: [`tasks_of`](Self::tasks_of)
+    /// gives the tasks a slice at a time, so that a run of 100,000 tasks
+    /// never has all their entries in memory beside their records.
+    pub fn without_tasks(run: &RunRecord, now: f64) -> Self {
+        RunReport {
+            name: run.name.clone(),
+            total_ms: round(run.end.unwrap_or(now) - run.start),
+            longest_frame_gap_ms: round(run.longest_frame_gap),
+            tasks: Vec::new(),
+        }
+    }
+
+    /// The entries of the tasks of `run` in `range` (clamped to its tasks).
+    pub fn tasks_of(run: &RunRecord, range: std::ops::Range<usize>) -> Vec<TaskReport> {
+        let rel = |t: f64| round(t - run.start);
+        let end = range.end.min(run.tasks.len());
+        let start = range.start.min(end);
+        run.tasks[start..end]
+            .iter()
+            .map(|t| TaskReport::new(t, &rel))
+            .collect()
+    }
+}
+
+/// A closed run's total, as its report gives it; `None` while it runs.
+pub fn total_ms(run: &RunRecord) -> Option<f64> {
+    Some(round(run.end? - run.start))
 }
 
 impl TaskReport {
@@ -79,13 +104,13 @@ impl TaskReport {
         TaskReport {
             label: task.label.to_string(),
             state: task.state,
-            start_ms: task.first_poll.map(rel),
+            start_ms: task.first_poll().map(rel),
             end_ms: task.end.map(rel),
-            polls: task.polls,
-            wakes: task.wakes,
-            busy_ms: round(task.busy),
-            error: task.error.clone(),
-            result: task.result.clone(),
+            polls: task.polls(),
+            wakes: task.wakes(),
+            busy_ms: round(task.busy()),
+            error: task.error().map(str::to_string),
+            result: task.result().map(str::to_string),
         }
     }
 }
@@ -115,7 +140,7 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
             let (Some(end), state) = (task.end, task.state) else {
                 continue;
             };
-            let detail = match (&task.error, &task.result) {
+            let detail = match (task.error(), task.result()) {
                 (Some(error), _) => format!(": {error}"),
                 (None, Some(result)) => format!(": {result}"),
                 (None, None) => String::new(),
@@ -124,7 +149,11 @@ pub fn transcript(runs: &[RunRecord], log: &[(f64, String)]) -> Vec<String> {
             let text = format!("{}: {} {}{detail}", run.name, task.label, state.as_str());
             lines.push((end, r, order, text));
         }
-        for task in run.tasks.iter().filter(|t| t.polls == 0 && t.end.is_none()) {
+        for task in run
+            .tasks
+            .iter()
+            .filter(|t| t.events.is_empty() && t.end.is_none())
+        {
             let at = run.end.unwrap_or(run.start);
             let text = format!("{}: {} pending (never started)", run.name, task.label);
             lines.push((at, r, 4, text));

@@ -27,10 +27,10 @@ async fn an_async_fn_runs_nothing_until_awaited() {
     let future = run.trace("body sets a flag", async move { flag.set(true) });
     common::sleep(30).await;
     assert!(!ran.get(), "the body ran before anything polled it");
-    assert_eq!(recorder.runs()[0].tasks[0].polls, 0);
+    assert_eq!(recorder.runs()[0].tasks[0].polls(), 0);
     future.await;
     assert!(ran.get());
-    assert_eq!(recorder.runs()[0].tasks[0].polls, 1);
+    assert_eq!(recorder.runs()[0].tasks[0].polls(), 1);
 }
 
 #[wasm_bindgen_test]
@@ -39,7 +39,7 @@ async fn a_ready_future_is_polled_once_and_never_woken() {
     let run = recorder.begin_run("ready");
     run.trace("ready", async {}).await;
     let task = &recorder.runs()[0].tasks[0];
-    assert_eq!((task.polls, task.wakes, task.state), (1, 0, TaskState::Done));
+    assert_eq!((task.polls(), task.wakes(), task.state), (1, 0, TaskState::Done));
 }
 
 #[wasm_bindgen_test]
@@ -48,8 +48,8 @@ async fn a_timeout_future_is_polled_twice_and_woken_once() {
     let run = recorder.begin_run("timer");
     run.trace("sleep 20 ms", TimeoutFuture::new(20)).await;
     let task = &recorder.runs()[0].tasks[0];
-    assert_eq!((task.polls, task.wakes, task.state), (2, 1, TaskState::Done));
-    let elapsed = task.end.unwrap() - task.first_poll.unwrap();
+    assert_eq!((task.polls(), task.wakes(), task.state), (2, 1, TaskState::Done));
+    let elapsed = task.end.unwrap() - task.first_poll().unwrap();
     assert!(elapsed >= 19.0, "finished after {elapsed} ms");
 }
 
@@ -67,7 +67,7 @@ async fn a_pending_future_that_is_dropped_is_cancelled() {
     assert_eq!(task.state, TaskState::Cancelled);
     // `select` polls both sides whenever either wakes: once at the start,
     // once when the fast timer fires. The slow one itself was never woken.
-    assert_eq!((task.polls, task.wakes), (2, 0));
+    assert_eq!((task.polls(), task.wakes()), (2, 0));
     assert!(task.end.is_some());
 }
 
@@ -82,7 +82,7 @@ async fn an_error_output_is_recorded_as_its_sentence() {
     let task = &recorder.runs()[0].tasks[0];
     assert_eq!(task.state, TaskState::Error);
     assert_eq!(
-        task.error.as_deref(),
+        task.error(),
         Some("Timed out after 7 ms; the request was cancelled.")
     );
 }
@@ -117,8 +117,8 @@ async fn sequential_takes_the_sum_and_join_all_the_slowest() {
     );
     // In the sequential run each task starts when the one before ends.
     let seq = &runs[0].tasks;
-    assert!(seq[1].first_poll.unwrap() >= seq[0].end.unwrap());
-    assert!(seq[2].first_poll.unwrap() >= seq[1].end.unwrap());
+    assert!(seq[1].first_poll().unwrap() >= seq[0].end.unwrap());
+    assert!(seq[2].first_poll().unwrap() >= seq[1].end.unwrap());
 }
 
 #[wasm_bindgen_test]
@@ -153,13 +153,13 @@ async fn a_blocking_task_holds_every_other_task_back() {
     let [blocker, other] = &runs[0].tasks[..] else {
         panic!("two tasks")
     };
-    assert!(blocker.longest_poll >= 150.0);
+    assert!(blocker.longest_poll() >= 150.0);
     assert!(blocker
         .warnings(true)
         .iter()
         .any(|w| w.contains("blocked the page")));
     assert!(
-        other.first_poll.unwrap() >= blocker.end.unwrap(),
+        other.first_poll().unwrap() >= blocker.end.unwrap(),
         "the other task started during the block"
     );
 }
@@ -176,7 +176,7 @@ async fn a_second_run_sees_no_spurious_polls_from_the_first() {
     let runs = recorder.runs();
     let counts: Vec<(u32, u32)> = runs
         .iter()
-        .map(|r| (r.tasks[0].polls, r.tasks[0].wakes))
+        .map(|r| (r.tasks[0].polls(), r.tasks[0].wakes()))
         .collect();
     assert_eq!(counts, [(2, 1), (2, 1)]);
 }
@@ -204,7 +204,7 @@ async fn dropping_a_pending_gloo_timeout_future_wakes_its_task_once_but_sleep_do
             probe.await
         };
         both.await;
-        assert_eq!(recorder.runs()[0].tasks[0].polls, expected_polls, "{which}");
+        assert_eq!(recorder.runs()[0].tasks[0].polls(), expected_polls, "{which}");
     }
 }
 

@@ -325,7 +325,7 @@ async fn stepping_gather_polls_one_future_per_step_and_holds_wakes_in_the_queue(
         finished.set(true);
     });
     let polls =
-        |r: &Recorder| r.inspect(|runs| runs.iter().flat_map(|r| &r.tasks).map(|t| t.polls).sum::<u32>());
+        |r: &Recorder| r.inspect(|runs| runs.iter().flat_map(|r| &r.tasks).map(|t| t.polls()).sum::<u32>());
     let pause = |ms| gloo_timers::future::TimeoutFuture::new(ms);
 
     // Paused before the first poll: the first download waits in the queue.

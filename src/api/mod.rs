@@ -9,7 +9,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 use crate::lessons::{self, Ctx};
-use crate::report::Report;
 use crate::tasks::{download, with_timeout};
 use crate::trace::{now, Recorder};
 use crate::widget::{report_to_js, to_js};
@@ -186,7 +185,7 @@ pub async fn run_lesson(
     let recorder = Recorder::new();
     let ctx = Ctx::new(recorder.clone(), try_lesson_params(&params)?);
     (lesson.run)(ctx).await?;
-    report_to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, now()))).await
+    report_to_js(lesson.name, &recorder, now()).await
 }
 
 /// The page's base URL (a worker's location), for relative URLs.
@@ -227,6 +226,7 @@ use args::url_list;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Report;
     use crate::trace::{Outcome, RunRecord, TaskRecord, TaskState};
 
     /// The field names of `interface name { … }` in the hand-written

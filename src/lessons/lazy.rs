@@ -41,7 +41,7 @@ pub static LESSON: Lesson = Lesson {
     predict: Some(Prediction {
         question: "How many times will the future that is never awaited be polled?",
         unit: "polls",
-        measure: |report| Some(f64::from(report.runs.first()?.tasks.first()?.polls)),
+        measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.polls())),
         tolerance: 0.0,
     }),
     run: |ctx| run(ctx).boxed_local(),

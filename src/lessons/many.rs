@@ -66,7 +66,7 @@ pub static LESSON: Lesson = Lesson {
     predict: Some(Prediction {
         question: "Under join_all of 10, how many times is the timer of the last wave polled?",
         unit: "polls",
-        measure: |report| Some(f64::from(report.runs.first()?.tasks.get(9)?.polls)),
+        measure: |runs| Some(f64::from(runs.first()?.tasks.get(9)?.polls())),
         tolerance: 0.0,
     }),
     run: |ctx| run(ctx).boxed_local(),

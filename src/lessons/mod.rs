@@ -89,8 +89,9 @@ pub struct Prediction {
     pub question: &'static str,
     /// The unit the answer is in, e.g. "ms" or "polls".
     pub unit: &'static str,
-    /// The measured answer, from the run's report.
-    pub measure: fn(&crate::report::Report) -> Option<f64>,
+    /// The measured answer, from the recording of the run (its runs are
+    /// closed: it ended).
+    pub measure: fn(&[crate::trace::RunRecord]) -> Option<f64>,
     /// How far off a guess may be and still be right, as a fraction of the
     /// measured figure (0 for an exact count).
     pub tolerance: f64,
@@ -275,7 +276,7 @@ impl Lesson {
     /// The line of the shown code where `task` was created, if it was
     /// created there.
     pub fn task_line(&self, task: &crate::trace::TaskRecord) -> Option<u32> {
-        self.shown_line(task.created_at)
+        self.shown_line(task.created_at())
     }
 
     /// The line of the shown code with the `.await` at which the run waits

@@ -186,7 +186,7 @@ pub fn chrome_trace(lesson: &str, runs: &[RunRecord]) -> String {
             }
             if let (TaskState::Cancelled | TaskState::Error, Some(end)) = (task.state, task.end) {
                 events.push(TraceEvent {
-                    args: task.error.as_deref().map(|error| Args::Error { error }),
+                    args: task.error().map(|error| Args::Error { error }),
                     ..TraceEvent::instant(task.state.as_str(), "end", us(end), pid, tid)
                 });
             }

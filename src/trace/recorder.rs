@@ -156,7 +156,7 @@ impl Recorder {
         self.with(|inner| {
             let tasks = &mut inner.runs[run].tasks;
             let mut task = TaskRecord::new(label, at);
-            task.created_at = Some((created_at.file(), created_at.line()));
+            task.created_at = Some(created_at);
             tasks.push(Box::new(task));
             tasks.len() - 1
         })
@@ -265,10 +265,7 @@ impl Progress {
     /// `done` bytes so far, of `total` if known.
     pub fn report(&self, done: u64, total: Option<u64>) {
         self.recorder
-            .task_mut(self.run, self.task, |t| match &mut t.progress {
-                Some(progress) => **progress = (done, total),
-                None => t.progress = Some(Box::new((done, total))),
-            });
+            .task_mut(self.run, self.task, |t| t.set_progress(done, total));
     }
 }
 

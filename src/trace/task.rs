@@ -118,6 +118,10 @@ pub enum Outcome {
 }
 
 /// Everything recorded about one task.
+///
+/// It keeps what happened (its events) and derives the sums from them: a
+/// run of 100,000 traced futures holds 100,000 of these, so every field
+/// counts (64 bytes in wasm32, with its events beside them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRecord {
     /// The task's name in the report (borrowed when it is a literal: no
@@ -125,68 +129,131 @@ pub struct TaskRecord {
     pub label: Cow<'static, str>,
     /// When the future was wrapped (built, not yet run).
     pub created: f64,
-    /// When it was first polled: when it actually started.
-    pub first_poll: Option<f64>,
     /// When it finished or was dropped.
     pub end: Option<f64>,
+    /// Every poll and wake, in order. The first is always a poll: the
+    /// recording waker exists from the first poll on.
+    pub events: Vec<Event>,
     /// Where it stands.
     pub state: TaskState,
-    /// A description of the value it produced.
-    pub result: Option<String>,
-    /// The error sentence, for `state == Error`.
-    pub error: Option<String>,
-    /// Number of polls.
-    pub polls: u32,
-    /// Number of wakes.
-    pub wakes: u32,
-    /// Total time spent inside `poll` (ms).
-    pub busy: f64,
-    /// The longest single poll (ms).
-    pub longest_poll: f64,
-    /// Every poll and wake, in order.
-    pub events: Vec<Event>,
-    /// For tasks that report it: bytes so far and the expected total.
-    /// (Boxed: most tasks never report, and 32 bytes inline would cost
-    /// every task of a 100,000-task run.)
-    pub progress: Option<Box<(u64, Option<u64>)>>,
-    /// The source file and line of the `run.trace(…)` call that created it.
-    pub created_at: Option<(&'static str, u32)>,
     /// In a stepped run: the marked `.await` that last tried to poll it,
     /// held or admitted (see `awaited_at`).
     pub held_at: AwaitId,
-    /// What it waited on at its last `Pending` poll, as the work itself
-    /// described it (see `crate::waits`).
-    pub waiting_on: Option<String>,
+    /// The place of the `run.trace(…)` call that created it.
+    pub(crate) created_at: Option<&'static std::panic::Location<'static>>,
+    /// What most tasks never have, kept behind one pointer.
+    details: Option<Box<Details>>,
 }
+
+/// The rarer parts of a [`TaskRecord`].
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Details {
+    result: Option<String>,
+    error: Option<String>,
+    progress: Option<(u64, Option<u64>)>,
+    waiting_on: Option<String>,
+}
+
+#[cfg(target_arch = "wasm32")]
+const _: () = assert!(std::mem::size_of::<TaskRecord>() == 64);
 
 impl TaskRecord {
     pub(crate) fn new(label: Cow<'static, str>, created: f64) -> Self {
         TaskRecord {
             label,
             created,
-            first_poll: None,
             end: None,
-            state: TaskState::Pending,
-            result: None,
-            error: None,
-            polls: 0,
-            wakes: 0,
-            busy: 0.0,
-            longest_poll: 0.0,
             events: Vec::new(),
-            progress: None,
-            created_at: None,
+            state: TaskState::Pending,
             held_at: AwaitId::NONE,
-            waiting_on: None,
+            created_at: None,
+            details: None,
+        }
+    }
+
+    fn polls_iter(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.events.iter().filter_map(|e| match *e {
+            Event::Poll { start, end, .. } => Some((start, end)),
+            Event::Wake { .. } => None,
+        })
+    }
+
+    /// When it was first polled: when it actually started.
+    pub fn first_poll(&self) -> Option<f64> {
+        self.polls_iter().next().map(|(start, _)| start)
+    }
+
+    /// Number of polls.
+    pub fn polls(&self) -> u32 {
+        self.polls_iter().count() as u32
+    }
+
+    /// Number of wakes.
+    pub fn wakes(&self) -> u32 {
+        self.events
+            .iter()
+            .filter(|e| matches!(e, Event::Wake { .. }))
+            .count() as u32
+    }
+
+    /// Total time spent inside `poll` (ms).
+    pub fn busy(&self) -> f64 {
+        self.polls_iter().map(|(start, end)| end - start).sum()
+    }
+
+    /// The longest single poll (ms).
+    pub fn longest_poll(&self) -> f64 {
+        self.polls_iter()
+            .map(|(start, end)| end - start)
+            .fold(0.0, f64::max)
+    }
+
+    /// The source file and line of the `run.trace(…)` call that created it.
+    pub fn created_at(&self) -> Option<(&'static str, u32)> {
+        self.created_at.map(|l| (l.file(), l.line()))
+    }
+
+    /// A description of the value it produced.
+    pub fn result(&self) -> Option<&str> {
+        self.details.as_ref()?.result.as_deref()
+    }
+
+    /// The error sentence, for `state == Error`.
+    pub fn error(&self) -> Option<&str> {
+        self.details.as_ref()?.error.as_deref()
+    }
+
+    /// For tasks that report it: bytes so far and the expected total.
+    pub fn progress(&self) -> Option<(u64, Option<u64>)> {
+        self.details.as_ref()?.progress
+    }
+
+    /// What it waited on at its last `Pending` poll, as the work itself
+    /// described it (see `crate::waits`).
+    pub fn waiting_on(&self) -> Option<&str> {
+        self.details.as_ref()?.waiting_on.as_deref()
+    }
+
+    fn details(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Box::default)
+    }
+
+    pub(crate) fn set_progress(&mut self, done: u64, total: Option<u64>) {
+        self.details().progress = Some((done, total));
+    }
+
+    pub(crate) fn set_waiting_on(&mut self, what: Option<String>) {
+        if what.is_some() || self.waiting_on().is_some() {
+            self.details().waiting_on = what;
         }
     }
 
     /// What it waits on, in words: as the work said at its last `Pending`
     /// poll (a stepped run listens), or why nothing is known.
     pub fn waiting_on_text(&self) -> String {
-        match (&self.waiting_on, self.polls) {
-            (_, 0) => "nothing yet: its first poll starts it".to_string(),
-            (Some(what), _) => what.clone(),
+        match (self.waiting_on(), self.events.is_empty()) {
+            (_, true) => "nothing yet: its first poll starts it".to_string(),
+            (Some(what), _) => what.to_string(),
             (None, _) => {
                 "what it awaits does not say: nothing polled in its last poll told (this crate's timers, \
                  downloads and workers tell; a gloo TimeoutFuture or JsFuture is named when it is the \
@@ -218,17 +285,17 @@ impl TaskRecord {
     /// the last one, or neither (its combinator polls it for a sibling).
     pub fn next_cause(&self) -> Cause {
         match self.events.last() {
-            _ if self.polls == 0 => Cause::First,
+            None => Cause::First,
             Some(Event::Wake { .. }) => Cause::Woken,
-            _ => Cause::Sibling,
+            Some(Event::Poll { .. }) => Cause::Sibling,
         }
     }
 
     /// Time between the first poll and the end (or `until`, if still
     /// running) that the task spent waiting rather than being polled.
     pub fn idle(&self, until: f64) -> f64 {
-        match self.first_poll {
-            Some(start) => (self.end.unwrap_or(until) - start - self.busy).max(0.0),
+        match self.first_poll() {
+            Some(start) => (self.end.unwrap_or(until) - start - self.busy()).max(0.0),
             None => 0.0,
         }
     }
@@ -238,13 +305,14 @@ impl TaskRecord {
     /// their first poll).
     pub fn warnings(&self, run_over: bool) -> Vec<String> {
         let mut out = Vec::new();
-        if self.polls == 0 && run_over {
+        if self.events.is_empty() && run_over {
             out.push("never polled: nothing awaited or spawned it".to_string());
         }
-        if self.longest_poll > LONG_POLL_MS {
+        let longest = self.longest_poll();
+        if longest > LONG_POLL_MS {
             out.push(format!(
                 "one poll took {} ms: it blocked the page",
-                crate::fixed::fixed(self.longest_poll, 0)
+                crate::fixed::fixed(longest, 0)
             ));
         }
         if self.state == TaskState::Cancelled {
@@ -254,7 +322,6 @@ impl TaskRecord {
     }
 
     pub(crate) fn record_wake(&mut self, at: f64) {
-        self.wakes += 1;
         self.push(Event::Wake { at });
     }
 
@@ -272,16 +339,7 @@ impl TaskRecord {
         ready: bool,
         (awaited, suspended): (AwaitId, AwaitId),
     ) {
-        if self.first_poll.is_none() {
-            self.first_poll = Some(start);
-        }
-        let took = end - start;
         let cause = self.next_cause();
-        self.polls += 1;
-        self.busy += took;
-        if took > self.longest_poll {
-            self.longest_poll = took;
-        }
         self.push(Event::Poll {
             start,
             end,
@@ -336,11 +394,13 @@ impl TaskRecord {
         match outcome {
             Outcome::Done(result) => {
                 self.state = TaskState::Done;
-                self.result = result;
+                if result.is_some() {
+                    self.details().result = result;
+                }
             }
             Outcome::Failed(error) => {
                 self.state = TaskState::Error;
-                self.error = Some(error);
+                self.details().error = Some(error);
             }
         }
     }
@@ -349,7 +409,7 @@ impl TaskRecord {
         // A future dropped before its first poll never started: it stays
         // `pending` (the lazy lesson shows exactly that). Only one dropped
         // mid-flight was cancelled.
-        if self.state == TaskState::Pending && self.polls > 0 {
+        if self.state == TaskState::Pending && !self.events.is_empty() {
             self.state = TaskState::Cancelled;
             self.end = Some(at);
         }
@@ -371,11 +431,11 @@ mod tests {
         t.record_wake(40.0);
         t.record_poll(41.0, 44.0, true);
         t.record_end(44.0, Outcome::Done(None));
-        assert_eq!(t.polls, 2);
-        assert_eq!(t.wakes, 1);
-        assert_eq!(t.busy, 5.0);
-        assert_eq!(t.longest_poll, 3.0);
-        assert_eq!(t.first_poll, Some(10.0));
+        assert_eq!(t.polls(), 2);
+        assert_eq!(t.wakes(), 1);
+        assert_eq!(t.busy(), 5.0);
+        assert_eq!(t.longest_poll(), 3.0);
+        assert_eq!(t.first_poll(), Some(10.0));
         assert_eq!(t.idle(1000.0), 29.0);
         assert_eq!(t.state, TaskState::Done);
     }
@@ -412,7 +472,7 @@ mod tests {
         t.record_end(1.0, Outcome::Failed("boom".into()));
         t.record_drop(9.0);
         assert_eq!(t.state, TaskState::Error);
-        assert_eq!(t.error.as_deref(), Some("boom"));
+        assert_eq!(t.error(), Some("boom"));
         assert_eq!(t.end, Some(1.0));
     }
 

@@ -97,7 +97,7 @@ pin_project! {
     /// let run = recorder.begin_run("one timer");
     /// run.trace("sleep 10 ms", TimeoutFuture::new(10)).await;
     /// run.finish().await;
-    /// assert_eq!(recorder.runs()[0].tasks[0].polls, 2);
+    /// assert_eq!(recorder.runs()[0].tasks[0].polls(), 2);
     /// # }
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
@@ -192,7 +192,8 @@ where
             Poll::Pending => waiting_on.or_else(crate::waits::by_type::<F>),
             Poll::Ready(_) => waiting_on,
         };
-        this.recorder.task_mut(id.0, id.1, |t| t.waiting_on = waiting_on);
+        this.recorder
+            .task_mut(id.0, id.1, |t| t.set_waiting_on(waiting_on));
         stepper.polled(id, result.is_ready(), cause);
         result
     }

@@ -230,11 +230,11 @@ pub fn summary(run: &RunRecord, now: f64) -> Vec<(String, String)> {
         ),
         (
             "polls per task".into(),
-            counts(run.tasks.iter().map(|t| t.polls), " polls"),
+            counts(run.tasks.iter().map(|t| t.polls()), " polls"),
         ),
         (
             "wakes per task".into(),
-            counts(run.tasks.iter().map(|t| t.wakes), " wakes"),
+            counts(run.tasks.iter().map(|t| t.wakes()), " wakes"),
         ),
         (
             "ended".into(),
@@ -252,19 +252,19 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord, run_over: bool)
     tr.set_attribute("data-state", task.state.as_str())?;
     let at = |t: Option<f64>| t.map_or_else(|| "—".to_string(), |t| ms(t - origin));
     let outcome = match task.state {
-        TaskState::Error => task.error.clone().unwrap_or_default(),
-        TaskState::Pending if task.polls == 0 => "never polled".to_string(),
-        _ => task.result.clone().unwrap_or_default(),
+        TaskState::Error => task.error().unwrap_or_default().to_string(),
+        TaskState::Pending if task.events.is_empty() => "never polled".to_string(),
+        _ => task.result().unwrap_or_default().to_string(),
     };
     let cells = [
         task.label.to_string(),
         task.state.as_str().to_string(),
-        at(task.first_poll),
+        at(task.first_poll()),
         at(task.end),
-        task.polls.to_string(),
+        task.polls().to_string(),
         task.causes(),
-        task.wakes.to_string(),
-        ms(task.busy),
+        task.wakes().to_string(),
+        ms(task.busy()),
         ms(task.idle(now)),
         outcome,
         task.warnings(run_over).join("; "),
@@ -275,9 +275,9 @@ fn row(body: &Element, origin: f64, now: f64, task: &TaskRecord, run_over: bool)
         if class == "task" {
             td.set_attribute("title", text)?;
         }
-        if let (Some(&(done, total)), "result") = (task.progress.as_deref(), class) {
+        if let (Some((done, total)), "result") = (task.progress(), class) {
             // The rate of this download: up to its own end once it has one.
-            let elapsed = task.first_poll.map(|start| task.end.unwrap_or(now) - start);
+            let elapsed = task.first_poll().map(|start| task.end.unwrap_or(now) - start);
             progress_bar(&td, done, total, elapsed)?;
         }
     }
@@ -325,8 +325,12 @@ mod tests {
             .map(|i| {
                 let mut t = TaskRecord::new(format!("timer {i}").into(), 0.0);
                 t.state = TaskState::Done;
-                t.polls = if i < 10 { 2 + i } else { 2 };
-                t.wakes = 1;
+                // Two polls and a wake, and more polls for the first ten.
+                t.record_poll(0.0, 0.0, false);
+                t.record_wake(1.0);
+                for _ in 0..if i < 10 { 1 + i } else { 1 } {
+                    t.record_poll(1.0, 1.0, false);
+                }
                 t.end = Some(f64::from(100 * (i % 10 + 1)) - 1.0);
                 Box::new(t)
             })

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::report::{Report, RunReport};
-use crate::trace::{next_frame, now};
+use crate::report::RunReport;
+use crate::trace::{next_frame, now, Recorder};
 
 /// To a JavaScript value through JSON: one string crosses into JS and
 /// `JSON.parse` builds the objects, far faster for a report of 10,000
@@ -21,42 +21,52 @@ const SLICE: usize = 2_000;
 /// drawn (ms).
 const HOLD_MS: f64 = 8.0;
 
-/// A report as [`to_js`] would give it, built a slice of tasks at a time: a
-/// report of 100,000 tasks is a 13 MB JSON string, which would hold one
-/// frame for a tenth of a second and grow the wasm memory by twice its size.
-/// Slices keep the strings small, and between them the page gets a frame
-/// whenever the conversion has held it for [`HOLD_MS`].
-pub(crate) async fn report_to_js(report: &Report) -> Result<JsValue, JsValue> {
+/// The report of `lesson`'s recording as [`to_js`] would give it (a run
+/// still open ends at `until`), built a slice of tasks at a time from the
+/// records: a report of 100,000 tasks is a 13 MB JSON string, which would
+/// hold one frame for a tenth of a second, and its entries, made all at
+/// once, would grow the wasm memory by a hundred-odd bytes per task beside
+/// the records. Between slices the page gets a frame whenever the conversion
+/// has held it for [`HOLD_MS`].
+pub(crate) async fn report_to_js(lesson: &str, recorder: &Recorder, until: f64) -> Result<JsValue, JsValue> {
     let set = |target: &JsValue, key: &str, value: &JsValue| {
         js_sys::Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
     };
-    let Report {
-        lesson,
-        runs: all_runs,
-    } = report;
     let out = js_sys::Object::new();
     set(&out, "lesson", &JsValue::from_str(lesson))?;
     let runs = js_sys::Array::new();
+    let heads = recorder.inspect(|runs| {
+        runs.iter()
+            .map(|run| RunReport::without_tasks(run, until))
+            .collect::<Vec<_>>()
+    });
     let mut since = now();
-    for run in all_runs {
-        let RunReport {
-            name,
-            total_ms,
-            longest_frame_gap_ms,
-            tasks: all,
-        } = run;
+    for (index, head) in heads.iter().enumerate() {
         // The same keys, in the same order, as the derived `Serialize`.
         let entry = to_js(&RunHead {
-            name,
-            total_ms: *total_ms,
-            longest_frame_gap_ms: *longest_frame_gap_ms,
+            name: &head.name,
+            total_ms: head.total_ms,
+            longest_frame_gap_ms: head.longest_frame_gap_ms,
         })?;
         let tasks = js_sys::Array::new();
-        for slice in all.chunks(SLICE) {
+        let mut from = 0;
+        loop {
+            // No borrow of the recording is held across the awaits below.
+            let (slice, more) = recorder.inspect(|runs| {
+                let run = &runs[index];
+                let slice = RunReport::tasks_of(run, from..from + SLICE);
+                let more = from + SLICE < run.tasks.len();
+                (slice, more)
+            });
             let part: js_sys::Array = to_js(&slice)?.unchecked_into();
+            drop(slice);
             for task in part.iter() {
                 tasks.push(&task);
             }
+            if !more {
+                break;
+            }
+            from += SLICE;
             if now() - since > HOLD_MS {
                 next_frame().await;
                 since = now();

@@ -52,7 +52,9 @@ struct Inner {
     /// (a static host where the Service Worker could not take over).
     api_problem: RefCell<Option<String>>,
     generation: Cell<u64>,
-    last: RefCell<Option<Report>>,
+    /// The last run's recording and the instant it ended: its report is
+    /// made from them when asked for, not kept beside the records.
+    last: RefCell<Option<(Recorder, f64)>>,
 }
 
 #[wasm_bindgen]
@@ -136,8 +138,9 @@ impl Widget {
             .and_then(|s| s.as_bool())
             .unwrap_or(false);
         future_to_promise(async move {
-            let report = Inner::run(inner, step).await?;
-            report_to_js(&report).await
+            let name = inner.lesson.as_ref().map_or("", |l| l.name);
+            let (recorder, ended) = Inner::run(inner, step).await?;
+            report_to_js(name, &recorder, ended).await
         })
     }
 
@@ -149,9 +152,11 @@ impl Widget {
 
     /// The last run's report, or `null`.
     pub fn report(&self) -> Result<JsValue, JsValue> {
-        match &*self.inner.last.borrow() {
-            Some(report) => to_js(report),
-            None => Ok(JsValue::NULL),
+        match (&self.inner.lesson, &*self.inner.last.borrow()) {
+            (Ok(lesson), Some((recorder, ended))) => {
+                to_js(&recorder.inspect(|runs| Report::new(lesson.name, runs, *ended)))
+            }
+            _ => Ok(JsValue::NULL),
         }
     }
 
@@ -255,7 +260,7 @@ impl Inner {
         }
     }
 
-    async fn run(this: Rc<Self>, step: bool) -> Result<Report, JsValue> {
+    async fn run(this: Rc<Self>, step: bool) -> Result<(Recorder, f64), JsValue> {
         let lesson = this.lesson.clone()?;
         let view = this
             .view
@@ -287,10 +292,10 @@ impl Inner {
         if let Some(stepper) = &stepper {
             stepper.end();
         }
-        let report = recorder.inspect(|runs| Report::new(lesson.name, runs, now()));
+        let ended = now();
         if this.generation.get() != generation {
             // A newer run replaced this one; it owns the view now.
-            return Ok(report);
+            return Ok((recorder, ended));
         }
         this.active.borrow_mut().take();
         let (state, error) = match outcome {
@@ -302,15 +307,16 @@ impl Inner {
         view.finish(
             state,
             message.as_deref(),
-            &words::summary(&report, state, message.as_deref()),
+            &recorder.inspect(|runs| words::summary(runs, ended, state, message.as_deref())),
         );
         if let (Some(predict), WidgetState::Done) = (&lesson.predict, state) {
-            view.show_verdict(&words::verdict(predict, view.prediction(), &report));
+            let verdict = recorder.inspect(|runs| words::verdict(predict, view.prediction(), runs));
+            view.show_verdict(&verdict);
         }
-        *this.last.borrow_mut() = Some(report.clone());
+        *this.last.borrow_mut() = Some((recorder.clone(), ended));
         match error {
             Some(e) => Err(e.into()),
-            None => Ok(report),
+            None => Ok((recorder, ended)),
         }
     }
 }

@@ -3,14 +3,16 @@
 //! before it.
 
 use crate::lessons;
-use crate::report::Report;
+use crate::report::RunReport;
+use crate::trace::RunRecord;
 use crate::view::WidgetState;
 
 /// The sentence the `aria-live` region announces when a run ends.
-pub(super) fn summary(report: &Report, state: WidgetState, error: Option<&str>) -> String {
-    let runs: Vec<String> = report
-        .runs
+/// Its totals are the report's (a run still open ends at `until`).
+pub(super) fn summary(runs: &[RunRecord], until: f64, state: WidgetState, error: Option<&str>) -> String {
+    let runs: Vec<String> = runs
         .iter()
+        .map(|r| RunReport::without_tasks(r, until))
         .map(|r| format!("{} {} ms", r.name, crate::fixed::fixed(r.total_ms, 0)))
         .collect();
     match (state, error) {
@@ -22,8 +24,8 @@ pub(super) fn summary(report: &Report, state: WidgetState, error: Option<&str>) 
 
 /// How the run answered the question asked before it: always the measured
 /// figure, and whether the guess was right.
-pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, report: &Report) -> String {
-    let Some(measured) = (predict.measure)(report) else {
+pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, runs: &[RunRecord]) -> String {
+    let Some(measured) = (predict.measure)(runs) else {
         return "This run does not answer the question (were the parameters changed?).".into();
     };
     // "1 poll", "0 polls", "1049 ms".

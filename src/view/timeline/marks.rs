@@ -48,7 +48,7 @@ pub fn describe(run: &RunRecord, mark: Mark) -> Option<String> {
                 .count();
             format!(
                 "poll {n} of {} ({}): {} ms at {}, returned {}",
-                task.polls,
+                task.polls(),
                 cause.describe(),
                 fixed(end - start, 2),
                 at(start),

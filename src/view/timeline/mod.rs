@@ -230,7 +230,7 @@ fn lane(
         ctx.fill_text(&short_label(&task.label), 2.0, top + 1.0)?;
     }
     // Waiting: a thin line from the first poll to the end (or to now).
-    if let Some(first) = task.first_poll.filter(|f| *f <= until) {
+    if let Some(first) = task.first_poll().filter(|f| *f <= until) {
         let end = task.end.unwrap_or(until).min(until);
         ctx.set_fill_style_str(color);
         let x = layout.x(first - origin);
@@ -290,7 +290,7 @@ fn packed_lanes(
         waiting.iter_mut().for_each(|d| *d = 0);
         busy.iter_mut().for_each(|b| *b = false);
         for task in &run.tasks[layout.tasks_in(row)] {
-            if let Some(first) = task.first_poll.filter(|f| *f <= until) {
+            if let Some(first) = task.first_poll().filter(|f| *f <= until) {
                 waiting[column(first)] += 1;
                 waiting[column(task.end.unwrap_or(until).min(until)) + 1] -= 1;
             }

@@ -169,12 +169,12 @@ fn at_moment(runs: &[RunRecord], cursor: f64, line_of: impl Fn((&str, u32)) -> O
                 }
             }
             if woken {
-                lit.queued.extend(task.created_at.and_then(&line_of));
+                lit.queued.extend(task.created_at().and_then(&line_of));
                 lit.awaited.extend(awaits(at));
             }
         }
         if let Some((_, task, at)) = last.filter(|_| run.end.is_none_or(|end| t <= end)) {
-            lit.polled.extend(task.created_at.and_then(&line_of));
+            lit.polled.extend(task.created_at().and_then(&line_of));
             lit.awaited.extend(at.into_iter().flat_map(awaits));
         }
     }
@@ -195,9 +195,9 @@ mod tests {
     use super::*;
     use crate::trace::{Cause, TaskState};
 
-    fn task(line: u32, events: Vec<Event>) -> Box<TaskRecord> {
+    fn task(made: &'static Location<'static>, events: Vec<Event>) -> Box<TaskRecord> {
         let mut t = TaskRecord::new("t".into(), 0.0);
-        t.created_at = Some(("src/lessons/x.rs", line));
+        t.created_at = Some(made);
         t.events = events;
         t.state = TaskState::Pending;
         Box::new(t)
@@ -205,12 +205,16 @@ mod tests {
 
     #[test]
     fn a_replay_moment_lights_the_last_polled_and_the_woken_with_their_awaits() {
-        // Three `.await`s, located here (their lines stand for the code pane's).
+        // Two `run.trace(…)` calls and three `.await`s, located here (their
+        // lines stand for the code pane's).
+        let made_1 = Location::caller();
+        let made_2 = Location::caller();
         let at_a = Location::caller();
         let at_b = Location::caller();
         let at_c = Location::caller();
         let (a, b, c) = (at_a.line(), at_b.line(), at_c.line());
-        assert!(a != b && b != c && a != c);
+        let (m1, m2) = (made_1.line(), made_2.line());
+        assert!(a != b && b != c && a != c && m1 != m2);
         let poll = |start: f64,
                     ready: bool,
                     awaited: &'static Location<'static>,
@@ -231,7 +235,7 @@ mod tests {
             long_tasks: Vec::new(),
             tasks: vec![
                 task(
-                    10,
+                    made_1,
                     vec![
                         poll(1000.0, false, at_a, Some(at_c)),
                         Event::Wake { at: 1100.0 },
@@ -241,14 +245,12 @@ mod tests {
                     ],
                 ),
                 task(
-                    20,
+                    made_2,
                     vec![poll(1002.0, false, at_b, None), Event::Wake { at: 1200.0 }],
                 ),
             ],
         };
-        let lines = |(file, line): (&str, u32)| {
-            (file.ends_with("x.rs") || file.ends_with("stepping.rs")).then_some(line)
-        };
+        let lines = |(file, line): (&str, u32)| file.ends_with("stepping.rs").then_some(line);
         let lit = |polled: Vec<u32>, queued: Vec<u32>, awaited: Vec<u32>| Lit {
             polled,
             queued,
@@ -257,15 +259,15 @@ mod tests {
         let runs = std::slice::from_ref(&run);
         // At 150 ms the first was polled last (at 101 ms) and returned Pending:
         // suspended inside at c, awaited at a. Nothing is woken.
-        assert_eq!(at_moment(runs, 150.0, lines), lit(vec![10], vec![], vec![c, a]));
+        assert_eq!(at_moment(runs, 150.0, lines), lit(vec![m1], vec![], vec![c, a]));
         // At 250 ms the second was woken at 200 ms and waits for its poll at
         // its `.await`.
         assert_eq!(
             at_moment(runs, 250.0, lines),
-            lit(vec![10], vec![20], vec![b, c, a])
+            lit(vec![m1], vec![m2], vec![b, c, a])
         );
         // At 350 ms the first has returned Ready: no `.await` holds it.
-        assert_eq!(at_moment(runs, 350.0, lines), lit(vec![10], vec![20], vec![b]));
+        assert_eq!(at_moment(runs, 350.0, lines), lit(vec![m1], vec![m2], vec![b]));
         // After the run's end nothing is lit as polled.
         assert_eq!(at_moment(runs, 600.0, lines).polled, Vec::<u32>::new());
     }
