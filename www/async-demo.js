@@ -2,7 +2,15 @@
 // Rust builds the DOM, runs the lesson and draws the results; this file only
 // loads the wasm once per page (relative to this module's own URL, so any
 // base path works) and forwards the element's life cycle to Rust.
-import init, { Widget, sleep, setModuleBase, onPanic } from "./pkg/async_demo.js";
+//
+// A widget that arrives pre-rendered (a declarative shadow root written into
+// the page by `cargo xtask dist`) is readable and shows its controls before
+// any wasm: the wasm is loaded when the widget comes near the viewport or is
+// touched, whichever is first, and Rust then rebuilds the same DOM in place,
+// keeping what the reader typed and replaying a click that came too early.
+
+// The wasm-bindgen module, imported when the first widget needs it.
+let init, Widget, sleep, setModuleBase, onPanic;
 
 const base = new URL(".", import.meta.url).href;
 
@@ -59,7 +67,10 @@ let ready = null;
 let fatal = null;
 const waiting = new Set();
 const load = () =>
-  (ready ??= init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) }).then(() => {
+  (ready ??= import("./pkg/async_demo.js").then((module) => {
+    ({ default: init, Widget, sleep, setModuleBase, onPanic } = module);
+    return init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) });
+  }).then(() => {
     setModuleBase(base);
     onPanic((message) => {
       fatal = new Error(message);
@@ -103,10 +114,33 @@ function placeholder(root) {
   root.append(link, box);
 }
 
+// How far below (or above) the viewport a pre-rendered widget starts loading.
+const NEAR = "600px";
+
+// The path from `root` to `node` as child indices: the same path finds the
+// same element in the DOM that Rust rebuilds, which is the same DOM.
+function pathOf(root, node) {
+  const path = [];
+  for (let n = node; n && n !== root; n = n.parentNode) {
+    if (!n.parentNode) return null;
+    path.unshift(Array.prototype.indexOf.call(n.parentNode.childNodes, n));
+  }
+  return path;
+}
+const follow = (root, path) => path?.reduce((n, i) => n?.childNodes[i], root) ?? null;
+
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
   #mounting = null;
+  // A pre-rendered widget not yet mounted: what wakes it, and what the reader
+  // did to it meanwhile.
+  #waking = null;
+  #deaf = null;
+  #early = { click: null, focus: null };
+  // Between connectedCallback and disconnectedCallback. (An upgrade calls
+  // attributeChangedCallback for `lesson` first: that is no change to act on.)
+  #connected = false;
   // Every other attribute is watched too, not only the ones lessons read:
   // the widget notes an attribute its lesson ignores (a typo such as
   // timout-ms must not pass silently). Rust knows which ones each lesson reads.
@@ -117,17 +151,66 @@ class AsyncDemo extends HTMLElement {
   });
 
   connectedCallback() {
+    this.#connected = true;
     this.#attributes.observe(this, { attributes: true });
-    this.#mount();
+    const prerendered = this.shadowRoot?.querySelector(".demo[data-prerendered]");
+    // A widget told to run at once (`autorun`) mounts at once.
+    if (!this.#widget && !this.#mounting && prerendered && !this.hasAttribute("autorun")) {
+      this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
+      this.#sleepUntilNeeded();
+    } else {
+      this.#mount();
+    }
   }
 
   disconnectedCallback() {
+    this.#connected = false;
     this.#attributes.disconnect();
+    this.#wake(false);
     this.#unmount();
   }
 
+  // A pre-rendered widget mounts when it comes near the viewport, or at the
+  // first touch, key or focus inside it. A click that lands before the wasm
+  // is kept and given to the same control once Rust has rebuilt it.
+  #sleepUntilNeeded() {
+    const root = this.shadowRoot;
+    const now = () => this.#wake(true);
+    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && now(), {
+      rootMargin: NEAR,
+    });
+    const early = (event) => {
+      const target = event.composedPath()[0];
+      if (event.type === "click" && target.closest?.("button")) {
+        event.preventDefault();
+        this.#early.click = pathOf(root, target.closest("button"));
+      }
+      if (event.type === "focusin") this.#early.focus = pathOf(root, target);
+      now();
+    };
+    const events = ["pointerdown", "keydown", "focusin", "click"];
+    for (const type of events) root.addEventListener(type, early, true);
+    seen.observe(this);
+    this.#waking = () => seen.disconnect();
+    // The reader's actions are heard until Rust has rebuilt the widget.
+    this.#deaf = () => {
+      for (const type of events) root.removeEventListener(type, early, true);
+    };
+  }
+
+  #wake(mount) {
+    this.#waking?.();
+    this.#waking = null;
+    if (!mount) {
+      this.#deaf?.();
+      this.#deaf = null;
+    } else if (!this.#widget && !this.#mounting) {
+      this.#mount();
+    }
+  }
+
   attributeChangedCallback(name, oldValue, newValue) {
-    if (oldValue === newValue || !this.isConnected) return;
+    if (oldValue === newValue || !this.#connected) return;
     this.#unmount();
     this.#mount();
   }
@@ -173,6 +256,7 @@ class AsyncDemo extends HTMLElement {
   }
 
   async #mounted() {
+    this.#wake(true);
     if (!this.#widget) await (this.#mounting ?? this.#mount());
     if (!this.#widget) throw new Error("async-demo: the widget is not on the page");
     return this.#widget;
@@ -185,7 +269,11 @@ class AsyncDemo extends HTMLElement {
     const mounting = load()
       .then(() => {
         if (!this.isConnected || this.#mounting !== mounting) return;
+        const typed = [...root.querySelectorAll("input, select, textarea")]
+          .filter((field) => field.value !== field.defaultValue)
+          .map((field) => [pathOf(root, field), field.value]);
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
+        this.#restore(root, typed);
         if (apiProblem) this.#widget.setApiProblem(apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
       })
@@ -195,6 +283,24 @@ class AsyncDemo extends HTMLElement {
       });
     this.#mounting = mounting;
     return mounting;
+  }
+
+  // After Rust rebuilt a pre-rendered widget: what the reader typed, the
+  // focus and an early click go to the same controls in the new DOM.
+  #restore(root, typed) {
+    this.#deaf?.();
+    this.#deaf = null;
+    for (const [path, value] of typed) {
+      const field = follow(root, path);
+      if (!field || !("value" in field)) continue;
+      field.value = value;
+      field.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
+      field.dispatchEvent(new Event("change", { bubbles: true, composed: true }));
+    }
+    const { click, focus } = this.#early;
+    this.#early = { click: null, focus: null };
+    follow(root, focus)?.focus?.();
+    if (click) follow(root, click)?.click?.();
   }
 
   #unmount() {

@@ -2,11 +2,21 @@
 // Lighthouse audits in headless Chromium, and prints the figures as JSON on
 // its last line. For the pages, Chromium is launched exactly as the end-to-end
 // tests launch it; Lighthouse launches its own (chrome-launcher, same binary).
-import { launch } from "../tests/e2e/browser.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { launch, serveFolder } from "../tests/e2e/browser.mjs";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
 
 const base = process.argv[2];
+// The static build (cargo xtask dist), whose book has its widgets pre-rendered.
+const dist = path.resolve(process.argv[3] ?? "dist");
+const served = [];
+// Compressed, as static hosts serve.
+const staticServer = await serveFolder(dist, "/site/", { seen: (p) => served.push(p), gzip: true });
+const staticBase = `http://127.0.0.1:${staticServer.address().port}/site`;
+const gzipLength = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const figures = {};
 
@@ -60,6 +70,29 @@ try {
   }
   figures.time_to_first_widget_ms = median(firstWidget);
   figures.time_to_first_widget_runs_ms = firstWidget;
+
+  // The same chapter from dist/, pre-rendered: what the page fetches of the
+  // widget's files while the reader is on its first screen (loaded, then one
+  // second idle), the widget being further down; and the bytes the widget's
+  // markup adds to the HTML.
+  {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const from = served.length;
+    await page.goto(`${staticBase}${DOCS}`, { waitUntil: "load" });
+    await page.waitForFunction(() => document.querySelector("async-demo")?.shadowRoot?.querySelector("button.run"));
+    await page.waitForTimeout(1000);
+    const below = await page.evaluate(() => document.querySelector("async-demo").getBoundingClientRect().top - innerHeight);
+    const ours = ["/site/async-demo.js", "/site/async-demo.css", "/site/worker.js", "/site/sw.js"];
+    const fetched = [...new Set(served.slice(from))].filter((p) => ours.includes(p) || p.startsWith("/site/pkg/"));
+    await context.close();
+    const html = fs.readFileSync(path.join(dist, DOCS), "utf8");
+    const bare = html.replace(/<template shadowrootmode="open">[\s\S]*?<\/template>/g, "");
+    const markup = gzipLength(html) - gzipLength(bare);
+    const files = fetched.map((p) => [p.slice("/site/".length), gzipLength(fs.readFileSync(path.join(dist, p.slice("/site/".length))))]);
+    figures.prerendered = { chapter: DOCS, widget_below_fold_px: below, markup_gzip_bytes: markup, files };
+    figures.page_gzip_bytes = markup + files.reduce((sum, [, n]) => sum + n, 0);
+  }
 } finally {
   await browser.close();
 }
@@ -71,17 +104,17 @@ const chrome = await chromeLauncher.launch({
   chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
 });
 try {
-  for (const [name, path] of [["playground", "/"], ["docs", DOCS]]) {
+  for (const [name, url] of [["playground", `${base}/`], ["docs", `${base}${DOCS}`], ["docs_static", `${staticBase}${DOCS}`]]) {
     const runs = [];
     for (let i = 0; i < 3; i++) {
-      const result = await lighthouse(`${base}${path}`, {
+      const result = await lighthouse(url, {
         port: chrome.port,
         onlyCategories: ["performance"],
         logLevel: "error",
         output: "json",
       });
       const lhr = result.lhr;
-      if (lhr.runtimeError) throw new Error(`lighthouse ${path}: ${lhr.runtimeError.message}`);
+      if (lhr.runtimeError) throw new Error(`lighthouse ${url}: ${lhr.runtimeError.message}`);
       runs.push({
         performance: lhr.categories.performance.score,
         cls: lhr.audits["cumulative-layout-shift"].numericValue,
@@ -99,5 +132,6 @@ try {
   }
 } finally {
   chrome.kill();
+  staticServer.close();
 }
 console.log(JSON.stringify(figures));

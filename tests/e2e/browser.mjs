@@ -1,7 +1,11 @@
 // Shared set-up for the end-to-end tests: Debian's Chromium driven by
 // playwright-core, against the dev server that `cargo xtask test` starts
 // (ASYNC_DEMO_URL), or one started by hand (default http://127.0.0.1:8080).
+import fs from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
+import path from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const BASE = (process.env.ASYNC_DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
@@ -15,6 +19,58 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
 ];
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/**
+ * A plain static file server (not the dev server) of `folder` under the path
+ * `mount`, listening on a free port of 127.0.0.1. `pages` maps paths to HTML
+ * it answers instead; `headers` go on every answer; `seen` hears each path;
+ * the answer waits for the Promise `hold` returns for the path, if any.
+ * With `gzip`, files are sent gzip-compressed to browsers that accept it, as
+ * static hosts do.
+ */
+export async function serveFolder(folder, mount, { pages = {}, headers = {}, seen = () => {}, hold = () => null, gzip = false } = {}) {
+  const root = path.resolve(folder);
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url, "http://static.test");
+    seen(url.pathname);
+    await hold(url.pathname);
+    const page = pages[url.pathname];
+    if (page) {
+      response.writeHead(200, { ...headers, "content-type": TYPES[".html"] });
+      return response.end(page);
+    }
+    let file = url.pathname.startsWith(mount) ? path.join(root, decodeURIComponent(url.pathname.slice(mount.length))) : null;
+    if (file && !file.startsWith(root)) file = null;
+    if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!file || !fs.existsSync(file)) {
+      response.writeHead(404, { ...headers, "content-type": TYPES[".txt"] });
+      return response.end("Not found.");
+    }
+    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+    if (gzip && /\bgzip\b/.test(request.headers["accept-encoding"] ?? "") && !/^image\/png|^font\//.test(type)) {
+      response.writeHead(200, { ...headers, "content-type": type, "content-encoding": "gzip", vary: "accept-encoding" });
+      return fs.createReadStream(file).pipe(zlib.createGzip({ level: 9 })).pipe(response);
+    }
+    response.writeHead(200, { ...headers, "content-type": type });
+    fs.createReadStream(file).pipe(response);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
 
 export async function launch() {
   return chromium.launch({

@@ -13,28 +13,14 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASE, launch } from "./browser.mjs";
+import { BASE, launch, serveFolder } from "./browser.mjs";
 
 const DIST = path.resolve(process.env.ASYNC_DEMO_DIST ?? fileURLToPath(new URL("../../dist/", import.meta.url)));
 const MOUNT = "/site/";
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-  ".ts": "text/plain; charset=utf-8",
-};
-
 // Pages the tests add beside dist's own files (no inline script: the CSP forbids it).
 const PAGES = {
   // In the worker's scope: a widget that runs as soon as it mounts.
@@ -52,28 +38,8 @@ const PAGES = {
 let server, origin, browser;
 /** Every path the static server was asked for. */
 const served = [];
-
-function staticServer() {
-  return http.createServer((request, response) => {
-    const url = new URL(request.url, "http://static.test");
-    served.push(url.pathname);
-    const headers = { "content-security-policy": CSP, "cache-control": "no-cache" };
-    const page = PAGES[url.pathname];
-    if (page) {
-      response.writeHead(200, { ...headers, "content-type": TYPES[".html"] });
-      return response.end(page);
-    }
-    let file = url.pathname.startsWith(MOUNT) ? path.join(DIST, decodeURIComponent(url.pathname.slice(MOUNT.length))) : null;
-    if (file && !file.startsWith(DIST)) file = null;
-    if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    if (!file || !fs.existsSync(file)) {
-      response.writeHead(404, { ...headers, "content-type": TYPES[".txt"] });
-      return response.end("Not found.");
-    }
-    response.writeHead(200, { ...headers, "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
-    fs.createReadStream(file).pipe(response);
-  });
-}
+/** While set, the static server holds back the wasm until this Promise settles. */
+let wasmHeld = null;
 
 before(async () => {
   const module = path.join(DIST, "async-demo.js");
@@ -81,8 +47,12 @@ before(async () => {
     fs.existsSync(module) && fs.readFileSync(module, "utf8").includes("const SERVICE_WORKER = true;"),
     `${DIST} holds no static build: run cargo xtask dist first`,
   );
-  server = staticServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server = await serveFolder(DIST, MOUNT, {
+    pages: PAGES,
+    headers: { "content-security-policy": CSP, "cache-control": "no-cache" },
+    seen: (pathname) => served.push(pathname),
+    hold: (pathname) => (pathname.endsWith("/pkg/async_demo_bg.wasm") ? wasmHeld : null),
+  });
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
 });
@@ -421,18 +391,7 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
     const out = path.join(book, "book");
     for (const file of ["async-demo.js", "sw.js", "pkg/async_demo_bg.wasm"]) assert.ok(fs.existsSync(path.join(out, file)), file);
     const mount = "/books/someone/";
-    const bookServer = http.createServer((request, response) => {
-      const url = new URL(request.url, "http://static.test");
-      let file = url.pathname.startsWith(mount) ? path.join(out, decodeURIComponent(url.pathname.slice(mount.length))) : null;
-      if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-      if (!file || !file.startsWith(out) || !fs.existsSync(file)) {
-        response.writeHead(404);
-        return response.end();
-      }
-      response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
-      fs.createReadStream(file).pipe(response);
-    });
-    await new Promise((resolve) => bookServer.listen(0, "127.0.0.1", resolve));
+    const bookServer = await serveFolder(out, mount);
     const at = `http://127.0.0.1:${bookServer.address().port}${mount}`;
     const context = await browser.newContext();
     try {
@@ -506,4 +465,76 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.deepEqual(listed, [...files, "package.json"].map((f) => `package/${f}`).sort());
   const packed = execFileSync("tar", ["-xzOf", tarball, "package/async-demo.js"], { encoding: "utf8" });
   assert.ok(packed.includes("const SERVICE_WORKER = true;"), "the packed module registers the worker");
+});
+
+/** A widget's shadow DOM as markup, without what pre-rendering adds (the
+ * marker, and the fields' values written as attributes). */
+const markup = (host) =>
+  host.evaluate((el) => {
+    const copy = document.createElement("div");
+    copy.append(...[...el.shadowRoot.childNodes].map((n) => n.cloneNode(true)));
+    for (const node of copy.querySelectorAll("[data-prerendered]")) node.removeAttribute("data-prerendered");
+    for (const node of copy.querySelectorAll("input, option")) ["value", "checked", "selected"].forEach((a) => node.removeAttribute(a));
+    return copy.innerHTML;
+  });
+
+test("a docs chapter's widget is whole in the HTML: readable and clickable before the wasm, which loads only when the widget is near", async () => {
+  const chapter = `${MOUNT}docs/what-drives-a-future.html`;
+  const html = fs.readFileSync(path.join(DIST, "docs/what-drives-a-future.html"), "utf8");
+  assert.match(html, /<async-demo lesson="lazy"><template shadowrootmode="open"><link rel="stylesheet" href="\.\.\/async-demo\.css">/);
+  assert.doesNotMatch(html, /127\.0\.0\.1|pkg\/async_demo_bg\.wasm/, "no URL of the pre-rendering server, no preload of the wasm");
+
+  let release;
+  wasmHeld = new Promise((resolve) => (release = resolve));
+  const from = served.length;
+  const { context, page, errors } = await open(chapter);
+  try {
+    const host = page.locator('async-demo[lesson="lazy"]');
+    // Far below the first screen: the widget is there, whole, and no wasm is asked for.
+    assert.ok((await host.evaluate((el) => el.getBoundingClientRect().top)) > 2 * (await page.evaluate(() => innerHeight)));
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(500);
+    const asked = () => served.slice(from).filter((p) => p.includes("/pkg/"));
+    assert.deepEqual(asked(), [], "nothing of pkg/ before the widget is near");
+    assert.equal(await host.getAttribute("data-state"), "idle");
+    assert.equal(await host.locator("button.run").count(), 1);
+    assert.match(await host.locator(".code .rust code").first().innerText(), /\.await/);
+
+    // Near it: the wasm is asked for (and held back by the server here), the
+    // reader types a delay and presses Run before it arrives.
+    await host.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/pkg/async_demo.js")));
+    await host.locator('input[name="delay-ms"]').fill("300");
+    await host.locator("button.run").click();
+    assert.equal(await host.getAttribute("data-state"), "idle", "nothing runs without the wasm");
+    release();
+    // The wasm arrives: Rust rebuilds the same DOM, keeps the typed value,
+    // and the early click runs the lesson with it.
+    await page.waitForFunction((el) => el.dataset.state === "done" || el.dataset.state === "error", await host.elementHandle(), { timeout: 20_000 });
+    assert.equal(await host.getAttribute("data-state"), "done");
+    assert.equal(await host.getAttribute("delay-ms"), "300");
+    assert.equal(await host.locator('input[name="delay-ms"]').inputValue(), "300");
+    assert.ok(asked().some((p) => p.endsWith("/pkg/async_demo_bg.wasm")));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await violations(page), []);
+  } finally {
+    wasmHeld = null;
+    release();
+    await context.close();
+  }
+});
+
+test("a pre-rendered widget, rebuilt by Rust, is the same DOM as the one in the HTML", async () => {
+  const { context, page, errors } = await open(`${MOUNT}docs/many-at-once.html`);
+  try {
+    for (const host of await page.locator("async-demo").all()) {
+      const before = await markup(host);
+      await host.scrollIntoViewIfNeeded();
+      await page.waitForFunction((el) => !el.shadowRoot.querySelector("[data-prerendered]"), await host.elementHandle());
+      assert.equal(await markup(host), before, await host.getAttribute("lesson"));
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
 });

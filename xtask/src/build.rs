@@ -86,8 +86,8 @@ pub struct FileSize {
     pub gzipped: u64,
 }
 
-/// What a page with one widget downloads before the widget is usable,
-/// besides the page itself.
+/// What a page with one widget that is not pre-rendered downloads before the
+/// widget is usable, besides the page itself.
 pub const SHIPPED: &[&str] = &[
     "pkg/async_demo_bg.wasm",
     "pkg/async_demo.js",
@@ -95,9 +95,10 @@ pub const SHIPPED: &[&str] = &[
     "async-demo.css",
 ];
 
-/// What a page fetches only when a lesson needs it: the `worker` lesson's
-/// Web Worker.
-pub const ON_DEMAND: &[&str] = &["worker.js"];
+/// What a page with pre-rendered widgets fetches only when a widget comes
+/// near the viewport or is used (the wasm and its JS), and only when a lesson
+/// needs it (the `worker` lesson's Web Worker).
+pub const ON_DEMAND: &[&str] = &["pkg/async_demo_bg.wasm", "pkg/async_demo.js", "worker.js"];
 
 /// Raw and gzipped sizes of `files` (paths below `www/`).
 pub fn shipped_sizes(files: &[&'static str]) -> Result<Vec<FileSize>, String> {

@@ -10,9 +10,10 @@
 //!   package.json async-demo-<version>.tgz               the widget as an npm package
 //! ```
 //!
-//! The only difference from `www/`: this `async-demo.js` registers `sw.js`,
-//! the Service Worker that answers the lessons' `api/` URLs in the browser
-//! (there is no dev server behind a static host).
+//! The differences from `www/`: this `async-demo.js` registers `sw.js`, the
+//! Service Worker that answers the lessons' `api/` URLs in the browser (there
+//! is no dev server behind a static host), and the book's widgets are
+//! pre-rendered into its pages (see [`prerender`]).
 
 use std::path::{Path, PathBuf};
 
@@ -57,6 +58,7 @@ pub fn build() -> Result<(), String> {
     copy_dir(&root.join("docs/book"), &dist.join("docs"))?;
     let moved = strict_csp_book(&dist.join("docs"))?;
     println!("    docs/: {moved} inline scripts and data: images of mdBook moved into files, for the README's strict CSP");
+    prerender(&dist)?;
     check_book(&dist)?;
     write_package_json(&dist)?;
     let tarball = npm_pack(&dist)?;
@@ -65,6 +67,18 @@ pub fn build() -> Result<(), String> {
         "\n    dist/ is ready: serve it from any static host, at any path (e.g. `python3 -m http.server -d dist`).\n    The widget as an npm package: dist/{tarball} (npm install ./dist/{tarball})."
     );
     Ok(())
+}
+
+/// Writes each docs page's widgets into the page as declarative shadow roots
+/// (`xtask/prerender.mjs`, in headless Chromium): a reader sees them whole
+/// before the wasm, which loads when a widget comes near the viewport.
+fn prerender(dist: &Path) -> Result<(), String> {
+    crate::install::chromium()?;
+    let dist = dist.to_string_lossy();
+    run::status(
+        "pre-rendering the book's widgets (node xtask/prerender.mjs)",
+        run::command("node", &["xtask/prerender.mjs", &dist]),
+    )
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {

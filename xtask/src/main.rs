@@ -109,12 +109,12 @@ fn background_server(runtime: &tokio::runtime::Runtime) -> Result<String, String
 /// `cargo xtask bench`: one line per figure, `bench <name> <value>`.
 fn bench() -> Result<(), String> {
     install::test_tools()?;
-    build::release()?;
-    build::docs()?;
+    // The release, the book, and dist/ with the book's widgets pre-rendered.
+    dist::build()?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let origin = background_server(&runtime)?;
-    println!("==> bench page, cold loads and Lighthouse in headless Chromium ({origin})");
-    let out = run::command("node", &["xtask/bench.mjs", &origin])
+    println!("==> bench page, cold loads and Lighthouse in headless Chromium ({origin}, and dist/ served statically)");
+    let out = run::command("node", &["xtask/bench.mjs", &origin, "dist"])
         .output()
         .map_err(|e| format!("could not start node: {e}"))?;
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
@@ -145,14 +145,19 @@ fn bench() -> Result<(), String> {
         "time_to_first_widget_ms",
         "lighthouse_performance_playground",
         "lighthouse_performance_docs",
+        "lighthouse_performance_docs_static",
         "layout_shift_playground",
         "layout_shift_docs",
+        "layout_shift_docs_static",
         "first_contentful_paint_ms_playground",
         "first_contentful_paint_ms_docs",
+        "first_contentful_paint_ms_docs_static",
         "time_to_interactive_ms_playground",
         "time_to_interactive_ms_docs",
+        "time_to_interactive_ms_docs_static",
         "transfer_bytes_playground",
         "transfer_bytes_docs",
+        "transfer_bytes_docs_static",
     ] {
         println!("bench {name} {:.3}", figures[name].as_f64().unwrap_or(f64::NAN));
     }
@@ -163,8 +168,30 @@ fn bench() -> Result<(), String> {
         .map(|s| s.gzipped)
         .sum();
     println!("bench wasm_js_gzip_bytes {wasm_js}");
+    // A page whose widget is pre-rendered (the static build's book): what it
+    // fetched of the widget's files before the widget is usable, as measured
+    // in the browser, plus the widget's markup in the HTML.
+    let prerendered = &figures["prerendered"];
     println!(
         "bench page_gzip_bytes {}",
+        figures["page_gzip_bytes"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "    {} (widget {:.0} px below the first screen): its markup in the HTML {} gzipped",
+        prerendered["chapter"].as_str().unwrap_or("?"),
+        prerendered["widget_below_fold_px"].as_f64().unwrap_or(f64::NAN),
+        prerendered["markup_gzip_bytes"]
+    );
+    for file in prerendered["files"].as_array().into_iter().flatten() {
+        println!(
+            "    fetched before the widget was near: {} {} gzipped",
+            file[0], file[1]
+        );
+    }
+    // A page whose widget is not pre-rendered (the playground, the dev
+    // server's book, an embedder's own page): all of it before the widget shows.
+    println!(
+        "bench eager_page_gzip_bytes {}",
         page.iter().map(|s| s.gzipped).sum::<u64>()
     );
     let on_demand = build::shipped_sizes(build::ON_DEMAND)?;
@@ -172,7 +199,8 @@ fn bench() -> Result<(), String> {
         "bench on_demand_gzip_bytes {}",
         on_demand.iter().map(|s| s.gzipped).sum::<u64>()
     );
-    for file in page.iter().chain(&on_demand) {
+    let more = on_demand.iter().filter(|f| !build::SHIPPED.contains(&f.name));
+    for file in page.iter().chain(more) {
         println!("    {}: {} bytes, {} gzipped", file.name, file.raw, file.gzipped);
     }
     Ok(())

@@ -328,8 +328,14 @@ pub(super) fn build(
 fn frame(root: &Node, stylesheet: &str) -> Result<Element, JsValue> {
     let doc = dom::document()?;
     let first = root.first_child().and_then(|n| n.dyn_into::<Element>().ok());
+    // The placeholder's link, or a pre-rendered widget's (whose `href` is
+    // relative: its resolved URL is compared): kept, so the stylesheet stays
+    // applied while the rest is rebuilt and nothing flashes unstyled.
     let kept = first.filter(|e| {
-        e.tag_name().eq_ignore_ascii_case("link") && e.get_attribute("href").as_deref() == Some(stylesheet)
+        let href = js_sys::Reflect::get(e, &"href".into())
+            .ok()
+            .and_then(|h| h.as_string());
+        e.tag_name().eq_ignore_ascii_case("link") && href.as_deref() == Some(stylesheet)
     });
     match kept {
         Some(link) => {
