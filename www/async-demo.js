@@ -133,11 +133,12 @@ class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
   #mounting = null;
-  // A pre-rendered widget not yet mounted: what wakes it, and what the reader
-  // did to it meanwhile.
+  // A pre-rendered widget not yet mounted: what wakes it, what stops hearing
+  // the reader, the lesson it was rendered for, and a click that came early.
   #waking = null;
   #deaf = null;
-  #early = { click: null, focus: null };
+  #prerendered = null;
+  #earlyClick = null;
   // Between connectedCallback and disconnectedCallback. (An upgrade calls
   // attributeChangedCallback for `lesson` first: that is no change to act on.)
   #connected = false;
@@ -153,9 +154,10 @@ class AsyncDemo extends HTMLElement {
   connectedCallback() {
     this.#connected = true;
     this.#attributes.observe(this, { attributes: true });
-    const prerendered = this.shadowRoot?.querySelector(".demo[data-prerendered]");
+    const prerendered = !this.#widget && !this.#mounting && this.shadowRoot?.querySelector(".demo[data-prerendered]");
+    if (prerendered) this.#prerendered = this.getAttribute("lesson");
     // A widget told to run at once (`autorun`) mounts at once.
-    if (!this.#widget && !this.#mounting && prerendered && !this.hasAttribute("autorun")) {
+    if (prerendered && !this.hasAttribute("autorun")) {
       this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
       this.#sleepUntilNeeded();
     } else {
@@ -166,13 +168,14 @@ class AsyncDemo extends HTMLElement {
   disconnectedCallback() {
     this.#connected = false;
     this.#attributes.disconnect();
-    this.#wake(false);
+    this.#forgetEarly();
     this.#unmount();
   }
 
   // A pre-rendered widget mounts when it comes near the viewport, or at the
-  // first touch, key or focus inside it. A click that lands before the wasm
-  // is kept and given to the same control once Rust has rebuilt it.
+  // first touch, key or focus inside it. A click on a button that lands
+  // before the wasm is kept and given to the same button once Rust has
+  // rebuilt it; meanwhile the badge says the lesson is loading.
   #sleepUntilNeeded() {
     const root = this.shadowRoot;
     const now = () => this.#wake(true);
@@ -180,12 +183,13 @@ class AsyncDemo extends HTMLElement {
       rootMargin: NEAR,
     });
     const early = (event) => {
-      const target = event.composedPath()[0];
-      if (event.type === "click" && target.closest?.("button")) {
+      const button = event.composedPath()[0].closest?.("button");
+      if (event.type === "click" && button) {
         event.preventDefault();
-        this.#early.click = pathOf(root, target.closest("button"));
+        this.#earlyClick = pathOf(root, button);
+        const badge = root.querySelector(".badge");
+        if (badge) badge.textContent = "loading…";
       }
-      if (event.type === "focusin") this.#early.focus = pathOf(root, target);
       now();
     };
     const events = ["pointerdown", "keydown", "focusin", "click"];
@@ -201,16 +205,22 @@ class AsyncDemo extends HTMLElement {
   #wake(mount) {
     this.#waking?.();
     this.#waking = null;
-    if (!mount) {
-      this.#deaf?.();
-      this.#deaf = null;
-    } else if (!this.#widget && !this.#mounting) {
-      this.#mount();
-    }
+    if (mount && !this.#widget && !this.#mounting) this.#mount();
+  }
+
+  // Nothing the reader did to a pre-rendered widget is carried over any more
+  // (the element left the page, or shows another lesson now).
+  #forgetEarly() {
+    this.#wake(false);
+    this.#deaf?.();
+    this.#deaf = null;
+    this.#prerendered = null;
+    this.#earlyClick = null;
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (oldValue === newValue || !this.#connected) return;
+    this.#forgetEarly();
     this.#unmount();
     this.#mount();
   }
@@ -220,12 +230,14 @@ class AsyncDemo extends HTMLElement {
    * paused before its first poll: then `step()` polls one future at a time.
    */
   async run(options) {
+    this.#earlyClick = null; // the script's run, not also the reader's
     const widget = await this.#mounted();
     return settled(widget.run(options));
   }
 
   /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine, suspendLine }. */
   async step() {
+    this.#earlyClick = null;
     const widget = await this.#mounted();
     return settled(widget.step());
   }
@@ -269,37 +281,74 @@ class AsyncDemo extends HTMLElement {
     const mounting = load()
       .then(() => {
         if (!this.isConnected || this.#mounting !== mounting) return;
-        const typed = [...root.querySelectorAll("input, select, textarea")]
-          .filter((field) => field.value !== field.defaultValue)
-          .map((field) => [pathOf(root, field), field.value]);
+        const kept = this.#prerendered === this.getAttribute("lesson") ? this.#keep(root) : null;
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
-        this.#restore(root, typed);
+        if (kept) this.#restore(root, kept);
+        this.#forgetEarly();
         if (apiProblem) this.#widget.setApiProblem(apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
       })
       .catch((error) => {
         this.setAttribute("data-state", "error");
-        root.textContent = `async-demo could not start: ${error?.message ?? error}`;
+        const message = `async-demo could not start: ${error?.message ?? error}`;
+        // A pre-rendered widget stays readable: the sentence goes into its
+        // error line, and its controls, which cannot work, are disabled.
+        const line = this.#prerendered && root.querySelector(".demo p.error[role=alert]");
+        if (!line) {
+          root.textContent = message;
+          return;
+        }
+        line.textContent = message;
+        line.hidden = false;
+        for (const control of root.querySelectorAll("button, input, select, textarea")) control.disabled = true;
+        const badge = root.querySelector(".badge");
+        if (badge) badge.textContent = "error";
+        this.#forgetEarly();
       });
     this.#mounting = mounting;
     return mounting;
   }
 
-  // After Rust rebuilt a pre-rendered widget: what the reader typed, the
-  // focus and an early click go to the same controls in the new DOM.
-  #restore(root, typed) {
-    this.#deaf?.();
-    this.#deaf = null;
-    for (const [path, value] of typed) {
+  // What the reader did to a pre-rendered widget, read just before Rust
+  // rebuilds it: fields changed from their rendered values, open or closed
+  // <details>, scrolled panes, the focus if it is inside, and an early click.
+  #keep(root) {
+    const edited = (field) =>
+      field.type === "checkbox" || field.type === "radio"
+        ? field.checked !== field.defaultChecked
+        : field.localName === "select"
+          ? [...field.options].some((o) => o.selected !== o.defaultSelected)
+          : field.value !== field.defaultValue;
+    return {
+      fields: [...root.querySelectorAll("input, select, textarea")]
+        .filter(edited)
+        .map((field) => [pathOf(root, field), field.value, field.checked]),
+      details: [...root.querySelectorAll("details")].map((d) => [pathOf(root, d), d.open]),
+      scrolled: [...root.querySelectorAll("pre, div")]
+        .filter((e) => e.scrollTop || e.scrollLeft)
+        .map((e) => [pathOf(root, e), e.scrollTop, e.scrollLeft]),
+      focus: root.activeElement ? pathOf(root, root.activeElement) : null,
+      click: this.#earlyClick,
+    };
+  }
+
+  // After Rust rebuilt it (the same DOM, so the same paths find the same
+  // elements): all of that again, the click last.
+  #restore(root, { fields, details, scrolled, focus, click }) {
+    for (const [path, value, checked] of fields) {
       const field = follow(root, path);
       if (!field || !("value" in field)) continue;
-      field.value = value;
+      if (field.type === "checkbox" || field.type === "radio") field.checked = checked;
+      else field.value = value;
       field.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
       field.dispatchEvent(new Event("change", { bubbles: true, composed: true }));
     }
-    const { click, focus } = this.#early;
-    this.#early = { click: null, focus: null };
-    follow(root, focus)?.focus?.();
+    for (const [path, open] of details) {
+      const element = follow(root, path);
+      if (element && element.open !== open) element.open = open;
+    }
+    for (const [path, top, left] of scrolled) follow(root, path)?.scrollTo?.(left, top);
+    follow(root, focus)?.focus?.({ preventScroll: true });
     if (click) follow(root, click)?.click?.();
   }
 

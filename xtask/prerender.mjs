@@ -7,7 +7,8 @@
 // How: dist/ is served under a sub-path, each docs page with widgets is opened
 // in headless Chromium (launched as the end-to-end tests launch it), its
 // widgets mount as usual, and each one's shadow DOM is serialised into a
-// <template shadowrootmode="open"> right after its <async-demo …> tag. The
+// <template shadowrootmode="open"> right after its <async-demo …> tag (which
+// gets a data-prerendered attribute). The
 // browser's serialiser escapes text, so page and attribute text stays text.
 // URLs of the local server become relative to the page, and the pages' preload
 // links for the wasm go: a pre-rendered page no longer needs it at once.
@@ -78,7 +79,10 @@ try {
       const start = html.indexOf(TAG, at);
       const end = start < 0 ? -1 : html.indexOf(">", start);
       if (end < 0) throw new Error(`${name}: fewer <async-demo> tags in the file than widgets on the page`);
-      out += html.slice(at, end + 1) + `<template shadowrootmode="open">${relative(root)}</template>`;
+      // `data-prerendered` on the element too: the book's CSS reserves room
+      // only for widgets that are not pre-rendered (and a lesson ignores
+      // data- attributes).
+      out += `${html.slice(at, end)} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
       at = end + 1;
     }
     if (html.indexOf(TAG, at) >= 0) throw new Error(`${name}: more <async-demo> tags in the file than widgets on the page`);

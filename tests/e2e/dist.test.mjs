@@ -467,25 +467,30 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.ok(packed.includes("const SERVICE_WORKER = true;"), "the packed module registers the worker");
 });
 
-/** A widget's shadow DOM as markup, without what pre-rendering adds (the
- * marker, and the fields' values written as attributes), and with the
- * absolute URLs of the site written relative to the chapter, as
- * pre-rendering writes them (the Python twins show the lessons' URLs, which
- * only the page's own host can make absolute). */
+/** A widget's shadow DOM as markup, with the fields' live values written as
+ * attributes (as pre-rendering writes them), without pre-rendering's marker,
+ * and with the site's absolute URLs written relative to the chapter, as
+ * pre-rendering writes them: the Python twins and the urls fields show the
+ * lessons' URLs, which only the page's own host can make absolute. */
 const markup = (host) =>
   host.evaluate((el) => {
     const site = new URL("../", location.href).href;
     const copy = document.createElement("div");
     copy.append(...[...el.shadowRoot.childNodes].map((n) => n.cloneNode(true)));
+    const live = el.shadowRoot.querySelectorAll("input, option");
+    copy.querySelectorAll("input, option").forEach((node, i) => {
+      if (node.localName === "option") return node.toggleAttribute("selected", live[i].selected);
+      node.setAttribute("value", live[i].value);
+      node.toggleAttribute("checked", live[i].checked);
+    });
     for (const node of copy.querySelectorAll("[data-prerendered]")) node.removeAttribute("data-prerendered");
-    for (const node of copy.querySelectorAll("input, option")) ["value", "checked", "selected"].forEach((a) => node.removeAttribute(a));
     return copy.innerHTML.split(site).join("../");
   });
 
 test("a docs chapter's widget is whole in the HTML: readable and clickable before the wasm, which loads only when the widget is near", async () => {
   const chapter = `${MOUNT}docs/what-drives-a-future.html`;
   const html = fs.readFileSync(path.join(DIST, "docs/what-drives-a-future.html"), "utf8");
-  assert.match(html, /<async-demo lesson="lazy"><template shadowrootmode="open"><link rel="stylesheet" href="\.\.\/async-demo\.css">/);
+  assert.match(html, /<async-demo lesson="lazy" data-prerendered><template shadowrootmode="open"><link rel="stylesheet" href="\.\.\/async-demo\.css">/);
   assert.doesNotMatch(html, /127\.0\.0\.1|pkg\/async_demo_bg\.wasm/, "no URL of the pre-rendering server, no preload of the wasm");
 
   let release;
@@ -530,21 +535,118 @@ test("a docs chapter's widget is whole in the HTML: readable and clickable befor
 
 test("every pre-rendered widget of the book, rebuilt by Rust, is the same DOM as the one in the HTML", async (t) => {
   for (const chapter of chapters()) {
-    if (!fs.readFileSync(path.join(DIST, "docs", chapter), "utf8").includes("<async-demo")) continue;
+    const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
+    const rendered = [...html.matchAll(/<template shadowrootmode="open">([\s\S]*?)<\/template>/g)].map((m) => m[1]);
+    if (!html.includes("<async-demo")) continue;
     await t.test(chapter, async () => {
       const { context, page, errors } = await open(`${MOUNT}docs/${chapter}`);
       try {
-        for (const host of await page.locator("async-demo").all()) {
-          const before = await markup(host);
-          assert.match(before, /data-prerendered|class="demo"/);
+        const hosts = await page.locator("async-demo").all();
+        assert.equal(rendered.length, hosts.length, "one pre-rendered shadow root per widget");
+        for (const [i, host] of hosts.entries()) {
           await host.scrollIntoViewIfNeeded();
           await page.waitForFunction((el) => !el.shadowRoot.querySelector("[data-prerendered]"), await host.elementHandle());
-          assert.equal(await markup(host), before, await host.getAttribute("lesson"));
+          // The HTML's markup, through the same serialiser.
+          const expected = await page.evaluate((markupOfFile) => {
+            const template = document.createElement("template");
+            template.innerHTML = markupOfFile;
+            for (const node of template.content.querySelectorAll("[data-prerendered]")) node.removeAttribute("data-prerendered");
+            const copy = document.createElement("div");
+            copy.append(template.content);
+            return copy.innerHTML;
+          }, rendered[i]);
+          assert.equal(await markup(host), expected, await host.getAttribute("lesson"));
         }
         assert.deepEqual(errors, []);
       } finally {
         await context.close();
       }
     });
+  }
+});
+
+/** The first pre-rendered widget of `chapter` in dist/, as the HTML has it. */
+function renderedWidget(chapter) {
+  const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
+  return html.match(/<template shadowrootmode="open">[\s\S]*?<\/template>/)[0];
+}
+
+test("a pre-rendered widget before its wasm: autorun runs at once, a new lesson drops what was typed, focus that left is not pulled back", async () => {
+  // autorun, far below the first screen: it mounts and runs without being near.
+  const filler = Array.from({ length: 80 }, (_, i) => `<p>Paragraph ${i}.</p>`).join("\n");
+  PAGES[`${MOUNT}__test__/prerendered-autorun.html`] = `<!doctype html><html lang="en"><title>autorun</title>
+<script type="module" src="../async-demo.js"></script>${filler}
+<async-demo lesson="lazy" autorun data-prerendered>${renderedWidget("what-drives-a-future.html")}</async-demo>`;
+  {
+    const { context, page, errors } = await open(`${MOUNT}__test__/prerendered-autorun.html`);
+    const host = page.locator("async-demo");
+    assert.ok((await host.evaluate((el) => el.getBoundingClientRect().top)) > 2000);
+    await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 20_000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+
+  // Before the wasm, with the wasm held back by the server until `act` is done.
+  const beforeWasm = async (act, check) => {
+    let release;
+    wasmHeld = new Promise((resolve) => (release = resolve));
+    const { context, page, errors } = await open(`${MOUNT}docs/what-drives-a-future.html`);
+    try {
+      const host = page.locator("async-demo").first();
+      await host.scrollIntoViewIfNeeded();
+      await act(page, host);
+      release();
+      await page.waitForFunction((el) => el.shadowRoot.querySelector("button.run") && !el.shadowRoot.querySelector("[data-prerendered]"), await host.elementHandle(), { timeout: 20_000 });
+      await page.waitForTimeout(200);
+      await check(page, host);
+      assert.deepEqual(errors, []);
+    } finally {
+      wasmHeld = null;
+      release();
+      await context.close();
+    }
+  };
+  // Typed into the lazy lesson, then the element is given another lesson:
+  // gather's form is another form, and nothing typed for lazy reaches it.
+  await beforeWasm(
+    async (page, host) => {
+      await host.locator('input[name="delay-ms"]').fill("300");
+      await host.evaluate((el) => el.setAttribute("lesson", "gather"));
+    },
+    async (page, host) => {
+      assert.equal(await host.getAttribute("lesson"), "gather");
+      assert.equal(await host.getAttribute("urls"), null, "no attribute made from lazy's field");
+      assert.notEqual(await host.locator("[name=urls]").inputValue(), "300");
+    },
+  );
+  // Typed, then focus leaves the widget and the reader scrolls away: the
+  // value is kept, the focus and the scroll position stay where they are.
+  await beforeWasm(
+    async (page, host) => {
+      await host.locator('input[name="delay-ms"]').fill("300");
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.evaluate(() => scrollTo(0, 0));
+    },
+    async (page, host) => {
+      assert.equal(await host.locator('input[name="delay-ms"]').inputValue(), "300");
+      assert.equal(await host.getAttribute("delay-ms"), "300");
+      assert.equal(await page.evaluate(() => scrollY), 0, "the page did not jump back to the widget");
+      assert.equal(await host.evaluate((el) => el.shadowRoot.activeElement), null, "focus was not pulled back");
+    },
+  );
+});
+
+test("a pre-rendered widget whose wasm cannot load stays readable and says why in its error line", async () => {
+  const { context, page } = await open(`${MOUNT}docs/what-drives-a-future.html`, { noServiceWorker: true });
+  try {
+    await page.route("**/pkg/async_demo_bg.wasm", (route) => route.abort());
+    const host = page.locator('async-demo[lesson="lazy"]');
+    await host.scrollIntoViewIfNeeded();
+    await page.waitForFunction((el) => el.dataset.state === "error", await host.elementHandle(), { timeout: 20_000 });
+    assert.match(await host.locator("p.error[role=alert]").innerText(), /^async-demo could not start: /);
+    assert.match(await host.locator(".code .rust code").first().innerText(), /\.await/, "the lesson is still there to read");
+    assert.equal(await host.locator("button.run").isDisabled(), true, "a Run that cannot work is disabled");
+  } finally {
+    await context.close();
   }
 });
