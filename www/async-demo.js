@@ -139,6 +139,8 @@ class AsyncDemo extends HTMLElement {
   #deaf = null;
   #prerendered = null;
   #earlyClick = null;
+  // A script called run() or step() before the wasm: no click is replayed.
+  #scripted = false;
   // Between connectedCallback and disconnectedCallback. (An upgrade calls
   // attributeChangedCallback for `lesson` first: that is no change to act on.)
   #connected = false;
@@ -154,8 +156,11 @@ class AsyncDemo extends HTMLElement {
   connectedCallback() {
     this.#connected = true;
     this.#attributes.observe(this, { attributes: true });
-    const prerendered = !this.#widget && !this.#mounting && this.shadowRoot?.querySelector(".demo[data-prerendered]");
-    if (prerendered) this.#prerendered = this.getAttribute("lesson");
+    // Pre-rendered, and for the lesson it shows now (the attribute may have
+    // changed since): the section names the lesson it was rendered for.
+    const section = !this.#widget && !this.#mounting && this.shadowRoot?.querySelector(".demo[data-prerendered]");
+    const prerendered = section && section.dataset.prerendered === this.getAttribute("lesson");
+    if (prerendered) this.#prerendered = section.dataset.prerendered;
     // A widget told to run at once (`autorun`) mounts at once.
     if (prerendered && !this.hasAttribute("autorun")) {
       this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
@@ -186,7 +191,7 @@ class AsyncDemo extends HTMLElement {
       const button = event.composedPath()[0].closest?.("button");
       if (event.type === "click" && button) {
         event.preventDefault();
-        this.#earlyClick = pathOf(root, button);
+        if (!this.#scripted) this.#earlyClick = pathOf(root, button);
         const badge = root.querySelector(".badge");
         if (badge) badge.textContent = "loading…";
       }
@@ -216,6 +221,7 @@ class AsyncDemo extends HTMLElement {
     this.#deaf = null;
     this.#prerendered = null;
     this.#earlyClick = null;
+    this.#scripted = false;
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
@@ -230,13 +236,15 @@ class AsyncDemo extends HTMLElement {
    * paused before its first poll: then `step()` polls one future at a time.
    */
   async run(options) {
-    this.#earlyClick = null; // the script's run, not also the reader's
+    this.#scripted = !this.#widget; // the script's run, not also the reader's
+    this.#earlyClick = null;
     const widget = await this.#mounted();
     return settled(widget.run(options));
   }
 
   /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine, suspendLine }. */
   async step() {
+    this.#scripted = !this.#widget;
     this.#earlyClick = null;
     const widget = await this.#mounted();
     return settled(widget.step());

@@ -63,7 +63,9 @@ try {
           if (input.checked) input.setAttribute("checked", "");
         }
         for (const option of root.querySelectorAll("option")) option.toggleAttribute("selected", option.selected);
-        root.querySelector(".demo").setAttribute("data-prerendered", "");
+        // The lesson it was rendered for: async-demo.js carries nothing over
+        // into another one.
+        root.querySelector(".demo").setAttribute("data-prerendered", el.getAttribute("lesson"));
         return root.innerHTML;
       }),
     );

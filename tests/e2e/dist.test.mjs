@@ -619,6 +619,42 @@ test("a pre-rendered widget before its wasm: autorun runs at once, a new lesson 
       assert.notEqual(await host.locator("[name=urls]").inputValue(), "300");
     },
   );
+  // The same with the lesson changed while the element is off the page.
+  await beforeWasm(
+    async (page, host) => {
+      await host.locator('input[name="delay-ms"]').fill("300");
+      await host.evaluate((el) => {
+        const parent = el.parentNode;
+        el.remove();
+        el.setAttribute("lesson", "sleep");
+        parent.append(el);
+      });
+    },
+    async (page, host) => {
+      assert.equal(await host.getAttribute("lesson"), "sleep");
+      assert.notEqual(await host.getAttribute("delay-ms"), "300", "lazy's field did not reach sleep's");
+      assert.notEqual(await host.locator('input[name="delay-ms"]').inputValue(), "300");
+    },
+  );
+  // A script's run() and the reader's click, both before the wasm: one run.
+  await beforeWasm(
+    async (page, host) => {
+      await host.evaluate((el) => {
+        window.__states = [];
+        new MutationObserver(() => window.__states.push(el.dataset.state)).observe(el, { attributeFilter: ["data-state"] });
+        window.__run = el.run();
+      });
+      await host.locator("button.run").click();
+    },
+    async (page, host) => {
+      await page.evaluate(() => window.__run);
+      // Runs started: each sets data-state to "running" once (a second run
+      // that replaces the first sets it again).
+      const states = await page.evaluate(() => window.__states);
+      assert.equal(states.filter((s) => s === "running").length, 1, states.join(" "));
+      assert.equal(states.at(-1), "done", states.join(" "));
+    },
+  );
   // Typed, then focus leaves the widget and the reader scrolls away: the
   // value is kept, the focus and the scroll position stay where they are.
   await beforeWasm(
