@@ -276,8 +276,8 @@ class AsyncDemo extends HTMLElement {
   }
 
   async #mounted() {
-    this.#wake(true);
-    if (!this.#widget) await (this.#mounting ?? this.#mount());
+    this.#wake(true); // mounts it, if it is not mounted or mounting
+    await this.#mounting;
     if (!this.#widget) throw new Error("async-demo: the widget is not on the page");
     return this.#widget;
   }

@@ -467,6 +467,14 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.ok(packed.includes("const SERVICE_WORKER = true;"), "the packed module registers the worker");
 });
 
+const TEMPLATE_OPEN = '<template shadowrootmode="open">';
+
+/** The pre-rendered widgets of `chapter` in dist/, each its <template> as the HTML has it. */
+function renderedWidgets(chapter) {
+  const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
+  return html.match(/<template shadowrootmode="open">[\s\S]*?<\/template>/g) ?? [];
+}
+
 /** A widget's shadow DOM as markup, with the fields' live values written as
  * attributes (as pre-rendering writes them), without pre-rendering's marker,
  * and with the site's absolute URLs written relative to the chapter, as
@@ -535,9 +543,8 @@ test("a docs chapter's widget is whole in the HTML: readable and clickable befor
 
 test("every pre-rendered widget of the book, rebuilt by Rust, is the same DOM as the one in the HTML", async (t) => {
   for (const chapter of chapters()) {
-    const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
-    const rendered = [...html.matchAll(/<template shadowrootmode="open">([\s\S]*?)<\/template>/g)].map((m) => m[1]);
-    if (!html.includes("<async-demo")) continue;
+    const rendered = renderedWidgets(chapter).map((template) => template.slice(TEMPLATE_OPEN.length, -"</template>".length));
+    if (!fs.readFileSync(path.join(DIST, "docs", chapter), "utf8").includes("<async-demo")) continue;
     await t.test(chapter, async () => {
       const { context, page, errors } = await open(`${MOUNT}docs/${chapter}`);
       try {
@@ -565,18 +572,13 @@ test("every pre-rendered widget of the book, rebuilt by Rust, is the same DOM as
   }
 });
 
-/** The first pre-rendered widget of `chapter` in dist/, as the HTML has it. */
-function renderedWidget(chapter) {
-  const html = fs.readFileSync(path.join(DIST, "docs", chapter), "utf8");
-  return html.match(/<template shadowrootmode="open">[\s\S]*?<\/template>/)[0];
-}
 
 test("a pre-rendered widget before its wasm: autorun runs at once, a new lesson drops what was typed, focus that left is not pulled back", async () => {
   // autorun, far below the first screen: it mounts and runs without being near.
   const filler = Array.from({ length: 80 }, (_, i) => `<p>Paragraph ${i}.</p>`).join("\n");
   PAGES[`${MOUNT}__test__/prerendered-autorun.html`] = `<!doctype html><html lang="en"><title>autorun</title>
 <script type="module" src="../async-demo.js"></script>${filler}
-<async-demo lesson="lazy" autorun data-prerendered>${renderedWidget("what-drives-a-future.html")}</async-demo>`;
+<async-demo lesson="lazy" autorun data-prerendered>${renderedWidgets("what-drives-a-future.html")[0]}</async-demo>`;
   {
     const { context, page, errors } = await open(`${MOUNT}__test__/prerendered-autorun.html`);
     const host = page.locator("async-demo");
