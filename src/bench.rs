@@ -35,3 +35,61 @@ pub async fn bench_timers(n: u32, kind: String) -> Result<f64, JsValue> {
     }
     Ok(now() - start)
 }
+
+/// The start of `many`'s second run, alone: `n` [`Sleep`]s of one to ten
+/// seconds built into a `FuturesUnordered` and polled once (each sleep's
+/// first poll), traced as the lesson traces them (`traced`) or not, with no
+/// widget drawing anything. Returns `[ms, bytes]`: how long that start took,
+/// and how many bytes of wasm memory it grew by per future (meaningful in a
+/// fresh page: memory freed by an earlier call is reused). The sleeps are
+/// dropped before it returns.
+#[wasm_bindgen(js_name = benchStart)]
+pub fn bench_start(n: u32, traced: bool) -> Vec<f64> {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    use futures::task::noop_waker_ref;
+    use std::task::Context;
+
+    let wave = |i: u32| 1000 * (i % 10 + 1);
+    let pages = || memory_bytes() as f64;
+    let before = pages();
+    let start = now();
+    let mut cx = Context::from_waker(noop_waker_ref());
+    let (ms, bytes) = if traced {
+        let recorder = Recorder::new();
+        let run = recorder.begin_run("bench");
+        let mut timers: FuturesUnordered<_> = (0..n)
+            .map(|i| run.trace(format!("timer {i}"), Sleep::new(wave(i))))
+            .collect();
+        let _ = timers.poll_next_unpin(&mut cx);
+        (now() - start, pages() - before)
+    } else {
+        let mut timers: FuturesUnordered<_> = (0..n).map(|i| Sleep::new(wave(i))).collect();
+        let _ = timers.poll_next_unpin(&mut cx);
+        (now() - start, pages() - before)
+    };
+    vec![ms, bytes / f64::from(n.max(1))]
+}
+
+/// Nanoseconds per read of the clock every recording uses
+/// ([`now`](crate::trace::now)), over `n` reads: the floor under the
+/// tracer's cost, which reads it at each poll's start and end.
+#[wasm_bindgen(js_name = benchClock)]
+pub fn bench_clock(n: u32) -> f64 {
+    let start = now();
+    let mut sum = 0.0;
+    for _ in 0..n {
+        sum += now();
+    }
+    let elapsed = now() - start;
+    // Keeps the reads from being optimised away.
+    std::hint::black_box(sum);
+    elapsed * 1e6 / f64::from(n.max(1))
+}
+
+/// The wasm memory's size in bytes (0 in a native build, which has no bench).
+fn memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0) * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    return 0;
+}

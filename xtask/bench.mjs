@@ -35,6 +35,21 @@ try {
     Object.assign(figures, await page.evaluate(() => window.runScale(100000)));
     await page.close();
   }
+  // The same start without the widget: `many`'s 100,000 timers built and
+  // polled once, untraced and traced, each first in a fresh page (cold, as a
+  // reader's run meets it; memory grown per future) then warm (median of 5).
+  for (const traced of [false, true]) {
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${base}/bench/`);
+    await page.waitForFunction(() => typeof window.runStart === "function");
+    const start = await page.evaluate((traced) => window.runStart(100000, traced), traced);
+    const kind = traced ? "traced" : "untraced";
+    figures[`start_ms_100k_${kind}_cold`] = start.cold_ms;
+    figures[`start_ms_100k_${kind}_warm`] = start.warm_ms;
+    figures[`bytes_per_${kind}_future_no_widget`] = start.bytes_per_future;
+    await page.close();
+  }
   {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on("pageerror", (e) => console.error(`page error: ${e.message}`));

@@ -1,7 +1,7 @@
 // The bench page: `cargo xtask bench` opens it in headless Chromium, calls
 // window.runBench(), and prints what it returns. Ratios are measured side by
 // side in one page, rounds interleaved, medians reported.
-import init, { benchTimers } from "../pkg/async_demo.js";
+import init, { benchClock, benchStart, benchTimers } from "../pkg/async_demo.js";
 import "../async-demo.js";
 
 const out = document.getElementById("out");
@@ -77,6 +77,19 @@ window.runScale = async (n) => {
   };
 };
 
+/**
+ * `many`'s start alone (see `benchStart`): the first call in this page, cold,
+ * and the memory it grew by per future; then the median of five more.
+ */
+window.runStart = async (n, traced) => {
+  await start();
+  const [cold_ms, bytes_per_future] = benchStart(n, traced);
+  const warm = [];
+  for (let i = 0; i < 5; i++) warm.push(benchStart(n, traced)[0]);
+  log(`start of ${n} ${traced ? "traced" : "untraced"} timers: ${cold_ms.toFixed(1)} ms cold, ${bytes_per_future.toFixed(1)} bytes each`);
+  return { cold_ms, warm_ms: median(warm), bytes_per_future };
+};
+
 window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
   await start();
   const t = await timers(n, rounds);
@@ -85,6 +98,9 @@ window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
   for (let i = 0; i < 3; i++) renders.push((await renderLongestFrame(n)).longest);
   const results = {
     medians_ms: t,
+    // What one read of the tracer's clock costs: a traced Sleep makes five
+    // more than an untraced one, a traced gloo timer six (its wake reads too).
+    clock_read_ns: benchClock(1_000_000),
     // As the issue defines it: gloo's TimeoutFuture, traced ÷ untraced.
     traced_over_untraced_10k_timers: t["gloo-traced"] / t.gloo,
     // The same for the crate's coalescing Sleep, whose untraced cost is so

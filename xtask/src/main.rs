@@ -142,6 +142,16 @@ fn bench() -> Result<(), String> {
         "longest_frame_ms_render_10k",
         "longest_frame_ms_render_100k",
         "bytes_per_traced_future",
+        // Where the last three come from: one clock read, and `many`'s start
+        // without the widget (cold in a fresh page, then warm), untraced and
+        // traced, with the memory it grows per future.
+        "clock_read_ns",
+        "start_ms_100k_untraced_cold",
+        "start_ms_100k_untraced_warm",
+        "start_ms_100k_traced_cold",
+        "start_ms_100k_traced_warm",
+        "bytes_per_untraced_future_no_widget",
+        "bytes_per_traced_future_no_widget",
         "time_to_first_widget_ms",
         "lighthouse_performance_playground",
         "lighthouse_performance_docs",
