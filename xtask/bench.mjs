@@ -102,7 +102,9 @@ try {
     const fetched = [...new Set(served.slice(from))].filter((p) => ours.includes(p) || p.startsWith("/site/pkg/"));
     await context.close();
     const html = fs.readFileSync(path.join(dist, DOCS), "utf8");
-    const bare = html.replace(/<template shadowrootmode="open">[\s\S]*?<\/template>/g, "");
+    const bare = html
+      .replace(/<template shadowrootmode="open">[\s\S]*?<\/template>/g, "")
+      .replace(/<noscript><span class="async-demo-noscript">[\s\S]*?<\/noscript>\n?/g, "");
     const markup = gzipLength(html) - gzipLength(bare);
     const files = fetched.map((p) => [p.slice("/site/".length), gzipLength(fs.readFileSync(path.join(dist, p.slice("/site/".length))))]);
     figures.prerendered = { chapter: DOCS, widget_below_fold_px: below, markup_gzip_bytes: markup, files };

@@ -21,6 +21,12 @@ import { launch, serveFolder } from "../tests/e2e/browser.mjs";
 const dist = path.resolve(process.argv[2] ?? "dist");
 const MOUNT = "/site/";
 const TAG = "<async-demo";
+// Before each pre-rendered widget: what a reader with JavaScript turned off
+// (who sees the widget whole, but whose buttons do nothing) needs to know.
+// A browser that runs scripts never shows a <noscript>.
+const NOSCRIPT =
+  '<noscript><span class="async-demo-noscript">The widget below runs Rust compiled to WebAssembly, ' +
+  "which needs JavaScript: with JavaScript turned off, it can be read but not run.</span></noscript>\n";
 const PRELOADS = [
   /<link rel="modulepreload" href="[^"]*pkg\/async_demo\.js">\n?/g,
   /<link rel="preload" href="[^"]*pkg\/async_demo_bg\.wasm"[^>]*>\n?/g,
@@ -84,7 +90,7 @@ try {
       // `data-prerendered` on the element too: the book's CSS reserves room
       // only for widgets that are not pre-rendered (and a lesson ignores
       // data- attributes).
-      out += `${html.slice(at, end)} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
+      out += `${html.slice(at, start)}${NOSCRIPT}${html.slice(start, end)} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
       at = end + 1;
     }
     if (html.indexOf(TAG, at) >= 0) throw new Error(`${name}: more <async-demo> tags in the file than widgets on the page`);

@@ -688,3 +688,34 @@ test("a pre-rendered widget whose wasm cannot load stays readable and says why i
     await context.close();
   }
 });
+
+test("with JavaScript off, a pre-rendered widget is there to read, and a note before it says why it cannot run", async () => {
+  const chapter = `${MOUNT}docs/what-drives-a-future.html`;
+  const off = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await off.newPage();
+    await page.goto(origin + chapter);
+    const host = page.locator('async-demo[lesson="lazy"]');
+    assert.match(await host.locator(".code .rust code").first().innerText(), /\.await/, "the declarative shadow root needs no script");
+    assert.equal(await host.locator("button.run").isVisible(), true);
+    const note = page.locator(".async-demo-noscript");
+    assert.equal(await note.count(), await page.locator("async-demo").count(), "one note per widget");
+    assert.equal(await note.first().isVisible(), true);
+    assert.equal(await note.first().evaluate((el) => el.parentElement.localName), "noscript", "the page's paragraph is not broken up");
+    assert.match(await note.first().innerText(), /needs JavaScript: with JavaScript turned off, it can be read but not run\.$/);
+    const [noteBottom, widgetTop] = await Promise.all([
+      note.first().evaluate((el) => el.getBoundingClientRect().bottom),
+      host.evaluate((el) => el.getBoundingClientRect().top),
+    ]);
+    assert.ok(noteBottom <= widgetTop, "the note comes before its widget");
+  } finally {
+    await off.close();
+  }
+  // A browser that runs scripts shows no such note.
+  const { context, page } = await open(chapter);
+  try {
+    assert.equal(await page.locator(".async-demo-noscript").count(), 0);
+  } finally {
+    await context.close();
+  }
+});
