@@ -7,6 +7,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
 import { chromium } from "playwright-core";
+// One table of content types, shared with the pre-render command's server.
+import { TYPES } from "../../www/prerender.mjs";
 
 export const BASE = (process.env.ASYNC_DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 
@@ -19,20 +21,6 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
 ];
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-  ".ts": "text/plain; charset=utf-8",
-};
 
 /**
  * A plain static file server (not the dev server) of `folder` under the path

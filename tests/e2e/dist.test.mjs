@@ -11,8 +11,9 @@
 // widget says so in one sentence; the worker answers like the dev server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BASE, launch, serveFolder } from "./browser.mjs";
@@ -370,7 +371,9 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
   } catch {
     return t.skip("mdbook is not installed (cargo xtask docs installs it)");
   }
-  const book = fs.mkdtempSync(path.join(fs.realpathSync((await import("node:os")).tmpdir()), "async-demo-book-"));
+  const book = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "async-demo-book-"));
+  const bookChapters = [["chapter_1.html", "gather"], ["nested/two.html", "race"]];
+  let at = null;
   try {
     fs.mkdirSync(path.join(book, "src/nested"), { recursive: true });
     fs.writeFileSync(path.join(book, "book.toml"), '[book]\ntitle = "Someone else\'s book"\n');
@@ -392,10 +395,37 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
     for (const file of ["async-demo.js", "sw.js", "pkg/async_demo_bg.wasm"]) assert.ok(fs.existsSync(path.join(out, file)), file);
     const mount = "/books/someone/";
     const bookServer = await serveFolder(out, mount);
-    const at = `http://127.0.0.1:${bookServer.address().port}${mount}`;
+    at = `http://127.0.0.1:${bookServer.address().port}${mount}`;
+    try {
+      await readAndRun("as built");
+      // Step 5: the npm package's command pre-renders the built book; run
+      // twice, the second starts afresh. Each chapter then carries its widget.
+      for (let i = 0; i < 2; i++) {
+        const said = execFileSync("node", [path.join(DIST, "prerender.mjs"), out], { encoding: "utf8" });
+        // The two chapters, mdBook's index.html (the first chapter again) and
+        // print.html (every chapter).
+        assert.equal(said, `${out}: 5 widgets in 4 pages pre-rendered (declarative shadow roots; the wasm loads when a widget is near)\n`);
+      }
+      for (const [chapter, lesson] of bookChapters) {
+        const html = fs.readFileSync(path.join(out, chapter), "utf8");
+        assert.equal(html.split(TEMPLATE_OPEN).length - 1, 1, `${chapter}: one pre-rendered widget`);
+        assert.equal(html.split('class="async-demo-noscript"').length - 1, 1, `${chapter}: one note for readers without JavaScript`);
+        const up = chapter.includes("/") ? "\\.\\./" : "\\./";
+        assert.match(html, new RegExp(`<async-demo lesson="${lesson}" data-prerendered>${TEMPLATE_OPEN}<link rel="stylesheet" href="${up}async-demo\\.css">`));
+        assert.doesNotMatch(html, /127\.0\.0\.1/, `${chapter}: no URL of the pre-rendering server`);
+      }
+      await readAndRun("pre-rendered");
+    } finally {
+      bookServer.close();
+    }
+  } finally {
+    fs.rmSync(book, { recursive: true, force: true });
+  }
+
+  async function readAndRun(how) {
     const context = await browser.newContext();
     try {
-      for (const [chapter, lesson] of [["chapter_1.html", "gather"], ["nested/two.html", "race"]]) {
+      for (const [chapter, lesson] of bookChapters) {
         const page = await context.newPage();
         const errors = [];
         page.on("pageerror", (e) => errors.push(e.message));
@@ -406,16 +436,46 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
         const report = await runToEnd(page, host);
         assert.equal(await host.getAttribute("data-state"), "done", `${chapter}: ${JSON.stringify(report)}`);
         assert.ok(report.runs.every((r) => r.tasks.every((t) => t.state !== "error")), `${chapter}: ${JSON.stringify(report)}`);
-        console.log(`# dist mdBook ${chapter} ${lesson}: ${totals(report)}`);
+        console.log(`# dist mdBook ${how} ${chapter} ${lesson}: ${totals(report)}`);
         assert.deepEqual(errors, []);
         await page.close();
       }
     } finally {
       await context.close();
-      bookServer.close();
     }
+  }
+});
+
+test("async-demo-prerender says what is wrong: no folder, a page that does not load the module, no playwright-core", () => {
+  const tool = path.join(DIST, "prerender.mjs");
+  const run = (args, options = {}) => spawnSync("node", [tool, ...args], { encoding: "utf8", timeout: 120_000, ...options });
+  let r = run([]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^usage: async-demo-prerender <site folder> \[--only <folder inside it>\]/);
+  r = run(["/nonexistent/site"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /\/nonexistent\/site is not a folder/);
+  const site = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "async-demo-site-"));
+  try {
+    r = run([site, "--only", "../elsewhere"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--only \.\.\/elsewhere is not inside/);
+    // A page with a widget but no module: nothing defines the element.
+    fs.writeFileSync(path.join(site, "page.html"), '<!doctype html><p>Text.</p><async-demo lesson="sleep"></async-demo>\n');
+    r = run([site]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^page\.html: nothing defined <async-demo> within 10 s of the page's load: does the page load async-demo\.js, from inside the site folder\?/);
+    assert.equal(fs.readFileSync(path.join(site, "page.html"), "utf8"), '<!doctype html><p>Text.</p><async-demo lesson="sleep"></async-demo>\n', "the page is left as it was");
+    // The command from the packed package, where no playwright-core is installed.
+    const unpacked = path.join(site, "unpacked");
+    fs.mkdirSync(unpacked);
+    const pkg = JSON.parse(fs.readFileSync(path.join(DIST, "package.json"), "utf8"));
+    execFileSync("tar", ["-xzf", path.join(DIST, `${pkg.name}-${pkg.version}.tgz`), "-C", unpacked]);
+    r = spawnSync("node", [path.join(unpacked, "package/prerender.mjs"), site], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim(), "async-demo-prerender drives a headless Chromium through playwright-core: npm install playwright-core");
   } finally {
-    fs.rmSync(book, { recursive: true, force: true });
+    fs.rmSync(site, { recursive: true, force: true });
   }
 });
 
@@ -458,7 +518,9 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.equal(pkg.exports["."], "./async-demo.js");
   // Conditions match in order: TypeScript needs `types` before `default`.
   assert.deepEqual(Object.entries(pkg.exports["./pkg/async_demo.js"]), [["types", "./pkg/async_demo.d.ts"], ["default", "./pkg/async_demo.js"]]);
-  const files = ["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts"];
+  const files = ["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts", "prerender.mjs"];
+  assert.deepEqual(pkg.bin, { "async-demo-prerender": "./prerender.mjs" });
+  assert.equal(pkg.peerDependenciesMeta["playwright-core"].optional, true, "only the command needs playwright-core");
   assert.deepEqual([...pkg.files].sort(), [...files].sort());
   const tarball = path.join(DIST, `${pkg.name}-${pkg.version}.tgz`);
   const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();

@@ -35,6 +35,11 @@ const WIDGET: &[&str] = &[
     "pkg/async_demo.d.ts",
 ];
 
+/// The build tools of the npm package, below `www/`: not copied into a site.
+/// `prerender.mjs` is its `async-demo-prerender` command (and pre-renders
+/// this book).
+const TOOLS: &[&str] = &["prerender.mjs"];
+
 /// The line of `www/async-demo.js` that dist turns on.
 const SERVICE_WORKER_OFF: &str = "const SERVICE_WORKER = false;";
 const SERVICE_WORKER_ON: &str = "const SERVICE_WORKER = true;";
@@ -51,7 +56,7 @@ pub fn build() -> Result<(), String> {
     if dist.exists() {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
-    for name in PLAYGROUND.iter().chain(WIDGET) {
+    for name in PLAYGROUND.iter().chain(WIDGET).chain(TOOLS) {
         copy(&www.join(name), &dist.join(name))?;
     }
     switch_service_worker_on(&dist.join("async-demo.js"))?;
@@ -70,14 +75,18 @@ pub fn build() -> Result<(), String> {
 }
 
 /// Writes each docs page's widgets into the page as declarative shadow roots
-/// (`xtask/prerender.mjs`, in headless Chromium): a reader sees them whole
-/// before the wasm, which loads when a widget comes near the viewport.
+/// (`prerender.mjs`, the npm package's `async-demo-prerender`, in headless
+/// Chromium): a reader sees them whole before the wasm, which loads when a
+/// widget comes near the viewport.
 fn prerender(dist: &Path) -> Result<(), String> {
     crate::install::chromium()?;
-    let dist = dist.to_string_lossy();
+    let tool = dist.join("prerender.mjs");
     run::status(
-        "pre-rendering the book's widgets (node xtask/prerender.mjs)",
-        run::command("node", &["xtask/prerender.mjs", &dist]),
+        "pre-rendering the book's widgets (node dist/prerender.mjs dist --only docs)",
+        run::command(
+            "node",
+            &[&tool.to_string_lossy(), &dist.to_string_lossy(), "--only", "docs"],
+        ),
     )
 }
 
@@ -323,6 +332,7 @@ fn write_package_json(dist: &Path) -> Result<(), String> {
     let string = |v: &serde_json::Value| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
     let files = WIDGET
         .iter()
+        .chain(TOOLS)
         .map(|f| format!("    \"{f}\""))
         .collect::<Vec<_>>()
         .join(",\n");
@@ -352,6 +362,17 @@ fn write_package_json(dist: &Path) -> Result<(), String> {
   "files": [
 {files}
   ],
+  "bin": {{
+    "async-demo-prerender": "./prerender.mjs"
+  }},
+  "peerDependencies": {{
+    "playwright-core": ">=1.40"
+  }},
+  "peerDependenciesMeta": {{
+    "playwright-core": {{
+      "optional": true
+    }}
+  }},
   "sideEffects": ["./async-demo.js"],
   "keywords": ["rust", "webassembly", "async", "futures", "custom-element", "web-component"]
 }}

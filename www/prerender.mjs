@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// async-demo-prerender: writes the <async-demo> widgets of a built static
+// site into its pages, so that a reader sees each widget whole (its text,
+// code, Python twin and controls, styled) before any wasm arrives, and a page
+// whose widget is below its first screen downloads about 16 KB of the widget
+// instead of about 230 KB. `async-demo.js` loads the wasm when a pre-rendered
+// widget comes near the viewport or is used, and Rust rebuilds the same DOM
+// in place (see the README's "Pre-rendered widgets").
+//
+//   async-demo-prerender <site folder> [--only <folder inside it>]
+//
+// It serves the folder on 127.0.0.1, opens every page that has an
+// <async-demo> tag in headless Chromium (playwright-core, and a Chromium or
+// Chrome of the machine: $CHROMIUM, or the usual places), lets its widgets
+// mount, and writes each one's shadow DOM into the page as a declarative
+// shadow root, <template shadowrootmode="open">, right after its
+// <async-demo …> tag (which gets a data-prerendered attribute). The browser's
+// serialiser escapes every text, so page and attribute text stays text. URLs
+// of the local server become relative to the page, the page's preloads of
+// the wasm go (it is no longer needed at once), and a <noscript> note before
+// each widget tells a reader with JavaScript off why it does not run. Pages
+// pre-rendered before are pre-rendered again from scratch, so it can run
+// after every build. `cargo xtask dist` runs it on the book in dist/docs.
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const TAG = "<async-demo";
+// Before each pre-rendered widget: what a reader with JavaScript turned off
+// (who sees the widget whole, but whose buttons do nothing) needs to know.
+// A browser that runs scripts never shows a <noscript>. (A span: a widget is
+// often inside a paragraph, as Markdown writes it.)
+const NOSCRIPT =
+  '<noscript><span class="async-demo-noscript">The widget below runs Rust compiled to WebAssembly, ' +
+  "which needs JavaScript: with JavaScript turned off, it can be read but not run.</span></noscript>\n";
+// What an earlier run wrote, taken out before this one.
+const EARLIER = [
+  [/<noscript><span class="async-demo-noscript">[^<]*<\/span><\/noscript>\n?/g, ""],
+  [/ data-prerendered><template shadowrootmode="open">[\s\S]*?<\/template>/g, ">"],
+];
+const PRELOADS = [
+  /<link rel="modulepreload" href="[^"]*pkg\/async_demo\.js">\n?/g,
+  /<link rel="preload" href="[^"]*pkg\/async_demo_bg\.wasm"[^>]*>\n?/g,
+];
+const CHROMES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+  "/Applications/Chromium.app/Contents/MacOS/Chromium",
+];
+/** Content types of a static site's files (the e2e tests' servers use it too). */
+export const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/** A one-line reason, and exit status 2 (bad use) or 1 (it failed). */
+class Refusal extends Error {
+  constructor(message, status = 1) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function parse(args) {
+  const usage = "usage: async-demo-prerender <site folder> [--only <folder inside it>]";
+  let site = null;
+  let only = null;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--only" && i + 1 < args.length) only = args[++i];
+    else if (args[i] === "--help" || args[i] === "-h") throw new Refusal(usage, 0);
+    else if (!site && !args[i].startsWith("-")) site = args[i];
+    else throw new Refusal(`${usage}\n(not understood: ${args[i]})`, 2);
+  }
+  if (!site) throw new Refusal(usage, 2);
+  site = path.resolve(site);
+  if (!fs.existsSync(site) || !fs.statSync(site).isDirectory()) throw new Refusal(`${site} is not a folder`, 2);
+  const pagesDir = path.resolve(site, only ?? ".");
+  if (pagesDir !== site && !pagesDir.startsWith(site + path.sep)) throw new Refusal(`--only ${only} is not inside ${site}`, 2);
+  if (!fs.existsSync(pagesDir)) throw new Refusal(`--only ${only}: ${pagesDir} does not exist`, 2);
+  return { site, pagesDir };
+}
+
+/** The site's files on 127.0.0.1, at the root of a free port. */
+async function serve(site) {
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url, "http://site.test");
+    let file = path.join(site, decodeURIComponent(url.pathname));
+    if (!file.startsWith(site)) file = null;
+    if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!file || !fs.existsSync(file)) {
+      response.writeHead(404, { "content-type": "text/plain" });
+      return response.end("Not found.");
+    }
+    response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(response);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function chromium() {
+  let playwright;
+  try {
+    playwright = await import("playwright-core");
+  } catch {
+    throw new Refusal("async-demo-prerender drives a headless Chromium through playwright-core: npm install playwright-core");
+  }
+  const candidates = [process.env.CHROMIUM, process.env.CHROME_PATH, ...CHROMES].filter(Boolean);
+  const executablePath = candidates.find((file) => fs.existsSync(file));
+  if (!executablePath) {
+    throw new Refusal(
+      `async-demo-prerender needs Chromium or Chrome, and found none (${CHROMES.join(", ")}): install one, or set CHROMIUM=/path/to/chrome`,
+    );
+  }
+  return playwright.chromium.launch({
+    executablePath,
+    headless: true,
+    // As root (a container, CI), Chromium runs only without its sandbox.
+    args: [...(process.getuid?.() === 0 ? ["--no-sandbox"] : []), "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+  });
+}
+
+/** Each widget's shadow DOM on `url`, once every widget has mounted. */
+async function renderedWidgets(browser, url, name) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => customElements.get("async-demo"), null, { timeout: 10_000 }).catch(() => {
+      throw new Refusal(
+        `${name}: nothing defined <async-demo> within 10 s of the page's load: ` +
+          "does the page load async-demo.js, from inside the site folder?",
+      );
+    });
+    // Every widget mounted: Rust built its section (the placeholder is gone).
+    await page
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll("async-demo")].every(
+            (el) => el.shadowRoot?.querySelector(".demo") && !el.shadowRoot.querySelector(".placeholder"),
+          ),
+        null,
+        { timeout: 30_000 },
+      )
+      .catch(() => {
+        throw new Refusal(
+          `${name}: its widgets did not appear within 30 s${problems.length ? ` (${problems.join("; ")})` : ""}`,
+        );
+      });
+    const failed = await page.evaluate(() =>
+      [...document.querySelectorAll("async-demo")]
+        .map((el) => el.shadowRoot.querySelector(".demo > p.error[role=alert]")?.textContent)
+        .filter(Boolean),
+    );
+    if (failed.length) throw new Refusal(`${name}: a widget could not start: ${failed[0]}`);
+    if (problems.length) throw new Refusal(`${name}: ${problems.join("; ")}`);
+    return await page.evaluate(() =>
+      [...document.querySelectorAll("async-demo")].map((el) => {
+        const root = el.shadowRoot;
+        // What Rust set as properties becomes attributes, so that the HTML
+        // shows the same values (and they are the fields' default values).
+        for (const input of root.querySelectorAll("input")) {
+          input.setAttribute("value", input.value);
+          if (input.checked) input.setAttribute("checked", "");
+        }
+        for (const option of root.querySelectorAll("option")) option.toggleAttribute("selected", option.selected);
+        // The lesson it was rendered for: async-demo.js carries nothing over
+        // into another one.
+        root.querySelector(".demo").setAttribute("data-prerendered", el.getAttribute("lesson"));
+        return root.innerHTML;
+      }),
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+/** `html` with `roots` written after its <async-demo …> tags, in order. */
+function withWidgets(html, roots, relative, name) {
+  let at = 0;
+  let out = "";
+  for (const root of roots) {
+    const start = html.indexOf(TAG, at);
+    const end = start < 0 ? -1 : html.indexOf(">", start);
+    if (end < 0) throw new Refusal(`${name}: fewer <async-demo> tags in the file than widgets on the page (does a script add some?)`);
+    // `data-prerendered` on the element too: CSS can tell a pre-rendered
+    // widget (already its own size) from one still waiting for the module.
+    out += `${html.slice(at, start)}${NOSCRIPT}${html.slice(start, end)} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
+    at = end + 1;
+  }
+  if (html.indexOf(TAG, at) >= 0) throw new Refusal(`${name}: more <async-demo> tags in the file than widgets on the page`);
+  out += html.slice(at);
+  for (const preload of PRELOADS) out = out.replace(preload, "");
+  return out;
+}
+
+export async function prerender(site, pagesDir = site) {
+  const names = fs
+    .readdirSync(pagesDir, { recursive: true })
+    .map((name) => path.relative(site, path.join(pagesDir, name)))
+    .filter((name) => name.endsWith(".html"))
+    .filter((name) => fs.readFileSync(path.join(site, name), "utf8").includes(TAG))
+    .sort();
+  // Pages pre-rendered by an earlier run go back to their plain tags first.
+  for (const name of names) {
+    const file = path.join(site, name);
+    const html = fs.readFileSync(file, "utf8");
+    const plain = EARLIER.reduce((text, [pattern, by]) => text.replace(pattern, by), html);
+    if (plain !== html) fs.writeFileSync(file, plain);
+  }
+  const server = await serve(site);
+  const origin = `http://127.0.0.1:${server.address().port}/`;
+  let widgets = 0;
+  let browser = null;
+  try {
+    browser = await chromium();
+    for (const name of names) {
+      const url = origin + name.split(path.sep).map(encodeURIComponent).join("/");
+      const roots = await renderedWidgets(browser, url, name);
+      // The server's absolute URLs, relative to the page's folder.
+      const up = "../".repeat(name.split(path.sep).length - 1) || "./";
+      const relative = (html) => html.split(origin).join(up);
+      const file = path.join(site, name);
+      fs.writeFileSync(file, withWidgets(fs.readFileSync(file, "utf8"), roots, relative, name));
+      widgets += roots.length;
+    }
+  } finally {
+    await browser?.close();
+    server.close();
+  }
+  return { widgets, pages: names.length };
+}
+
+/** `folder` as the user would write it: relative if it is below the current one. */
+function shown(folder) {
+  const relative = path.relative(process.cwd(), folder);
+  return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? folder : relative;
+}
+
+// Run as a command (also through npm's bin link), not imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
+  try {
+    const { site, pagesDir } = parse(process.argv.slice(2));
+    const { widgets, pages } = await prerender(site, pagesDir);
+    console.log(
+      `${shown(pagesDir)}: ${widgets} widgets in ${pages} pages pre-rendered ` +
+        "(declarative shadow roots; the wasm loads when a widget is near)",
+    );
+  } catch (error) {
+    console.error(error instanceof Refusal ? error.message : error);
+    process.exit(error instanceof Refusal ? error.status : 1);
+  }
+}
