@@ -43,6 +43,7 @@ pub static LESSON: Lesson = Lesson {
         unit: "polls",
         measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.polls())),
         tolerance: 0.0,
+        assumes: &[],
     }),
     run: |ctx| run(ctx).boxed_local(),
 };

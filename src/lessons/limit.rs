@@ -51,7 +51,7 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("concurrency", "6")],
         },
         Preset {
-            label: "k = 12: no faster than 6",
+            label: "k = 12 (past six connections)",
             attributes: &[("concurrency", "12")],
         },
         Preset {

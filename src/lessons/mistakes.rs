@@ -65,6 +65,7 @@ pub static LESSON: Lesson = Lesson {
         unit: "ms",
         measure: |runs| crate::report::total_ms(runs.get(3)?),
         tolerance: 0.2,
+        assumes: &[DELAY, BLOCK],
     }),
     run: |ctx| run(ctx).boxed_local(),
 };

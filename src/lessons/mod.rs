@@ -95,6 +95,10 @@ pub struct Prediction {
     /// How far off a guess may be and still be right, as a fraction of the
     /// measured figure (0 for an exact count).
     pub tolerance: f64,
+    /// The parameters the question takes at their defaults ("With the
+    /// defaults each task waits 800 ms…"): a run that changed one does not
+    /// grade the guess.
+    pub assumes: &'static [Param],
 }
 
 impl Prediction {

@@ -121,6 +121,27 @@ impl Params {
         Ok(urls.into_iter().map(|u| resolve(u, base)).collect())
     }
 
+    /// Whether the run takes `param` at its default: absent or empty, or
+    /// given as the same number, or as URLs that resolve to the default ones.
+    pub fn is_default(&self, param: &Param) -> bool {
+        if self.given(param).is_none() {
+            return true;
+        }
+        match param.kind {
+            ParamKind::Number { .. } | ParamKind::Range { .. } => {
+                self.number(param).ok() == param.default.parse().ok()
+            }
+            ParamKind::Urls => {
+                let defaults: Vec<String> = param
+                    .default
+                    .split_whitespace()
+                    .map(|u| resolve(u, &self.default_base))
+                    .collect();
+                self.urls(param).ok() == Some(defaults)
+            }
+        }
+    }
+
     /// `path` (a lesson's own default URL) resolved like a default URL:
     /// against the widget's module, so the dev server is found from any page.
     pub fn resolve_default(&self, path: &str) -> String {
@@ -231,6 +252,19 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Params::new(values, "http://page/", "http://module/")
+    }
+
+    #[test]
+    fn a_value_that_reads_as_the_default_is_the_default() {
+        assert!(params(&[]).is_default(&DELAY));
+        assert!(params(&[("delay-ms", " 2000 ")]).is_default(&DELAY));
+        assert!(!params(&[("delay-ms", "1200")]).is_default(&DELAY));
+        assert!(!params(&[("delay-ms", "soon")]).is_default(&DELAY));
+        assert!(params(&[("urls", "")]).is_default(&URLS));
+        // Typed URLs resolve against the page, the defaults against the module.
+        assert!(params(&[("urls", "http://module/api/a http://module/api/b")]).is_default(&URLS));
+        assert!(!params(&[("urls", "api/a api/b")]).is_default(&URLS));
+        assert!(!params(&[("urls", "http://module/api/a")]).is_default(&URLS));
     }
 
     #[test]

@@ -277,6 +277,17 @@ impl Inner {
         }
         let (clicks, heard) = lessons::Clicks::channel();
         *this.clicks.borrow_mut() = Some(clicks);
+        // Which of the question's assumptions this run keeps (read now: the
+        // attributes may change while it runs).
+        let changed: Vec<&str> = {
+            let params = params_of(&this.host, &this.module_base);
+            let assumes = lesson.predict.as_ref().map_or(&[][..], |p| p.assumes);
+            assumes
+                .iter()
+                .filter(|p| !params.is_default(p))
+                .map(|p| p.name)
+                .collect()
+        };
         let ctx = Ctx {
             bridge: this.bridge.clone(),
             clicks: heard,
@@ -310,7 +321,7 @@ impl Inner {
             &recorder.inspect(|runs| words::summary(runs, ended, state, message.as_deref())),
         );
         if let (Some(predict), WidgetState::Done) = (&lesson.predict, state) {
-            let verdict = recorder.inspect(|runs| words::verdict(predict, view.prediction(), runs));
+            let verdict = recorder.inspect(|runs| words::verdict(predict, view.prediction(), runs, &changed));
             view.show_verdict(&verdict);
         }
         *this.last.borrow_mut() = Some((recorder.clone(), ended));

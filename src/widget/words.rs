@@ -23,8 +23,15 @@ pub(super) fn summary(runs: &[RunRecord], until: f64, state: WidgetState, error:
 }
 
 /// How the run answered the question asked before it: always the measured
-/// figure, and whether the guess was right.
-pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, runs: &[RunRecord]) -> String {
+/// figure, and whether the guess was right. `changed` names the parameters
+/// the question takes at their defaults that this run changed: then the
+/// guess is not graded.
+pub(super) fn verdict(
+    predict: &lessons::Prediction,
+    guess: Option<f64>,
+    runs: &[RunRecord],
+    changed: &[&str],
+) -> String {
     let Some(measured) = (predict.measure)(runs) else {
         return "This run does not answer the question (were the parameters changed?).".into();
     };
@@ -44,6 +51,17 @@ pub(super) fn verdict(predict: &lessons::Prediction, guess: Option<f64>, runs: &
         t if t > 0.0 => format!(" (within {} %)", crate::fixed::fixed(t * 100.0, 0)),
         _ => String::new(),
     };
+    if !changed.is_empty() {
+        return format!(
+            "The run measured {}, with {} changed: the question is about the defaults, so {}.",
+            shown(measured),
+            changed.join(" and "),
+            match guess {
+                Some(_) => "your answer is not graded",
+                None => "it does not answer it",
+            }
+        );
+    }
     match guess {
         None => format!("The run measured {}.", shown(measured)),
         Some(g) if predict.is_right(g, measured) => {

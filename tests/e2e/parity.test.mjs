@@ -186,6 +186,51 @@ for (const [lesson, { params, labels = {}, cpuBound = false }] of Object.entries
   });
 }
 
+// The lines a lesson prints of its own (not a run's "started", a task's end
+// or "finished"), where they hold no measured figure: the same in the twin.
+const OWN_LINES = {
+  many: { tasks: 5, "delay-ms": 100 }, // fewer timers than the first run's ten
+  sleep: { "delay-ms": 100 },
+  gather: { urls: "api/delay/100 api/status/404", "timeout-ms": 1000 },
+  limit: { urls: delays(100, 4), concurrency: 2 },
+  // (progress's twin also prints each download's progress, which the Rust
+  // shows in its table, with a measured rate.)
+};
+
+for (const [lesson, params] of Object.entries(OWN_LINES)) {
+  test(`${lesson}: the twin prints the lines the Rust logs, in the same order`, { timeout: 60_000 }, async () => {
+    assert.ok(python.ok, python.why);
+    const source = await page.evaluate(([name, p]) => window.wasm.twinSource(name, p), [lesson, params]);
+    // The Rust side's transcript, from a widget: the report has no log lines.
+    const transcript = await page.evaluate(
+      async ([name, p]) => {
+        const el = document.createElement("async-demo");
+        el.setAttribute("lesson", name);
+        for (const [k, v] of Object.entries(p)) el.setAttribute(k, String(v));
+        document.body.append(el);
+        await el.run();
+        const details = el.shadowRoot.querySelector("details.transcript");
+        details.open = true;
+        details.dispatchEvent(new Event("toggle"));
+        await new Promise((r) => setTimeout(r, 100));
+        const text = details.querySelector("code").textContent;
+        el.remove();
+        return text;
+      },
+      [lesson, params],
+    );
+    const own = (text) => {
+      const lines = text.split("\n").map((l) => /^\[\s*\d+ ms\] (.*)$/.exec(l)?.[1]).filter((l) => l !== undefined);
+      const runs = lines.filter((l) => l.endsWith(": started")).map((l) => l.slice(0, -": started".length));
+      return lines.filter((l) => !runs.some((r) => l.startsWith(`${r}: `)));
+    };
+    const rust = own(transcript);
+    const stdout = await runPython(`${lesson}-own`, source);
+    assert.ok(rust.length > 0, `the Rust logged no line of its own:\n${transcript}`);
+    assert.deepEqual(own(stdout), rust, `--- Rust:\n${transcript}\n--- ${lesson}.py printed:\n${stdout}`);
+  });
+}
+
 test("every lesson has a twin in this test, or says in words why it has none", async () => {
   const names = await page.evaluate(() => window.wasm.lessonNames());
   const without = names.filter((n) => !(n in LESSONS));

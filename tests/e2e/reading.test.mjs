@@ -125,5 +125,19 @@ test("predict, then run: the answer is checked against the run that follows, wit
   const verdict = await gather.locator(".verdict").innerText();
   assert.match(verdict, /^You said 2100 ms; the run measured (\d+(\.\d)?) ms: not this time \(within 25 %\)\.$/);
   assert.ok(Math.abs(Number(verdict.match(/measured ([\d.]+)/)[1]) - measured) <= 1, `${verdict} vs ${measured}`);
+  // A question about the defaults does not grade a run that changed them:
+  // mistakes' preset makes the busy loop 1200 ms, and 800 is the right
+  // answer to the question as asked.
+  const mistakes = page.locator('async-demo[lesson="mistakes"]');
+  await mistakes.evaluate((el) => el.setAttribute("block-ms", "1200"));
+  await mistakes.locator("input[name=prediction]").fill("800");
+  await mistakes.evaluate((el) => el.run());
+  assert.match(
+    await mistakes.locator(".verdict").innerText(),
+    /^The run measured \d+(\.\d)? ms, with block-ms changed: the question is about the defaults, so your answer is not graded\.$/,
+  );
+  await mistakes.evaluate((el) => el.setAttribute("block-ms", "600")); // the default, written out
+  await mistakes.evaluate((el) => el.run());
+  assert.match(await mistakes.locator(".verdict").innerText(), /^You said 800 ms; the run measured \d+(\.\d)? ms: (right|not this time) \(within 20 %\)\.$/);
   await page.close();
 });
