@@ -189,20 +189,57 @@ async function renderedWidgets(browser, url, name) {
   }
 }
 
+// Where the parser makes no elements of what looks like a tag, so that a tag
+// there is not a widget: comments, the raw text of script, style, textarea,
+// title, noscript (in a browser that runs scripts), iframe and the like, and
+// template (whose content is not in the document either).
+const NOT_ELEMENTS =
+  /<!--[\s\S]*?(?:-->|$)|<(script|style|textarea|title|noscript|iframe|xmp|noembed|noframes|template)\b[\s\S]*?(?:<\/\1\s*>|$)/giy;
+// A start tag <async-demo …>, its attribute values quoted or not (a quoted
+// value may hold ">").
+const START_TAG = /<async-demo(?=[\s/>])(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*\/(?!>))*\s*\/?>/iy;
+
+/** The widgets' start tags in `html`, in document order: [start, end) of each. */
+export function widgetTags(html) {
+  const tags = [];
+  for (let at = 0; at < html.length; ) {
+    const next = html.indexOf("<", at);
+    if (next < 0) break;
+    NOT_ELEMENTS.lastIndex = next;
+    const skipped = NOT_ELEMENTS.exec(html);
+    if (skipped) {
+      at = next + skipped[0].length;
+      continue;
+    }
+    START_TAG.lastIndex = next;
+    const tag = START_TAG.exec(html);
+    if (tag) tags.push([next, next + tag[0].length]);
+    at = next + 1;
+  }
+  return tags;
+}
+
 /** `html` with `roots` written after its <async-demo …> tags, in order. */
 function withWidgets(html, roots, relative, name) {
+  const tags = widgetTags(html);
+  if (tags.length < roots.length) {
+    throw new Refusal(`${name}: fewer <async-demo> tags in the file (${tags.length}) than widgets on the page (${roots.length}): does a script add some?`);
+  }
+  if (tags.length > roots.length) {
+    throw new Refusal(`${name}: more <async-demo> tags in the file (${tags.length}) than widgets on the page (${roots.length})`);
+  }
   let at = 0;
   let out = "";
-  for (const root of roots) {
-    const start = html.indexOf(TAG, at);
-    const end = start < 0 ? -1 : html.indexOf(">", start);
-    if (end < 0) throw new Refusal(`${name}: fewer <async-demo> tags in the file than widgets on the page (does a script add some?)`);
+  roots.forEach((root, i) => {
+    const [start, end] = tags[i];
+    // The tag's own ">" goes (and a "/" before it, where it is not the end
+    // of an unquoted value): the attribute and the root follow.
+    const close = /(^|[\s"'])\/>$/.test(html.slice(start, end)) ? end - 2 : end - 1;
     // `data-prerendered` on the element too: CSS can tell a pre-rendered
     // widget (already its own size) from one still waiting for the module.
-    out += `${html.slice(at, start)}${NOSCRIPT}${html.slice(start, end)} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
-    at = end + 1;
-  }
-  if (html.indexOf(TAG, at) >= 0) throw new Refusal(`${name}: more <async-demo> tags in the file than widgets on the page`);
+    out += `${html.slice(at, start)}${NOSCRIPT}${html.slice(start, close).trimEnd()} data-prerendered><template shadowrootmode="open">${relative(root)}</template>`;
+    at = end;
+  });
   out += html.slice(at);
   for (const preload of PRELOADS) out = out.replace(preload, "");
   return out;
@@ -257,7 +294,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process
     const { site, pagesDir } = parse(process.argv.slice(2));
     const { widgets, pages } = await prerender(site, pagesDir);
     console.log(
-      `${shown(pagesDir)}: ${widgets} widgets in ${pages} pages pre-rendered ` +
+      `${shown(pagesDir)}: ${widgets} widget${widgets === 1 ? "" : "s"} in ${pages} page${pages === 1 ? "" : "s"} pre-rendered ` +
         "(declarative shadow roots; the wasm loads when a widget is near)",
     );
   } catch (error) {

@@ -446,6 +446,51 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
   }
 });
 
+test("async-demo-prerender finds the widgets the browser finds: not a tag in a comment, script, code or template; a '>' in a value", async () => {
+  const site = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "async-demo-marked-"));
+  const page = [
+    '<!doctype html><html><head><meta charset="utf-8"><title>The &lt;async-demo&gt; element</title>',
+    '<script type="module" src="async-demo.js"></script></head><body>',
+    '<!-- <async-demo lesson="lazy"></async-demo> -->',
+    '<pre><code>&lt;async-demo lesson="gather"&gt;&lt;/async-demo&gt;</code></pre>',
+    "<script>const shown = \"<async-demo lesson='race'>\";</script>",
+    '<template><async-demo lesson="race"></async-demo></template>',
+    '<p>Before. <async-demo lesson="sleep" delay-ms="300" data-note="1 > 0"/></async-demo> After.</p>',
+    "<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200></ASYNC-DEMO>",
+    "</body></html>",
+  ].join("\r\n");
+  try {
+    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), site]);
+    fs.writeFileSync(path.join(site, "page.html"), page);
+    const said = execFileSync("node", [path.join(DIST, "prerender.mjs"), site], { encoding: "utf8" });
+    assert.match(said, /: 2 widgets in 1 page pre-rendered/);
+    const html = fs.readFileSync(path.join(site, "page.html"), "utf8");
+    assert.equal(html.split(TEMPLATE_OPEN).length - 1, 2);
+    for (const kept of page.split("\r\n").slice(0, 5)) assert.ok(html.includes(kept), `kept as it was: ${kept}`);
+    assert.ok(html.includes('<async-demo lesson="sleep" delay-ms="300" data-note="1 > 0" data-prerendered><template shadowrootmode="open">'));
+    assert.ok(html.includes("<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200 data-prerendered><template shadowrootmode=\"open\">"));
+    // In the browser, each declarative root is on its own widget, and a widget runs.
+    const server = await serveFolder(site, "/marked/");
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`http://127.0.0.1:${server.address().port}/marked/page.html`);
+      const rendered = await tab.evaluate(() =>
+        [...document.querySelectorAll("async-demo")].map((el) => [el.getAttribute("lesson"), el.shadowRoot?.querySelector(".demo")?.dataset.prerendered]),
+      );
+      assert.deepEqual(rendered, [["sleep", "sleep"], ["lazy", "lazy"]]);
+      const sleep = tab.locator('async-demo[lesson="sleep"]');
+      await sleep.locator("button.run").click();
+      await tab.waitForFunction((el) => el.dataset.state === "done", await sleep.elementHandle(), { timeout: 20_000 });
+    } finally {
+      await context.close();
+      server.close();
+    }
+  } finally {
+    fs.rmSync(site, { recursive: true, force: true });
+  }
+});
+
 test("async-demo-prerender says what is wrong: no folder, a page that does not load the module, no playwright-core", () => {
   const tool = path.join(DIST, "prerender.mjs");
   const run = (args, options = {}) => spawnSync("node", [tool, ...args], { encoding: "utf8", timeout: 120_000, ...options });
