@@ -7,7 +7,12 @@
 // widget comes near the viewport or is used, and Rust rebuilds the same DOM
 // in place (see the README's "Pre-rendered widgets").
 //
-//   async-demo-prerender <site folder> [--only <folder inside it>]
+//   async-demo-prerender <site folder> [--only <folder inside it>] [--base <path>]
+//
+// --base: the path the site is published under, for a site whose pages
+// name their files from the host's root with it (a project site at
+// https://you.github.io/project/ with `/project/async-demo.js`): they are
+// served under that path here too. The default is `/`.
 //
 // It serves the folder on 127.0.0.1, opens every page that has an
 // <async-demo> tag in headless Chromium (playwright-core, and a Chromium or
@@ -26,7 +31,6 @@ import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const TAG = "<async-demo";
 // Before each pre-rendered widget: what a reader with JavaScript turned off
 // (who sees the widget whole, but whose buttons do nothing) needs to know.
 // A browser that runs scripts never shows a <noscript>. (A span: a widget is
@@ -75,11 +79,13 @@ class Refusal extends Error {
 }
 
 function parse(args) {
-  const usage = "usage: async-demo-prerender <site folder> [--only <folder inside it>]";
+  const usage = "usage: async-demo-prerender <site folder> [--only <folder inside it>] [--base <path>]";
   let site = null;
   let only = null;
+  let base = "/";
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--only" && i + 1 < args.length) only = args[++i];
+    else if (args[i] === "--base" && i + 1 < args.length) base = args[++i];
     else if (args[i] === "--help" || args[i] === "-h") throw new Refusal(usage, 0);
     else if (!site && !args[i].startsWith("-")) site = args[i];
     else throw new Refusal(`${usage}\n(not understood: ${args[i]})`, 2);
@@ -90,21 +96,26 @@ function parse(args) {
   const pagesDir = path.resolve(site, only ?? ".");
   if (pagesDir !== site && !pagesDir.startsWith(site + path.sep)) throw new Refusal(`--only ${only} is not inside ${site}`, 2);
   if (!fs.existsSync(pagesDir)) throw new Refusal(`--only ${only}: ${pagesDir} does not exist`, 2);
-  return { site, pagesDir };
+  if (!/^\/([\w.~-]+\/)*$/.test(base.replace(/([^/])$/, "$1/"))) {
+    throw new Refusal(`--base ${base}: a path from the host's root, as in /project/`, 2);
+  }
+  return { site, pagesDir, base: base.replace(/([^/])$/, "$1/") };
 }
 
-/** The site's files on 127.0.0.1, at the root of a free port. */
-async function serve(site) {
+/** The site's files on 127.0.0.1, under `base` on a free port; a page in
+ * `pages` (by file) is served from there instead. */
+async function serve(site, base, pages) {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, "http://site.test");
-    let file = path.join(site, decodeURIComponent(url.pathname));
-    if (!file.startsWith(site)) file = null;
+    let file = url.pathname.startsWith(base) ? path.join(site, decodeURIComponent(url.pathname.slice(base.length))) : null;
+    if (file && file !== site && !file.startsWith(site + path.sep)) file = null;
     if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!file || !fs.existsSync(file)) {
       response.writeHead(404, { "content-type": "text/plain" });
       return response.end("Not found.");
     }
     response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    if (pages.has(file)) return response.end(pages.get(file));
     fs.createReadStream(file).pipe(response);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -245,22 +256,24 @@ function withWidgets(html, roots, relative, name) {
   return out;
 }
 
-export async function prerender(site, pagesDir = site) {
+export async function prerender(site, pagesDir = site, base = "/") {
   const names = fs
     .readdirSync(pagesDir, { recursive: true })
     .map((name) => path.relative(site, path.join(pagesDir, name)))
     .filter((name) => name.endsWith(".html"))
-    .filter((name) => fs.readFileSync(path.join(site, name), "utf8").includes(TAG))
+    .filter((name) => widgetTags(fs.readFileSync(path.join(site, name), "utf8")).length > 0)
     .sort();
-  // Pages pre-rendered by an earlier run go back to their plain tags first.
-  for (const name of names) {
-    const file = path.join(site, name);
-    const html = fs.readFileSync(file, "utf8");
-    const plain = EARLIER.reduce((text, [pattern, by]) => text.replace(pattern, by), html);
-    if (plain !== html) fs.writeFileSync(file, plain);
-  }
-  const server = await serve(site);
-  const origin = `http://127.0.0.1:${server.address().port}/`;
+  // Pages pre-rendered by an earlier run are read (and served) with their
+  // plain tags; each file is written once its page is done.
+  const plain = new Map(
+    names.map((name) => {
+      const file = path.join(site, name);
+      const html = fs.readFileSync(file, "utf8");
+      return [file, EARLIER.reduce((text, [pattern, by]) => text.replace(pattern, by), html)];
+    }),
+  );
+  const server = await serve(site, base, plain);
+  const origin = `http://127.0.0.1:${server.address().port}${base}`;
   let widgets = 0;
   let browser = null;
   try {
@@ -272,7 +285,7 @@ export async function prerender(site, pagesDir = site) {
       const up = "../".repeat(name.split(path.sep).length - 1) || "./";
       const relative = (html) => html.split(origin).join(up);
       const file = path.join(site, name);
-      fs.writeFileSync(file, withWidgets(fs.readFileSync(file, "utf8"), roots, relative, name));
+      fs.writeFileSync(file, withWidgets(plain.get(file), roots, relative, name));
       widgets += roots.length;
     }
   } finally {
@@ -291,8 +304,8 @@ function shown(folder) {
 // Run as a command (also through npm's bin link), not imported.
 if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
   try {
-    const { site, pagesDir } = parse(process.argv.slice(2));
-    const { widgets, pages } = await prerender(site, pagesDir);
+    const { site, pagesDir, base } = parse(process.argv.slice(2));
+    const { widgets, pages } = await prerender(site, pagesDir, base);
     console.log(
       `${shown(pagesDir)}: ${widgets} widget${widgets === 1 ? "" : "s"} in ${pages} page${pages === 1 ? "" : "s"} pre-rendered ` +
         "(declarative shadow roots; the wasm loads when a widget is near)",

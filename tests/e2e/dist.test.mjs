@@ -486,6 +486,18 @@ test("async-demo-prerender finds the widgets the browser finds: not a tag in a c
       await context.close();
       server.close();
     }
+    // A site published under a path, whose pages name the module from the
+    // host's root with it (a project site): --base serves it there.
+    fs.mkdirSync(path.join(site, "sub"));
+    fs.writeFileSync(
+      path.join(site, "sub/based.html"),
+      '<!doctype html><meta charset="utf-8"><script type="module" src="/proj/async-demo.js"></script><async-demo lesson="sleep"></async-demo>',
+    );
+    const based = execFileSync("node", [path.join(DIST, "prerender.mjs"), site, "--only", "sub", "--base", "/proj"], { encoding: "utf8" });
+    assert.match(based, /: 1 widget in 1 page pre-rendered/);
+    assert.ok(
+      fs.readFileSync(path.join(site, "sub/based.html"), "utf8").includes('<async-demo lesson="sleep" data-prerendered><template shadowrootmode="open"><link rel="stylesheet" href="../async-demo.css">'),
+    );
   } finally {
     fs.rmSync(site, { recursive: true, force: true });
   }
@@ -497,6 +509,9 @@ test("async-demo-prerender says what is wrong: no folder, a page that does not l
   let r = run([]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^usage: async-demo-prerender <site folder> \[--only <folder inside it>\]/);
+  r = run([".", "--base", "project"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^--base project: a path from the host's root, as in \/project\//);
   r = run(["/nonexistent/site"]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /\/nonexistent\/site is not a folder/);
