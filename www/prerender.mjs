@@ -43,10 +43,10 @@ const EARLIER = [
   [/<noscript><span class="async-demo-noscript">[^<]*<\/span><\/noscript>\n?/g, ""],
   [/ data-prerendered><template shadowrootmode="open">[\s\S]*?<\/template>/g, ">"],
 ];
-const PRELOADS = [
-  /<link rel="modulepreload" href="[^"]*pkg\/async_demo\.js">\n?/g,
-  /<link rel="preload" href="[^"]*pkg\/async_demo_bg\.wasm"[^>]*>\n?/g,
-];
+// A page's preload of the wasm or its JS, written any way: it goes.
+const LINK = /<link\b(?:[^>"']|"[^"]*"|'[^']*')*>[ \t]*(?:\r?\n)?/gi;
+const PRELOAD = /\brel\s*=\s*["']?(?:module)?preload\b/i;
+const OURS = /\bhref\s*=\s*["']?[^"'\s>]*pkg\/async_demo(?:_bg\.wasm|\.js)(?:[?#][^"'\s>]*)?(?=["'\s>/])/i;
 const CHROMES = [
   "/usr/bin/chromium",
   "/usr/bin/chromium-browser",
@@ -96,6 +96,7 @@ function parse(args) {
   const pagesDir = path.resolve(site, only ?? ".");
   if (pagesDir !== site && !pagesDir.startsWith(site + path.sep)) throw new Refusal(`--only ${only} is not inside ${site}`, 2);
   if (!fs.existsSync(pagesDir)) throw new Refusal(`--only ${only}: ${pagesDir} does not exist`, 2);
+  if (!fs.statSync(pagesDir).isDirectory()) throw new Refusal(`--only ${only}: ${pagesDir} is not a folder`, 2);
   if (!/^\/([\w.~-]+\/)*$/.test(base.replace(/([^/])$/, "$1/"))) {
     throw new Refusal(`--base ${base}: a path from the host's root, as in /project/`, 2);
   }
@@ -107,7 +108,12 @@ function parse(args) {
 async function serve(site, base, pages) {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, "http://site.test");
-    let file = url.pathname.startsWith(base) ? path.join(site, decodeURIComponent(url.pathname.slice(base.length))) : null;
+    let file = null;
+    try {
+      if (url.pathname.startsWith(base)) file = path.join(site, decodeURIComponent(url.pathname.slice(base.length)));
+    } catch {
+      // A path that is not valid percent-encoding names no file.
+    }
     if (file && file !== site && !file.startsWith(site + path.sep)) file = null;
     if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!file || !fs.existsSync(file)) {
@@ -149,6 +155,21 @@ async function renderedWidgets(browser, url, name) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
+  // A widget is written as it stands before any run: `autorun` is taken off
+  // the page's elements before the module sees them (the file keeps it).
+  await page.addInitScript(() => {
+    const still = (nodes) => {
+      for (const node of nodes) {
+        if (node.nodeType !== 1) continue;
+        if (node.localName === "async-demo") node.removeAttribute("autorun");
+        for (const el of node.querySelectorAll?.("async-demo[autorun]") ?? []) el.removeAttribute("autorun");
+      }
+    };
+    new MutationObserver((records) => records.forEach((r) => still(r.addedNodes))).observe(document, {
+      childList: true,
+      subtree: true,
+    });
+  });
   try {
     await page.goto(url);
     await page.waitForFunction(() => customElements.get("async-demo"), null, { timeout: 10_000 }).catch(() => {
@@ -157,12 +178,16 @@ async function renderedWidgets(browser, url, name) {
           "does the page load async-demo.js, from inside the site folder?",
       );
     });
-    // Every widget mounted: Rust built its section (the placeholder is gone).
+    // Every widget mounted: Rust built its section (the placeholder is gone),
+    // or said in its error line why it cannot (an unknown lesson).
     await page
       .waitForFunction(
         () =>
           [...document.querySelectorAll("async-demo")].every(
-            (el) => el.shadowRoot?.querySelector(".demo") && !el.shadowRoot.querySelector(".placeholder"),
+            (el) =>
+              el.shadowRoot &&
+              !el.shadowRoot.querySelector(".placeholder") &&
+              el.shadowRoot.querySelector(".demo, [role=alert]"),
           ),
         null,
         { timeout: 30_000 },
@@ -173,11 +198,16 @@ async function renderedWidgets(browser, url, name) {
         );
       });
     const failed = await page.evaluate(() =>
-      [...document.querySelectorAll("async-demo")]
-        .map((el) => el.shadowRoot.querySelector(".demo > p.error[role=alert]")?.textContent)
-        .filter(Boolean),
+      [...document.querySelectorAll("async-demo")].flatMap((el, i) => {
+        const root = el.shadowRoot;
+        const error = root.querySelector(".demo") ? root.querySelector(".demo > p.error[role=alert]") : root.querySelector("[role=alert]");
+        const said = error?.textContent.trim();
+        if (said) return [`widget ${i + 1} (lesson="${el.getAttribute("lesson")}"): ${said}`];
+        const state = el.getAttribute("data-state");
+        return state === "idle" ? [] : [`widget ${i + 1} (lesson="${el.getAttribute("lesson")}") is ${state}, not idle`];
+      }),
     );
-    if (failed.length) throw new Refusal(`${name}: a widget could not start: ${failed[0]}`);
+    if (failed.length) throw new Refusal(`${name}: ${failed.join("; ")}`);
     if (problems.length) throw new Refusal(`${name}: ${problems.join("; ")}`);
     return await page.evaluate(() =>
       [...document.querySelectorAll("async-demo")].map((el) => {
@@ -252,8 +282,24 @@ function withWidgets(html, roots, relative, name) {
     at = end;
   });
   out += html.slice(at);
-  for (const preload of PRELOADS) out = out.replace(preload, "");
-  return out;
+  return out.replace(LINK, (link) => (PRELOAD.test(link) && OURS.test(link) ? "" : link));
+}
+
+/** Why `html`'s module script would not be found under another path: a
+ * relative `src` that climbs above the site's folder (it works only while
+ * the site sits at the root of its host, where `..` stops). */
+function climbs(html, name) {
+  const warnings = [];
+  const page = new URL(name.split(path.sep).map(encodeURIComponent).join("/"), "http://host/site/");
+  for (const [tag] of html.matchAll(/<script\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi)) {
+    const src = /\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    const value = src && (src[1] ?? src[2] ?? src[3]);
+    if (!value || !/async-demo\.js(?:[?#].*)?$/.test(value) || /^([a-z][a-z0-9+.-]*:|\/)/i.test(value)) continue;
+    if (!new URL(value, page).pathname.startsWith("/site/")) {
+      warnings.push(`${name}: <script src="${value}"> climbs above the site folder, so the widgets work only while the site is at the root of its host`);
+    }
+  }
+  return warnings;
 }
 
 export async function prerender(site, pagesDir = site, base = "/") {
@@ -275,24 +321,36 @@ export async function prerender(site, pagesDir = site, base = "/") {
   const server = await serve(site, base, plain);
   const origin = `http://127.0.0.1:${server.address().port}${base}`;
   let widgets = 0;
+  let pages = 0;
+  const failures = [];
+  const warnings = [];
   let browser = null;
   try {
     browser = await chromium();
+    // A page that cannot be pre-rendered is said and left as it was; the
+    // others go on.
     for (const name of names) {
-      const url = origin + name.split(path.sep).map(encodeURIComponent).join("/");
-      const roots = await renderedWidgets(browser, url, name);
-      // The server's absolute URLs, relative to the page's folder.
-      const up = "../".repeat(name.split(path.sep).length - 1) || "./";
-      const relative = (html) => html.split(origin).join(up);
       const file = path.join(site, name);
-      fs.writeFileSync(file, withWidgets(plain.get(file), roots, relative, name));
-      widgets += roots.length;
+      try {
+        const url = origin + name.split(path.sep).map(encodeURIComponent).join("/");
+        const roots = await renderedWidgets(browser, url, name);
+        // The server's absolute URLs, relative to the page's folder.
+        const up = "../".repeat(name.split(path.sep).length - 1) || "./";
+        const relative = (html) => html.split(origin).join(up);
+        fs.writeFileSync(file, withWidgets(plain.get(file), roots, relative, name));
+        widgets += roots.length;
+        pages += 1;
+        warnings.push(...climbs(plain.get(file), name));
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        failures.push(error.message);
+      }
     }
   } finally {
     await browser?.close();
     server.close();
   }
-  return { widgets, pages: names.length };
+  return { widgets, pages, failures, warnings };
 }
 
 /** `folder` as the user would write it: relative if it is below the current one. */
@@ -305,11 +363,14 @@ function shown(folder) {
 if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
   try {
     const { site, pagesDir, base } = parse(process.argv.slice(2));
-    const { widgets, pages } = await prerender(site, pagesDir, base);
+    const { widgets, pages, failures, warnings } = await prerender(site, pagesDir, base);
     console.log(
       `${shown(pagesDir)}: ${widgets} widget${widgets === 1 ? "" : "s"} in ${pages} page${pages === 1 ? "" : "s"} pre-rendered ` +
         "(declarative shadow roots; the wasm loads when a widget is near)",
     );
+    for (const warning of warnings) console.error(`warning: ${warning}`);
+    for (const failure of failures) console.error(`not pre-rendered: ${failure}`);
+    if (failures.length) process.exitCode = 1;
   } catch (error) {
     console.error(error instanceof Refusal ? error.message : error);
     process.exit(error instanceof Refusal ? error.status : 1);

@@ -41,7 +41,12 @@ export async function serveFolder(folder, mount, { pages = {}, headers = {}, see
       response.writeHead(200, { ...headers, "content-type": TYPES[".html"] });
       return response.end(page);
     }
-    let file = url.pathname.startsWith(mount) ? path.join(root, decodeURIComponent(url.pathname.slice(mount.length))) : null;
+    let file = null;
+    try {
+      if (url.pathname.startsWith(mount)) file = path.join(root, decodeURIComponent(url.pathname.slice(mount.length)));
+    } catch {
+      // Not valid percent-encoding ("50%.png"): no such file.
+    }
     if (file && !file.startsWith(root)) file = null;
     if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!file || !fs.existsSync(file)) {

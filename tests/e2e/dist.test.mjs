@@ -401,7 +401,15 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
       // Step 5: the npm package's command pre-renders the built book; run
       // twice, the second starts afresh. Each chapter then carries its widget.
       for (let i = 0; i < 2; i++) {
-        const said = execFileSync("node", [path.join(DIST, "prerender.mjs"), out], { encoding: "utf8" });
+        const run = spawnSync("node", [path.join(DIST, "prerender.mjs"), out], { encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        const said = run.stdout;
+        // print.html (every chapter on one page, at the book's root) keeps the
+        // nested chapter's `../async-demo.js`, which climbs above the book.
+        assert.equal(
+          run.stderr,
+          'warning: print.html: <script src="../async-demo.js"> climbs above the site folder, so the widgets work only while the site is at the root of its host\n',
+        );
         // The two chapters, mdBook's index.html (the first chapter again) and
         // print.html (every chapter).
         assert.equal(said, `${out}: 5 widgets in 4 pages pre-rendered (declarative shadow roots; the wasm loads when a widget is near)\n`);
@@ -450,13 +458,17 @@ test("async-demo-prerender finds the widgets the browser finds: not a tag in a c
   const site = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "async-demo-marked-"));
   const page = [
     '<!doctype html><html><head><meta charset="utf-8"><title>The &lt;async-demo&gt; element</title>',
-    '<script type="module" src="async-demo.js"></script></head><body>',
+    '<link rel="preload" href="async-demo.css" as="style">',
+    '<script type="module" src="async-demo.js"></script>',
+    '<link rel="modulepreload" href="pkg/async_demo.js" />',
+    '<link as="fetch" rel="preload" crossorigin href="./pkg/async_demo_bg.wasm?v=1" type="application/wasm">',
+    '</head><body><img src="50%.png" alt="">',
     '<!-- <async-demo lesson="lazy"></async-demo> -->',
     '<pre><code>&lt;async-demo lesson="gather"&gt;&lt;/async-demo&gt;</code></pre>',
     "<script>const shown = \"<async-demo lesson='race'>\";</script>",
     '<template><async-demo lesson="race"></async-demo></template>',
     '<p>Before. <async-demo lesson="sleep" delay-ms="300" data-note="1 > 0"/></async-demo> After.</p>',
-    "<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200></ASYNC-DEMO>",
+    "<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200 autorun></ASYNC-DEMO>",
     "</body></html>",
   ].join("\r\n");
   try {
@@ -466,9 +478,16 @@ test("async-demo-prerender finds the widgets the browser finds: not a tag in a c
     assert.match(said, /: 2 widgets in 1 page pre-rendered/);
     const html = fs.readFileSync(path.join(site, "page.html"), "utf8");
     assert.equal(html.split(TEMPLATE_OPEN).length - 1, 2);
-    for (const kept of page.split("\r\n").slice(0, 5)) assert.ok(html.includes(kept), `kept as it was: ${kept}`);
+    const lines = page.split("\r\n");
+    for (const kept of [...lines.slice(0, 3), ...lines.slice(6, 10)]) assert.ok(html.includes(kept), `kept as it was: ${kept}`);
+    assert.doesNotMatch(html, /pkg\/async_demo/, "the preloads of the wasm and its JS are gone, however written");
     assert.ok(html.includes('<async-demo lesson="sleep" delay-ms="300" data-note="1 > 0" data-prerendered><template shadowrootmode="open">'));
-    assert.ok(html.includes("<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200 data-prerendered><template shadowrootmode=\"open\">"));
+    assert.ok(html.includes("<ASYNC-DEMO\r\n  lesson=lazy\r\n  delay-ms=200 autorun data-prerendered><template shadowrootmode=\"open\">"));
+    // Written as it stands before any run, although it runs as it mounts.
+    const lazy = html.slice(html.indexOf("<ASYNC-DEMO"));
+    const template = lazy.slice(0, lazy.indexOf("</template>"));
+    assert.match(template, /<span class="badge">idle<\/span>/);
+    assert.ok(template.includes('<span class="frames">frames: 0</span>') && template.includes("<code>(after a run)</code>"), "no run in it");
     // In the browser, each declarative root is on its own widget, and a widget runs.
     const server = await serveFolder(site, "/marked/");
     const context = await browser.newContext();
@@ -479,6 +498,7 @@ test("async-demo-prerender finds the widgets the browser finds: not a tag in a c
         [...document.querySelectorAll("async-demo")].map((el) => [el.getAttribute("lesson"), el.shadowRoot?.querySelector(".demo")?.dataset.prerendered]),
       );
       assert.deepEqual(rendered, [["sleep", "sleep"], ["lazy", "lazy"]]);
+      await tab.waitForFunction(() => document.querySelector('async-demo[lesson="lazy"]').dataset.state === "done", null, { timeout: 20_000 });
       const sleep = tab.locator('async-demo[lesson="sleep"]');
       await sleep.locator("button.run").click();
       await tab.waitForFunction((el) => el.dataset.state === "done", await sleep.elementHandle(), { timeout: 20_000 });
@@ -522,10 +542,28 @@ test("async-demo-prerender says what is wrong: no folder, a page that does not l
     assert.match(r.stderr, /--only \.\.\/elsewhere is not inside/);
     // A page with a widget but no module: nothing defines the element.
     fs.writeFileSync(path.join(site, "page.html"), '<!doctype html><p>Text.</p><async-demo lesson="sleep"></async-demo>\n');
+    r = run([site, "--only", "page.html"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^--only page\.html: .* is not a folder/);
     r = run([site]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^page\.html: nothing defined <async-demo> within 10 s of the page's load: does the page load async-demo\.js, from inside the site folder\?/);
+    assert.match(r.stderr, /^not pre-rendered: page\.html: nothing defined <async-demo> within 10 s of the page's load: does the page load async-demo\.js, from inside the site folder\?$/m);
     assert.equal(fs.readFileSync(path.join(site, "page.html"), "utf8"), '<!doctype html><p>Text.</p><async-demo lesson="sleep"></async-demo>\n', "the page is left as it was");
+    // A misspelt lesson: the widget's own sentence, at once; the good page
+    // beside it is pre-rendered all the same.
+    fs.rmSync(path.join(site, "page.html"));
+    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), site]);
+    const module = '<!doctype html><meta charset="utf-8"><script type="module" src="async-demo.js"></script>';
+    fs.writeFileSync(path.join(site, "bad.html"), `${module}<async-demo lesson="gahter"></async-demo>`);
+    fs.writeFileSync(path.join(site, "good.html"), `${module}<async-demo lesson="sleep"></async-demo>`);
+    const started = Date.now();
+    r = run([site]);
+    assert.equal(r.status, 1);
+    assert.ok(Date.now() - started < 25_000, "it does not wait out the 30 s");
+    assert.match(r.stdout, /: 1 widget in 1 page pre-rendered/);
+    assert.match(r.stderr, /^not pre-rendered: bad\.html: widget 1 \(lesson="gahter"\): Attribute lesson="gahter" is not usable: expected one of lazy, /m);
+    assert.equal(fs.readFileSync(path.join(site, "bad.html"), "utf8"), `${module}<async-demo lesson="gahter"></async-demo>`);
+    assert.ok(fs.readFileSync(path.join(site, "good.html"), "utf8").includes(TEMPLATE_OPEN));
     // The command from the packed package, where no playwright-core is installed.
     const unpacked = path.join(site, "unpacked");
     fs.mkdirSync(unpacked);
