@@ -410,7 +410,12 @@ fn npm_pack(dist: &Path) -> Result<String, String> {
         .as_array()
         .map(|f| f.iter().filter_map(|f| f["path"].as_str()).collect())
         .unwrap_or_default();
-    let mut expected: Vec<&str> = WIDGET.iter().copied().chain(["package.json"]).collect();
+    let mut expected: Vec<&str> = WIDGET
+        .iter()
+        .chain(TOOLS)
+        .copied()
+        .chain(["package.json"])
+        .collect();
     let mut got = files.clone();
     expected.sort_unstable();
     got.sort_unstable();
