@@ -17,6 +17,7 @@
 /// The typed JavaScript API: fetchAll, runLesson.
 mod api;
 /// What `cargo xtask bench` measures, exported for its bench page.
+#[cfg(feature = "bench")]
 mod bench;
 /// The one clock: `performance.now()`, shared by the work and the tracer.
 mod clock;

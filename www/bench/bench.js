@@ -1,7 +1,12 @@
 // The bench page: `cargo xtask bench` opens it in headless Chromium, calls
 // window.runBench(), and prints what it returns. Ratios are measured side by
 // side in one page, rounds interleaved, medians reported.
-import init, { benchClock, benchStart, benchTimers } from "../pkg/async_demo.js";
+// The widget and its wasm are the shipped ones (../pkg/, what async-demo.js
+// loads); the bench's own exports come from the same release built with
+// `--features bench` (./pkg/, `cargo xtask bench` builds it), a second wasm
+// instance with a memory of its own.
+import init from "../pkg/async_demo.js";
+import initBench, { benchClock, benchStart, benchTimers } from "./pkg/async_demo.js";
 import "../async-demo.js";
 
 const out = document.getElementById("out");
@@ -59,6 +64,7 @@ async function renderLongestFrame(n, keep = false) {
 }
 
 const start = () => init({ module_or_path: new URL("../pkg/async_demo_bg.wasm", import.meta.url) });
+const startBench = () => initBench({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) });
 
 /**
  * A live run of `n` tasks in a fresh page: its longest frame, and the wasm
@@ -82,7 +88,7 @@ window.runScale = async (n) => {
  * and the memory it grew by per future; then the median of five more.
  */
 window.runStart = async (n, traced) => {
-  await start();
+  await startBench();
   const [cold_ms, bytes_per_future] = benchStart(n, traced);
   const warm = [];
   for (let i = 0; i < 5; i++) warm.push(benchStart(n, traced)[0]);
@@ -91,7 +97,7 @@ window.runStart = async (n, traced) => {
 };
 
 window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
-  await start();
+  await Promise.all([start(), startBench()]);
   const t = await timers(n, rounds);
   log(JSON.stringify(t));
   const renders = [];

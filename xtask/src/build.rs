@@ -51,6 +51,36 @@ pub fn release() -> Result<PathBuf, String> {
     Ok(wasm)
 }
 
+/// Builds `www/bench/pkg`: the release with the bench page's exports
+/// (`--features bench`), in a target folder of its own, so that the shipped
+/// build in `www/pkg` never picks up the feature (a fresh crate is not copied
+/// out of `target/` again).
+pub fn bench() -> Result<(), String> {
+    install::build_tools()?;
+    let mut build = command(
+        "wasm-pack",
+        &[
+            "build",
+            "--release",
+            "--target",
+            "web",
+            "--out-dir",
+            "www/bench/pkg",
+            "--no-pack",
+            "--",
+            "--features",
+            "bench",
+        ],
+    );
+    build.env("CARGO_TARGET_DIR", xtask::root().join("target/bench"));
+    run::status(
+        "building the bench page's wasm (the release with --features bench, into www/bench/pkg)",
+        build,
+    )?;
+    let wasm = xtask::root().join("www/bench/pkg/async_demo_bg.wasm");
+    optimize(&wasm, &wasm, &[])
+}
+
 /// binaryen's `wasm-opt -Oz` from `input` to `output`, with `extra` flags.
 pub fn optimize(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
     let (input, output) = (input.to_string_lossy(), output.to_string_lossy());

@@ -111,6 +111,7 @@ fn bench() -> Result<(), String> {
     install::test_tools()?;
     // The release, the book, and dist/ with the book's widgets pre-rendered.
     dist::build()?;
+    build::bench()?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let origin = background_server(&runtime)?;
     println!("==> bench page, cold loads and Lighthouse in headless Chromium ({origin}, and dist/ served statically)");
