@@ -24,18 +24,7 @@ pub fn release() -> Result<PathBuf, String> {
     install::build_tools()?;
     run::status(
         "building the release wasm (wasm-pack build --release --target web)",
-        command(
-            "wasm-pack",
-            &[
-                "build",
-                "--release",
-                "--target",
-                "web",
-                "--out-dir",
-                "www/pkg",
-                "--no-pack",
-            ],
-        ),
+        wasm_pack("www/pkg", &[]),
     )?;
     let root = xtask::root();
     let wasm = root.join("www/pkg/async_demo_bg.wasm");
@@ -57,21 +46,7 @@ pub fn release() -> Result<PathBuf, String> {
 /// out of `target/` again).
 pub fn bench() -> Result<(), String> {
     install::build_tools()?;
-    let mut build = command(
-        "wasm-pack",
-        &[
-            "build",
-            "--release",
-            "--target",
-            "web",
-            "--out-dir",
-            "www/bench/pkg",
-            "--no-pack",
-            "--",
-            "--features",
-            "bench",
-        ],
-    );
+    let mut build = wasm_pack("www/bench/pkg", &["--features", "bench"]);
     build.env("CARGO_TARGET_DIR", xtask::root().join("target/bench"));
     run::status(
         "building the bench page's wasm (the release with --features bench, into www/bench/pkg)",
@@ -79,6 +54,25 @@ pub fn bench() -> Result<(), String> {
     )?;
     let wasm = xtask::root().join("www/bench/pkg/async_demo_bg.wasm");
     optimize(&wasm, &wasm, &[])
+}
+
+/// `wasm-pack build` of the release for the web into `out_dir`, with
+/// `cargo` arguments `cargo_args`.
+fn wasm_pack(out_dir: &str, cargo_args: &[&str]) -> std::process::Command {
+    let mut args = vec![
+        "build",
+        "--release",
+        "--target",
+        "web",
+        "--out-dir",
+        out_dir,
+        "--no-pack",
+    ];
+    if !cargo_args.is_empty() {
+        args.push("--");
+        args.extend_from_slice(cargo_args);
+    }
+    command("wasm-pack", &args)
 }
 
 /// binaryen's `wasm-opt -Oz` from `input` to `output`, with `extra` flags.
