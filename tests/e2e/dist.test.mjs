@@ -365,6 +365,11 @@ const PARITY = [
  * chapter (relative to the chapter), `mdbook build`, the output served under a
  * sub-path with the strict CSP. A chapter at the top and one in a subfolder.
  */
+/** Copies the widget's files from dist/ into `folder`, as the README tells a site to. */
+function copyWidgetFiles(folder) {
+  execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), folder]);
+}
+
 test("the README's steps put the widgets into an existing mdBook", async (t) => {
   try {
     execFileSync("mdbook", ["--version"]);
@@ -379,7 +384,7 @@ test("the README's steps put the widgets into an existing mdBook", async (t) => 
     fs.writeFileSync(path.join(book, "book.toml"), '[book]\ntitle = "Someone else\'s book"\n');
     fs.writeFileSync(path.join(book, "src/SUMMARY.md"), "# Summary\n\n- [One](chapter_1.md)\n  - [Two](nested/two.md)\n");
     // Step 2 of the README: copy the widget's files to the root of src/.
-    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), path.join(book, "src/")]);
+    copyWidgetFiles(path.join(book, "src/"));
     // Step 3: in a chapter, the module (relative to the chapter) and the widgets.
     fs.writeFileSync(
       path.join(book, "src/chapter_1.md"),
@@ -472,7 +477,7 @@ test("async-demo-prerender finds the widgets the browser finds: not a tag in a c
     "</body></html>",
   ].join("\r\n");
   try {
-    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), site]);
+    copyWidgetFiles(site);
     fs.writeFileSync(path.join(site, "page.html"), page);
     const said = execFileSync("node", [path.join(DIST, "prerender.mjs"), site], { encoding: "utf8" });
     assert.match(said, /: 2 widgets in 1 page pre-rendered/);
@@ -552,7 +557,7 @@ test("async-demo-prerender says what is wrong: no folder, a page that does not l
     // A misspelt lesson: the widget's own sentence, at once; the good page
     // beside it is pre-rendered all the same.
     fs.rmSync(path.join(site, "page.html"));
-    execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), site]);
+    copyWidgetFiles(site);
     const module = '<!doctype html><meta charset="utf-8"><script type="module" src="async-demo.js"></script>';
     fs.writeFileSync(path.join(site, "bad.html"), `${module}<async-demo lesson="gahter"></async-demo>`);
     fs.writeFileSync(path.join(site, "good.html"), `${module}<async-demo lesson="sleep"></async-demo>`);
