@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn the_transcript_reads_like_a_twins_output() {
-        let mut done = TaskRecord::new("api/delay/700".into(), 1000.0);
+        let mut done = TaskRecord::new("async-demo-api/delay/700".into(), 1000.0);
         done.record_poll(1000.0, 1000.2, false);
         done.record_poll(1702.0, 1702.2, true);
         done.record_end(1702.2, Outcome::Done(Some("HTTP 200".into())));
@@ -244,7 +244,7 @@ mod tests {
                 "[    0 ms] sequential: started",
                 "[  500 ms] Hello",
                 "[  702 ms] World",
-                "[  702 ms] sequential: api/delay/700 done: HTTP 200",
+                "[  702 ms] sequential: async-demo-api/delay/700 done: HTTP 200",
                 "[  710 ms] sequential: save(ms) — no .await pending (never started)",
                 "[  710 ms] sequential: finished",
             ]

@@ -17,7 +17,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn a_download_reports_status_size_and_a_text_preview() {
-    let done = download(&url("/api/delay/10")).await.expect("the download");
+    let done = download(&url("/async-demo-api/delay/10"))
+        .await
+        .expect("the download");
     assert_eq!(done.status, 200);
     assert_eq!(done.bytes, "waited 10 ms".len() as u64);
     assert_eq!(done.preview.as_deref(), Some("waited 10 ms"));
@@ -34,7 +36,9 @@ async fn a_data_url_needs_no_server() {
 
 #[wasm_bindgen_test]
 async fn a_binary_body_is_counted_not_shown() {
-    let done = download(&url("/api/binary?bytes=4096")).await.expect("binary");
+    let done = download(&url("/async-demo-api/binary?bytes=4096"))
+        .await
+        .expect("binary");
     assert_eq!(done.bytes, 4096);
     assert_eq!(done.preview, None);
     assert!(done.to_string().ends_with("4096 bytes of binary data"), "{done}");
@@ -43,12 +47,15 @@ async fn a_binary_body_is_counted_not_shown() {
 #[wasm_bindgen_test]
 async fn http_errors_are_failed_downloads() {
     for code in [404u16, 500, 503] {
-        match download(&url(&format!("/api/status/{code}"))).await {
+        match download(&url(&format!("/async-demo-api/status/{code}"))).await {
             Err(Error::Http { status, .. }) => assert_eq!(status, code),
             other => panic!("status {code} gave {other:?}"),
         }
     }
-    let sentence = download(&url("/api/status/404")).await.unwrap_err().to_string();
+    let sentence = download(&url("/async-demo-api/status/404"))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
         sentence.contains("HTTP 404") && sentence.contains("download failed"),
         "{sentence}"
@@ -85,11 +92,11 @@ async fn an_unreachable_host_is_a_network_error() {
 #[wasm_bindgen_test]
 async fn a_huge_body_is_stopped_at_the_limit() {
     // Declared by Content-Length: refused before reading.
-    let declared = download(&url("/api/drip?bytes=6000000&ms=0")).await;
+    let declared = download(&url("/async-demo-api/drip?bytes=6000000&ms=0")).await;
     assert_eq!(
         declared,
         Err(Error::BodyTooLarge {
-            url: url("/api/drip?bytes=6000000&ms=0"),
+            url: url("/async-demo-api/drip?bytes=6000000&ms=0"),
             limit: MAX_BODY_BYTES
         })
     );
@@ -105,7 +112,7 @@ async fn a_huge_body_is_stopped_at_the_limit() {
 async fn a_deadline_aborts_the_request_on_the_server_too() {
     let aborted_before = common::stat("aborted").await;
     let start = now();
-    let result = with_timeout(150, download(&url("/api/delay/5000"))).await;
+    let result = with_timeout(150, download(&url("/async-demo-api/delay/5000"))).await;
     assert_eq!(result, Err(Error::TimedOut { after_ms: 150 }));
     assert!(now() - start < 1_000.0);
     // The server sees the connection close shortly after the abort.
@@ -127,7 +134,7 @@ async fn a_deadline_aborts_the_request_on_the_server_too() {
 async fn identical_urls_still_download_concurrently() {
     // Without `cache: no-store` the browser would queue these behind one
     // cache entry and take three times as long.
-    let target = url("/api/delay/300");
+    let target = url("/async-demo-api/delay/300");
     let start = now();
     let results = join_all((0..3).map(|_| download(&target))).await;
     let took = now() - start;

@@ -38,7 +38,7 @@ async fn lazy_shows_a_future_with_zero_polls_beside_one_that_ran() {
 
 #[wasm_bindgen_test]
 async fn gather_sequential_is_the_sum_and_concurrent_the_slowest_even_for_one_url_thrice() {
-    let same = "api/delay/300 api/delay/300 api/delay/300";
+    let same = "async-demo-api/delay/300 async-demo-api/delay/300 async-demo-api/delay/300";
     let report = run_lesson("gather", &[("urls", same)]).await.unwrap();
     let [seq, con] = &report.runs[..] else {
         panic!("two runs")
@@ -55,8 +55,8 @@ async fn gather_sequential_is_the_sum_and_concurrent_the_slowest_even_for_one_ur
 #[wasm_bindgen_test]
 async fn gather_fails_only_the_bad_rows() {
     let urls = format!(
-        "api/delay/100 api/status/500 http://127.0.0.1:9/ ftp://nowhere.test/x {}",
-        "api/delay/40000"
+        "async-demo-api/delay/100 async-demo-api/status/500 http://127.0.0.1:9/ ftp://nowhere.test/x {}",
+        "async-demo-api/delay/40000"
     );
     let report = run_lesson("gather", &[("urls", &urls), ("timeout-ms", "400")])
         .await
@@ -82,7 +82,10 @@ async fn gather_fails_only_the_bad_rows() {
 async fn an_endpoint_that_does_not_answer_in_time_times_out() {
     let report = run_lesson(
         "gather",
-        &[("urls", "api/delay/3000 api/delay/50"), ("timeout-ms", "300")],
+        &[
+            ("urls", "async-demo-api/delay/3000 async-demo-api/delay/50"),
+            ("timeout-ms", "300"),
+        ],
     )
     .await
     .unwrap();
@@ -105,7 +108,7 @@ async fn absurd_parameters_are_refused_with_a_sentence() {
             "{err}"
         );
     }
-    let many = vec!["api/delay/1"; 51].join(" ");
+    let many = vec!["async-demo-api/delay/1"; 51].join(" ");
     assert!(run_lesson("gather", &[("urls", &many)]).await.is_err());
 }
 
@@ -148,8 +151,8 @@ async fn the_widget_runs_and_draws_a_row_per_task() {
     // Attribute URLs resolve against the page (here the test runner's), so give them whole.
     let urls = format!(
         "{} {}",
-        common::url("/api/delay/50"),
-        common::url("/api/status/404")
+        common::url("/async-demo-api/delay/50"),
+        common::url("/async-demo-api/status/404")
     );
     let (host, root, widget) = mount(&[("lesson", "gather"), ("urls", &urls)]);
     assert_eq!(host.get_attribute("data-state").as_deref(), Some("idle"));
@@ -270,9 +273,15 @@ async fn blocking_freezes_frames_for_the_whole_wait_and_awaiting_does_not() {
 
 #[wasm_bindgen_test]
 async fn race_cancels_the_losers() {
-    let report = run_lesson("race", &[("urls", "api/delay/600 api/delay/50 api/delay/900")])
-        .await
-        .unwrap();
+    let report = run_lesson(
+        "race",
+        &[(
+            "urls",
+            "async-demo-api/delay/600 async-demo-api/delay/50 async-demo-api/delay/900",
+        )],
+    )
+    .await
+    .unwrap();
     let states: Vec<&str> = report.runs[0].tasks.iter().map(|t| t.state.as_str()).collect();
     assert_eq!(states, ["cancelled", "done", "cancelled"]);
     assert!(report.runs[0].total_ms < 500.0);
@@ -282,7 +291,10 @@ async fn race_cancels_the_losers() {
 async fn limit_keeps_at_most_k_in_flight() {
     let report = run_lesson(
         "limit",
-        &[("urls", &["api/delay/100"; 7].join(" ")), ("concurrency", "2")],
+        &[
+            ("urls", &["async-demo-api/delay/100"; 7].join(" ")),
+            ("concurrency", "2"),
+        ],
     )
     .await
     .unwrap();
@@ -312,7 +324,10 @@ async fn stepping_gather_polls_one_future_per_step_and_holds_wakes_in_the_queue(
     let stepper = Stepper::new();
     let recorder = Recorder::stepped(stepper.clone());
     let params = common::params(&[
-        ("urls", "api/delay/60 api/delay/120 api/delay/180"),
+        (
+            "urls",
+            "async-demo-api/delay/60 async-demo-api/delay/120 async-demo-api/delay/180",
+        ),
         ("timeout-ms", "5000"),
     ]);
     let ctx = Ctx::new(recorder.clone(), params);

@@ -15,13 +15,13 @@ let init, Widget, sleep, setModuleBase, onPanic;
 const base = new URL(".", import.meta.url).href;
 
 // On a static host (the folder `cargo xtask dist` writes) no server answers
-// the lessons' `api/` URLs: the Service Worker `sw.js`, next to this module,
+// the lessons' `async-demo-api/` URLs: the Service Worker `sw.js`, next to this module,
 // answers them inside the browser. `cargo xtask dist` turns this on; the dev
 // server answers them itself, so there it stays off.
 const SERVICE_WORKER = false;
 
 /**
- * Resolves once the lessons' `api/` URLs can be answered: with null when they
+ * Resolves once the lessons' `async-demo-api/` URLs can be answered: with null when they
  * can (a server, or the Service Worker in control of this page), else with the
  * sentence that says why not and what to do. Widgets mount after it settles,
  * so that no first run races the worker's installation. A page that imports
@@ -32,13 +32,33 @@ export const apiReady = SERVICE_WORKER ? startServiceWorker() : Promise.resolve(
 async function startServiceWorker() {
   const script = new URL("./sw.js", import.meta.url).href;
   const cannot = (why) =>
-    `The lessons' default api/ URLs cannot be answered on this page because ${why}; give this widget urls that exist on your host (the urls attribute).`;
+    `The lessons' default async-demo-api/ URLs cannot be answered on this page because ${why}; give this widget urls that exist on your host (the urls attribute).`;
   if (location.protocol === "file:") return cannot("it was opened as a file (file://), which cannot run a Service Worker: serve the folder over http(s) instead");
   if (!("serviceWorker" in navigator)) return cannot("this browser offers no Service Worker here (it needs https or localhost, and no private window that disables them)");
   if (!location.href.startsWith(base)) return cannot(`the page lies outside ${base}, the only place the widget's Service Worker may serve`);
-  const ours = () => navigator.serviceWorker.controller?.scriptURL === script;
+  const workers = navigator.serviceWorker;
+  const isOurs = (registration) =>
+    [registration.active, registration.waiting, registration.installing].some((w) => w?.scriptURL === script);
+  const ours = () => workers.controller?.scriptURL === script;
+  // A guest never takes a page from the host's own worker: not by
+  // registering over it (same scope), nor by a narrower scope of its own.
+  // Where the host has one for this page, the widget's worker steps aside
+  // (an earlier visit's registration of ours is removed) and says so.
+  let registrations;
   try {
-    await navigator.serviceWorker.register(script, { updateViaCache: "none" });
+    registrations = await workers.getRegistrations();
+  } catch (error) {
+    return cannot(`the browser refused to list its Service Workers (${error?.message ?? error})`);
+  }
+  const hosts = registrations.filter((r) => !isOurs(r) && location.href.startsWith(r.scope));
+  const controller = workers.controller && !ours() ? workers.controller.scriptURL : null;
+  if (hosts.length || controller) {
+    await Promise.all(registrations.filter(isOurs).map((r) => r.unregister().catch(() => false)));
+    const theirs = controller ?? hosts[0].active?.scriptURL ?? hosts[0].scope;
+    return cannot(`the site has a Service Worker of its own for this page (${theirs}), which the widget's worker does not replace`);
+  }
+  try {
+    await workers.register(script, { updateViaCache: "none" });
   } catch (error) {
     return cannot(`the browser refused its Service Worker (${error?.message ?? error})`);
   }
@@ -47,8 +67,8 @@ async function startServiceWorker() {
   // hard reload, which bypasses it, it is asked to claim the page.
   const controlled = new Promise((resolve) => {
     const check = () => ours() && resolve(true);
-    navigator.serviceWorker.addEventListener("controllerchange", check);
-    navigator.serviceWorker.ready.then((registration) => {
+    workers.addEventListener("controllerchange", check);
+    workers.ready.then((registration) => {
       if (!ours()) registration.active?.postMessage("claim");
       check();
     });
@@ -141,6 +161,11 @@ class AsyncDemo extends HTMLElement {
   #earlyClick = null;
   // A script called run() or step() before the wasm: no click is replayed.
   #scripted = false;
+  // Calls made before the widget was mounted, made on it once it is.
+  #early = [];
+  // Why this element cannot show a widget at all (the page attached a
+  // shadow root of its own to it), if so.
+  #broken = null;
   // Between connectedCallback and disconnectedCallback. (An upgrade calls
   // attributeChangedCallback for `lesson` first: that is no change to act on.)
   #connected = false;
@@ -175,6 +200,7 @@ class AsyncDemo extends HTMLElement {
     this.#attributes.disconnect();
     this.#forgetEarly();
     this.#unmount();
+    this.#settleEarly("async-demo: the element left the page before the widget could act on this call");
   }
 
   // A pre-rendered widget mounts when it comes near the viewport, or at the
@@ -228,6 +254,8 @@ class AsyncDemo extends HTMLElement {
     if (oldValue === newValue || !this.#connected) return;
     this.#forgetEarly();
     this.#unmount();
+    const lesson = JSON.stringify(newValue ?? "");
+    this.#settleEarly(`async-demo: the lesson changed to ${lesson} before the widget could act on this call: make it again`);
     this.#mount();
   }
 
@@ -235,19 +263,17 @@ class AsyncDemo extends HTMLElement {
    * Runs the lesson; resolves with the report. `{ step: true }` starts it
    * paused before its first poll: then `step()` polls one future at a time.
    */
-  async run(options) {
+  run(options) {
     this.#scripted = !this.#widget; // the script's run, not also the reader's
     this.#earlyClick = null;
-    const widget = await this.#mounted();
-    return settled(widget.run(options));
+    return this.#call((widget) => settled(widget.run(options)));
   }
 
   /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine, suspendLine }. */
-  async step() {
+  step() {
     this.#scripted = !this.#widget;
     this.#earlyClick = null;
-    const widget = await this.#mounted();
-    return settled(widget.step());
+    return this.#call((widget) => settled(widget.step()));
   }
 
   /** In a stepped run: the futures waiting for their poll, as [{ label, cause, waitingOn, line, awaitLine, suspendLine }]. */
@@ -257,12 +283,12 @@ class AsyncDemo extends HTMLElement {
 
   /** In a stepped run: continue at full speed. */
   resume() {
-    this.#widget?.resume();
+    this.#then((widget) => widget.resume());
   }
 
   /** Stops the run in flight. */
   cancel() {
-    this.#widget?.cancel();
+    this.#then((widget) => widget.cancel());
   }
 
   /** The last run as Chrome Trace Event JSON (opens in Perfetto), or null. */
@@ -275,15 +301,65 @@ class AsyncDemo extends HTMLElement {
     return this.#widget ? this.#widget.report() : null;
   }
 
-  async #mounted() {
-    this.#wake(true); // mounts it, if it is not mounted or mounting
-    await this.#mounting;
-    if (!this.#widget) throw new Error("async-demo: the widget is not on the page");
-    return this.#widget;
+  // A call that acts on the widget: at once when it is mounted, else once it
+  // is, after the calls made before it (so `run(); cancel()` before the wasm
+  // has arrived cancels that run). Rust starts a run inside `run()` itself,
+  // so a cancel() or resume() right after it acts on that run.
+  #call(act) {
+    if (this.#broken) return Promise.reject(new Error(this.#broken));
+    if (!this.#connected) return Promise.reject(new Error("async-demo: the element is not on the page: add it to the document first"));
+    if (this.#widget && !this.#early.length) {
+      try {
+        return Promise.resolve(act(this.#widget));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.#early.push({ act, resolve, reject });
+      this.#wake(true); // mounts it, if it is not mounted or mounting
+      if (!this.#widget && !this.#mounting) this.#settleEarly(this.#broken ?? "async-demo: the widget is not on the page");
+    });
+  }
+
+  // A call with no answer (cancel, resume): now, or after the calls still
+  // waiting for the widget; with neither, nothing can be running.
+  #then(act) {
+    if (this.#early.length) this.#early.push({ act, resolve: () => {}, reject: () => {} });
+    else if (this.#widget) act(this.#widget);
+  }
+
+  // The calls made before the widget was there: made on it now, in order;
+  // or, where it will not come, each rejected with the sentence `why`.
+  #settleEarly(why = null) {
+    for (const { act, resolve, reject } of this.#early.splice(0)) {
+      if (why || !this.#widget) {
+        reject(new Error(why ?? "async-demo: the widget is not on the page"));
+        continue;
+      }
+      try {
+        resolve(act(this.#widget));
+      } catch (error) {
+        reject(error);
+      }
+    }
   }
 
   #mount() {
-    const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+    let root = this.shadowRoot;
+    if (!root) {
+      try {
+        root = this.attachShadow({ mode: "open" });
+      } catch (error) {
+        // The page attached a closed shadow root of its own to the element:
+        // there is nowhere to show the widget. Said, never thrown at the page.
+        this.#broken = `async-demo cannot show this widget: the page attached a shadow root of its own to the element (${error?.message ?? error})`;
+        this.setAttribute("data-state", "error");
+        console.error(this.#broken);
+        this.#settleEarly(this.#broken);
+        return null;
+      }
+    }
     if (!root.firstChild) placeholder(root);
     this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
     const mounting = load()
@@ -295,10 +371,12 @@ class AsyncDemo extends HTMLElement {
         this.#forgetEarly();
         if (apiProblem) this.#widget.setApiProblem(apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
+        this.#settleEarly();
       })
       .catch((error) => {
         this.setAttribute("data-state", "error");
         const message = `async-demo could not start: ${error?.message ?? error}`;
+        if (this.#mounting === mounting) this.#settleEarly(message);
         // A pre-rendered widget stays readable: the sentence goes into its
         // error line, and its controls, which cannot work, are disabled.
         const line = this.#prerendered && root.querySelector(".demo p.error[role=alert]");

@@ -1,5 +1,5 @@
 // The playground's permalinks: the URL's hash names a lesson and its
-// parameters (#gather?urls=api/delay/300+api/delay/300&timeout-ms=900).
+// parameters (#gather?urls=async-demo-api/delay/300+async-demo-api/delay/300&timeout-ms=900).
 // Opening such a URL restores them; changing a parameter updates the hash.
 //
 // The hash is split first (lesson, then `&`-separated `name=value` pairs),

@@ -1,5 +1,6 @@
-// The lessons' `api/` endpoints, answered inside the browser: the Service
-// Worker of the static build (`cargo xtask dist`), whose folder has no server.
+// The lessons' `async-demo-api/` endpoints, answered inside the browser: the
+// Service Worker of the static build (`cargo xtask dist`), whose folder has
+// no server.
 //
 // The page's downloads stay real `fetch()` calls: they leave the page, show in
 // DevTools' Network panel ("from ServiceWorker") and are aborted by their
@@ -8,25 +9,36 @@
 // dev server (xtask/src/server.rs); keep the two in step. What differs:
 // - no network connection is involved, so the browser's limit of six
 //   HTTP/1.1 connections per host does not apply: K requests in flight are K;
-// - `api/delay/{ms}` sends its head at once and its body after `ms` (the dev
-//   server sends both after `ms`), so that an abort is seen: see `delay`;
-// - the counters of `api/stats` and the ids of `api/flaky` live in this
-//   worker, shared by the pages it controls, and start again at zero when the
-//   browser stops the worker (it stops an idle one after about 30 s);
-// - nothing is compressed, and `api/stats/reset` accepts any page it controls
-//   (a page of another origin cannot reach it).
+// - `async-demo-api/delay/{ms}` sends its head at once and its body after
+//   `ms` (the dev server sends both after `ms`), so that an abort is seen:
+//   see `delay`;
+// - the counters of `async-demo-api/stats` and the ids of
+//   `async-demo-api/flaky` live in this worker, shared by the pages it
+//   controls, and start again at zero when the browser stops the worker (it
+//   stops an idle one after about 30 s);
+// - nothing is compressed, and `async-demo-api/stats/reset` accepts any page
+//   it controls (a page of another origin cannot reach it).
 //
-// Only URLs under `api/` next to this file are answered; every other request
-// (the page, its scripts, the wasm, the author's own `urls`) goes to the
-// network untouched. A classic script, not a module: every browser with
-// Service Workers runs it.
+// A guest on someone else's site. It answers only the URLs under
+// `async-demo-api/` next to this file, a folder no site has by chance; every
+// other request (the host's pages and their own `api/` URLs, POSTs and
+// navigations, the widget's scripts and wasm, the author's own `urls`) goes to
+// the network untouched, as if there were no worker: the listener returns
+// without `respondWith`. Its answers are never cached, so nothing of it
+// outlives its files: at each navigation of a page it controls it asks for
+// its own script again, and once the host has removed it (404 or 410) it
+// unregisters itself and answers nothing more. `async-demo.js` never
+// registers it over a worker of the host's (see `startServiceWorker`).
+// A classic script, not a module: every browser with Service Workers runs it.
 "use strict";
 
-const API = new URL("api/", self.location.href);
+const API = new URL("async-demo-api/", self.location.href);
 const MAX_DELAY_MS = 30_000;
 const MAX_BYTES = 10_000_000;
 const MAX_ID_CHARS = 64;
-const BINARY_CHUNK = 64 * 1024;
+/** The largest piece of a body made at once: whatever a page asks for or
+ * leaves unread, a response holds at most this much of it in this worker. */
+const CHUNK = 64 * 1024;
 
 // A new version takes over at once: there is nothing to migrate.
 self.addEventListener("install", () => self.skipWaiting());
@@ -36,17 +48,42 @@ self.addEventListener("message", (event) => {
   if (event.data === "claim") event.waitUntil(self.clients.claim());
 });
 
+/** Set once this worker's script is gone from the host: it answers nothing more. */
+let removed = false;
+
 self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
+  const request = event.request;
+  if (request.mode === "navigate") event.waitUntil(stillHosted());
+  if (removed) return;
+  const url = new URL(request.url);
   if (url.origin !== API.origin) return;
   const path = url.pathname;
-  // `api/` itself is no endpoint (the dev server looks for a file there too).
+  // `async-demo-api/` itself is no endpoint.
   if (path.startsWith(API.pathname) && path.length > API.pathname.length) {
-    event.respondWith(answer(event.request, path.slice(API.pathname.length), url.search));
+    event.respondWith(answer(request, path.slice(API.pathname.length), url.search));
   }
 });
 
-// ---- counters (api/stats) -------------------------------------------------
+/**
+ * Whether this worker's script is still on the host; if it is not (404 or
+ * 410: the site's owner removed the widget's files), unregisters it. The
+ * browser's own update check would keep a registration whose script is gone.
+ * The request is a conditional one (`no-cache`), so usually a 304. A network
+ * failure says nothing: offline, the worker stays.
+ */
+async function stillHosted() {
+  try {
+    const response = await fetch(self.location.href, { cache: "no-cache", credentials: "same-origin" });
+    if (response.status === 404 || response.status === 410) {
+      removed = true;
+      await self.registration.unregister();
+    }
+  } catch {
+    // Offline or refused: no verdict.
+  }
+}
+
+// ---- counters (async-demo-api/stats) -------------------------------------------------
 
 const stats = { started: 0, finished: 0, aborted: 0, inFlight: 0, peakInFlight: 0 };
 
@@ -209,7 +246,7 @@ function streamed(next, end, signal) {
 }
 
 /**
- * `/api/delay/{ms}`: "waited {ms} ms", after `ms`. Unlike the dev server, the
+ * `/async-demo-api/delay/{ms}`: "waited {ms} ms", after `ms`. Unlike the dev server, the
  * head goes at once and the body after `ms`: Chromium does not tell a worker
  * that the page aborted a request it has not answered yet (FetchEvent's
  * `request.signal` stays quiet, and a late answer is read all the same), but
@@ -238,25 +275,37 @@ async function delay(ms, signal, end, head) {
   return respond(200, body, headers);
 }
 
-/** `/api/drip?bytes=N&ms=T`: N bytes of `.` spread evenly over T ms, one chunk every 50 ms. */
+/**
+ * `/async-demo-api/drip?bytes=N&ms=T`: N bytes of `.` spread evenly over T ms,
+ * a step every 50 ms. A step larger than `CHUNK` goes as several pieces of at
+ * most `CHUNK` (`bytes=10000000&ms=0` is one step of 10 MB): the stream makes
+ * a piece only when the page pulls one, so a body the page leaves unread holds
+ * one piece here, not the whole step.
+ */
 function drip(query, signal, end, head) {
   const bytes = queryNumber(query, "bytes", 1000, MAX_BYTES, "bytes");
   const ms = queryNumber(query, "ms", 1000, MAX_DELAY_MS, "milliseconds");
-  const chunks = Math.min(Math.max(Math.floor(ms / 50), 1), Math.max(bytes, 1));
-  const interval = Math.floor(ms / chunks);
+  const steps = Math.min(Math.max(Math.floor(ms / 50), 1), Math.max(bytes, 1));
+  const interval = Math.floor(ms / steps);
   const headers = { "content-length": String(bytes) };
   if (head) {
     end(true);
     return respond(200, null, headers, true);
   }
-  let sent = 0;
+  const dots = new Uint8Array(Math.min(CHUNK, Math.max(bytes, 1))).fill(0x2e); // "."
+  let step = 0;
+  let left = 0; // bytes of the current step not yet sent
   const body = streamed(
     async (onCancel) => {
-      if (sent === chunks) return null;
-      await wait(interval, onCancel);
-      const size = Math.floor((bytes * (sent + 1)) / chunks) - Math.floor((bytes * sent) / chunks);
-      sent += 1;
-      return new Uint8Array(size).fill(0x2e); // "."
+      if (left === 0) {
+        if (step === steps) return null;
+        await wait(interval, onCancel);
+        left = Math.floor((bytes * (step + 1)) / steps) - Math.floor((bytes * step) / steps);
+        step += 1;
+      }
+      const size = Math.min(left, CHUNK);
+      left -= size;
+      return dots.slice(0, size);
     },
     end,
     signal,
@@ -264,7 +313,7 @@ function drip(query, signal, end, head) {
   return respond(200, body, headers);
 }
 
-/** `/api/binary?bytes=N`: the dev server's N bytes (byte i is bits 7–14 of i × 2654435761), 64 KiB at a time. */
+/** `/async-demo-api/binary?bytes=N`: the dev server's N bytes (byte i is bits 7–14 of i × 2654435761), 64 KiB at a time. */
 function binary(query, signal, end, head) {
   const bytes = queryNumber(query, "bytes", 1024, MAX_BYTES, "bytes");
   const headers = { "content-type": "application/octet-stream", "content-length": String(bytes) };
@@ -276,7 +325,7 @@ function binary(query, signal, end, head) {
   const body = streamed(
     async () => {
       if (start >= bytes) return null;
-      const stop = Math.min(start + BINARY_CHUNK, bytes);
+      const stop = Math.min(start + CHUNK, bytes);
       const chunk = new Uint8Array(stop - start);
       // Only bits 7–14 of the 64-bit product are kept, so the low 15 bits of
       // each factor suffice and the product stays exact in a double.
@@ -290,7 +339,7 @@ function binary(query, signal, end, head) {
   return respond(200, body, headers);
 }
 
-/** How many times each `api/flaky` id has been asked for. */
+/** How many times each `async-demo-api/flaky` id has been asked for. */
 const flakySeen = new Map();
 
 function flaky(query) {
@@ -308,7 +357,7 @@ function flaky(query) {
     : sentence(200, `attempt ${attempt} of “${id}” succeeded`);
 }
 
-/** The endpoints: path below `api/` → [method, handler]. */
+/** The endpoints: path below `async-demo-api/` → [method, handler]. */
 function route(parts) {
   const [name, param, ...rest] = parts;
   const one = parts.length === 1;
@@ -322,13 +371,13 @@ function route(parts) {
 async function answer(request, path, search) {
   const parts = path.split("/");
   const found = route(parts);
-  if (!found) return sentence(404, "No such endpoint under /api.");
+  if (!found) return sentence(404, "No such endpoint under /async-demo-api/.");
   const [method, name] = found;
   const head = request.method === "HEAD" && method === "GET";
   if (request.method !== method && !head) {
     return sentence(
       405,
-      `This endpoint does not answer ${request.method}: /api/stats/reset takes POST, the others GET.`,
+      `This endpoint does not answer ${request.method}: /async-demo-api/stats/reset takes POST, the others GET.`,
     );
   }
   if (name === "stats") return json(stats, head);

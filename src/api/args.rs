@@ -95,7 +95,7 @@ pub(super) fn url_list(urls: &JsValue) -> Result<Vec<String>, Error> {
 }
 
 /// What kind of JavaScript value `value` is, for a sentence.
-fn describe(value: &JsValue) -> String {
+pub(super) fn describe(value: &JsValue) -> String {
     if js_sys::Array::is_array(value) {
         "an array".into()
     } else if value.is_function() {

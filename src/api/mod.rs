@@ -89,34 +89,54 @@ struct FetchResult {
 /// and an `error` sentence. Rejects only for unusable options.
 ///
 /// ```js
-/// const results = await fetchAll(["api/delay/300", "api/status/404"], { concurrency: 2 });
+/// const results = await fetchAll(["async-demo-api/delay/300", "async-demo-api/status/404"], { concurrency: 2 });
 /// ```
 #[wasm_bindgen(js_name = fetchAll, unchecked_return_type = "FetchResult[]")]
 pub async fn fetch_all(
     #[wasm_bindgen(unchecked_param_type = "string[]")] urls: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "FetchAllOptions")] options: Option<js_sys::Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "FetchAllOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let urls = url_list(&urls)?;
+    if !(options.is_undefined() || options.is_null() || options.is_object()) || options.is_function() {
+        return Err(Error::Usage(
+            "fetchAll's options must be an object such as { concurrency: 2, timeoutMs: 5000 }, or nothing."
+                .into(),
+        )
+        .into());
+    }
     let option = |name: &str, default: u32, max: u32| -> Result<u32, Error> {
-        let value = match &options {
-            Some(options) => js_sys::Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED),
-            None => JsValue::UNDEFINED,
+        let value = if options.is_object() {
+            // A getter or a Proxy that throws is refused, never taken for
+            // "not given".
+            js_sys::Reflect::get(&options, &name.into()).map_err(|e| {
+                Error::Usage(format!(
+                    "Reading fetchAll's option {name} threw: {}",
+                    crate::error::js_message(&e)
+                ))
+            })?
+        } else {
+            JsValue::UNDEFINED
         };
         if value.is_undefined() {
             return Ok(default);
         }
+        let expected = format!("a whole number from 1 to {max}");
         match value.as_f64() {
             Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= f64::from(max) => Ok(n as u32),
-            _ => {
-                let shown = value
-                    .as_f64()
-                    .map(crate::fixed::js_number)
-                    .or_else(|| value.as_string());
-                let shown = shown.unwrap_or_else(|| "a value that is not a number".into());
-                Err(Error::Usage(format!(
-                    "Option {name}: {shown} is not usable: expected a whole number from 1 to {max}."
-                )))
-            }
+            Some(n) => Err(Error::Usage(format!(
+                "Option {name}: {} is not usable: expected {expected}.",
+                crate::fixed::js_number(n)
+            ))),
+            None => Err(Error::Usage(match value.as_string() {
+                Some(text) => format!(
+                    "Option {name} is the string {}: it takes a number ({expected}), without quotes.",
+                    crate::error::quote(&text)
+                ),
+                None => format!(
+                    "Option {name}: expected {expected}, not {}.",
+                    args::describe(&value)
+                ),
+            })),
         }
     };
     let concurrency = option("concurrency", (urls.len() as u32).clamp(1, 64), 64)?;
@@ -170,13 +190,21 @@ pub async fn fetch_all(
 /// lesson or unusable parameters.
 ///
 /// ```js
-/// const report = await runLesson("gather", { urls: "api/delay/200 api/delay/300" });
+/// const report = await runLesson("gather", { urls: "async-demo-api/delay/200 async-demo-api/delay/300" });
 /// ```
 #[wasm_bindgen(js_name = runLesson, unchecked_return_type = "Report")]
 pub async fn run_lesson(
-    name: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "LessonParams")] params: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let Some(name) = name.as_string() else {
+        return Err(Error::Usage(format!(
+            "runLesson needs a lesson's name, a string such as \"gather\" (one of {}), not {}.",
+            lessons::names(),
+            args::describe(&name)
+        ))
+        .into());
+    };
     let lesson = lessons::find(&name).ok_or_else(|| Error::Param {
         name: "lesson".into(),
         value: name.clone(),
@@ -206,7 +234,7 @@ thread_local! {
 }
 
 /// Tells [`run_lesson`] where `async-demo.js` lives (its folder's URL), so
-/// that lessons' default URLs (`api/delay/…`) find the dev server's
+/// that lessons' default URLs (`async-demo-api/delay/…`) find the dev server's
 /// endpoints from any page. `async-demo.js` calls it on load; without it,
 /// the page's own base is used.
 #[wasm_bindgen(js_name = setModuleBase)]

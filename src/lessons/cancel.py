@@ -5,7 +5,7 @@ import time
 import aiohttp
 
 DELAY_MS = 8000  # param: delay-ms
-URLS = ["http://127.0.0.1:8080/api/delay/8000", "http://127.0.0.1:8080/api/drip?bytes=100000&ms=8000"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/8000", "http://127.0.0.1:8080/async-demo-api/drip?bytes=100000&ms=8000"]  # param: urls
 
 START = time.perf_counter()
 

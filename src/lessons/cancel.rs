@@ -18,7 +18,7 @@ const DELAY: Param = Param {
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/delay/8000 api/drip?bytes=100000&ms=8000",
+    default: "async-demo-api/delay/8000 async-demo-api/drip?bytes=100000&ms=8000",
     kind: ParamKind::Urls,
 };
 

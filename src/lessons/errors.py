@@ -5,9 +5,9 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/delay/400", "http://127.0.0.1:8080/api/status/500", "http://127.0.0.1:8080/api/delay/900"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/400", "http://127.0.0.1:8080/async-demo-api/status/500", "http://127.0.0.1:8080/async-demo-api/delay/900"]  # param: urls
 FAILURES = 3  # param: failures
-FLAKY_URL = "http://127.0.0.1:8080/api/flaky"  # url: api/flaky
+FLAKY_URL = "http://127.0.0.1:8080/async-demo-api/flaky"  # url: async-demo-api/flaky
 MAX_ATTEMPTS = 5
 
 START = time.perf_counter()

@@ -10,7 +10,7 @@ use crate::tasks::{download, Sleep};
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/delay/400 api/status/500 api/delay/900",
+    default: "async-demo-api/delay/400 async-demo-api/status/500 async-demo-api/delay/900",
     kind: ParamKind::Urls,
 };
 
@@ -22,7 +22,7 @@ const FAILURES: Param = Param {
 };
 
 /// The endpoint the retry run calls, beside the widget.
-const FLAKY: &str = "api/flaky";
+const FLAKY: &str = "async-demo-api/flaky";
 
 /// The retry run gives up after this many attempts.
 const MAX_ATTEMPTS: u32 = 5;

@@ -4,7 +4,7 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/delay/700", "http://127.0.0.1:8080/api/drip?bytes=30000&ms=1000", "http://127.0.0.1:8080/api/delay/400"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/700", "http://127.0.0.1:8080/async-demo-api/drip?bytes=30000&ms=1000", "http://127.0.0.1:8080/async-demo-api/delay/400"]  # param: urls
 TIMEOUT_MS = 15000  # param: timeout-ms
 
 START = time.perf_counter()

@@ -10,7 +10,7 @@ use crate::tasks::{download, with_timeout};
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/delay/700 api/drip?bytes=30000&ms=1000 api/delay/400",
+    default: "async-demo-api/delay/700 async-demo-api/drip?bytes=30000&ms=1000 async-demo-api/delay/400",
     kind: ParamKind::Urls,
 };
 
@@ -47,14 +47,14 @@ pub static LESSON: Lesson = Lesson {
     presets: &[
         Preset {
             label: "the article's example: three downloads of 2 s",
-            attributes: &[("urls", "api/delay/2000 api/delay/2000 api/delay/2000")],
+            attributes: &[("urls", "async-demo-api/delay/2000 async-demo-api/delay/2000 async-demo-api/delay/2000")],
         },
         Preset {
             label: "eight slow downloads from one host",
             attributes: &[(
                 "urls",
-                "api/delay/1000 api/delay/1000 api/delay/1000 api/delay/1000 \
-                 api/delay/1000 api/delay/1000 api/delay/1000 api/delay/1000",
+                "async-demo-api/delay/1000 async-demo-api/delay/1000 async-demo-api/delay/1000 async-demo-api/delay/1000 \
+                 async-demo-api/delay/1000 async-demo-api/delay/1000 async-demo-api/delay/1000 async-demo-api/delay/1000",
             )],
         },
         Preset {

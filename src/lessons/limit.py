@@ -4,7 +4,7 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/delay/400"] * 12  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/400"] * 12  # param: urls
 CONCURRENCY = 3  # param: concurrency
 
 START = time.perf_counter()

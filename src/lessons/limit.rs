@@ -10,9 +10,9 @@ use crate::tasks::download;
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/delay/400 api/delay/400 api/delay/400 api/delay/400 api/delay/400 \
-              api/delay/400 api/delay/400 api/delay/400 api/delay/400 api/delay/400 \
-              api/delay/400 api/delay/400",
+    default: "async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 \
+              async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 async-demo-api/delay/400 \
+              async-demo-api/delay/400 async-demo-api/delay/400",
     kind: ParamKind::Urls,
 };
 

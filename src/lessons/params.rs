@@ -165,11 +165,11 @@ impl Params {
         }
     }
 
-    /// Whether `lesson`'s downloads go to the widget's own `api/` endpoints:
+    /// Whether `lesson`'s downloads go to the widget's own `async-demo-api/` endpoints:
     /// its default URLs, `urls` that point there, or endpoints it calls by
     /// itself ([`Lesson::endpoints`](crate::lessons::Lesson::endpoints)).
     pub fn relies_on_module_api(&self, lesson: &crate::lessons::Lesson) -> bool {
-        let api = format!("{}api/", self.default_base);
+        let api = format!("{}async-demo-api/", self.default_base);
         let urls = lesson.params.iter().find(|p| matches!(p.kind, ParamKind::Urls));
         !lesson.endpoints.is_empty()
             || urls.is_some_and(|urls| {
@@ -242,7 +242,7 @@ mod tests {
     const URLS: Param = Param {
         name: "urls",
         label: "URLs",
-        default: "api/a api/b",
+        default: "async-demo-api/a async-demo-api/b",
         kind: ParamKind::Urls,
     };
 
@@ -262,9 +262,13 @@ mod tests {
         assert!(!params(&[("delay-ms", "soon")]).is_default(&DELAY));
         assert!(params(&[("urls", "")]).is_default(&URLS));
         // Typed URLs resolve against the page, the defaults against the module.
-        assert!(params(&[("urls", "http://module/api/a http://module/api/b")]).is_default(&URLS));
-        assert!(!params(&[("urls", "api/a api/b")]).is_default(&URLS));
-        assert!(!params(&[("urls", "http://module/api/a")]).is_default(&URLS));
+        assert!(params(&[(
+            "urls",
+            "http://module/async-demo-api/a http://module/async-demo-api/b"
+        )])
+        .is_default(&URLS));
+        assert!(!params(&[("urls", "async-demo-api/a async-demo-api/b")]).is_default(&URLS));
+        assert!(!params(&[("urls", "http://module/async-demo-api/a")]).is_default(&URLS));
     }
 
     #[test]
@@ -311,7 +315,7 @@ mod tests {
     fn default_urls_are_shown_absolute_so_editing_them_keeps_their_target() {
         assert_eq!(
             params(&[]).shown(&URLS),
-            "http://module/api/a http://module/api/b"
+            "http://module/async-demo-api/a http://module/async-demo-api/b"
         );
         assert_eq!(params(&[("urls", "x")]).shown(&URLS), "x");
         assert_eq!(params(&[]).shown(&DELAY), "2000");
@@ -321,7 +325,7 @@ mod tests {
     fn a_lesson_relies_on_the_module_api_through_its_defaults_or_urls_there() {
         let gather = crate::lessons::find("gather").expect("gather");
         assert!(params(&[]).relies_on_module_api(gather));
-        assert!(params(&[("urls", "http://module/api/delay/5")]).relies_on_module_api(gather));
+        assert!(params(&[("urls", "http://module/async-demo-api/delay/5")]).relies_on_module_api(gather));
         assert!(!params(&[("urls", "https://example.org/x")]).relies_on_module_api(gather));
         let sleep = crate::lessons::find("sleep").expect("sleep");
         assert!(!params(&[]).relies_on_module_api(sleep));
@@ -349,7 +353,7 @@ mod tests {
     fn default_urls_resolve_against_the_module_and_given_ones_against_the_page() {
         assert_eq!(
             params(&[]).urls(&URLS).expect("the test sets this up"),
-            vec!["http://module/api/a", "http://module/api/b"]
+            vec!["http://module/async-demo-api/a", "http://module/async-demo-api/b"]
         );
         assert_eq!(
             params(&[("urls", "x  y")])

@@ -4,7 +4,7 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/drip?bytes=300000&ms=2500", "http://127.0.0.1:8080/api/drip?bytes=80000&ms=1200", "http://127.0.0.1:8080/api/drip?bytes=600000&ms=3500"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/drip?bytes=300000&ms=2500", "http://127.0.0.1:8080/async-demo-api/drip?bytes=80000&ms=1200", "http://127.0.0.1:8080/async-demo-api/drip?bytes=600000&ms=3500"]  # param: urls
 MAX_BYTES = 5_000_000  # the Rust stops a download here too
 
 START = time.perf_counter()

@@ -10,7 +10,7 @@ use crate::tasks::{download_with_progress, MAX_BODY_BYTES};
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/drip?bytes=300000&ms=2500 api/drip?bytes=80000&ms=1200 api/drip?bytes=600000&ms=3500",
+    default: "async-demo-api/drip?bytes=300000&ms=2500 async-demo-api/drip?bytes=80000&ms=1200 async-demo-api/drip?bytes=600000&ms=3500",
     kind: ParamKind::Urls,
 };
 

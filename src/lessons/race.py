@@ -4,7 +4,7 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/delay/1500", "http://127.0.0.1:8080/api/delay/300", "http://127.0.0.1:8080/api/delay/3000"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/1500", "http://127.0.0.1:8080/async-demo-api/delay/300", "http://127.0.0.1:8080/async-demo-api/delay/3000"]  # param: urls
 
 START = time.perf_counter()
 

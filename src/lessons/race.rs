@@ -11,7 +11,7 @@ use crate::tasks::download;
 const URLS: Param = Param {
     name: "urls",
     label: "URLs racing (space-separated)",
-    default: "api/delay/1500 api/delay/300 api/delay/3000",
+    default: "async-demo-api/delay/1500 async-demo-api/delay/300 async-demo-api/delay/3000",
     kind: ParamKind::Urls,
 };
 

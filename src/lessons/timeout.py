@@ -4,7 +4,7 @@ import time
 
 import aiohttp
 
-URLS = ["http://127.0.0.1:8080/api/delay/200", "http://127.0.0.1:8080/api/delay/2500"]  # param: urls
+URLS = ["http://127.0.0.1:8080/async-demo-api/delay/200", "http://127.0.0.1:8080/async-demo-api/delay/2500"]  # param: urls
 TIMEOUT_MS = 800  # param: timeout-ms
 
 START = time.perf_counter()

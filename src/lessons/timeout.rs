@@ -10,7 +10,7 @@ use crate::tasks::{download, with_timeout};
 const URLS: Param = Param {
     name: "urls",
     label: "URLs (space-separated)",
-    default: "api/delay/200 api/delay/2500",
+    default: "async-demo-api/delay/200 async-demo-api/delay/2500",
     kind: ParamKind::Urls,
 };
 

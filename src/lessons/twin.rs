@@ -6,8 +6,8 @@
 //!
 //! ```python
 //! DELAY_MS = 800  # param: delay-ms
-//! URLS = ["http://127.0.0.1:8080/api/delay/700"]  # param: urls
-//! FLAKY_URL = "http://127.0.0.1:8080/api/flaky"  # url: api/flaky
+//! URLS = ["http://127.0.0.1:8080/async-demo-api/delay/700"]  # param: urls
+//! FLAKY_URL = "http://127.0.0.1:8080/async-demo-api/flaky"  # url: async-demo-api/flaky
 //! ```
 //!
 //! [`render`] replaces each marked value with the one the Rust run uses: a
@@ -161,7 +161,7 @@ pub fn python_str(text: &str) -> String {
 /// a twin, the sentence that says why.
 ///
 /// ```js
-/// const source = twinSource("gather", { urls: "api/delay/200 api/delay/300" });
+/// const source = twinSource("gather", { urls: "async-demo-api/delay/200 async-demo-api/delay/300" });
 /// ```
 ///
 /// # Errors

@@ -97,7 +97,7 @@ impl Drop for AbortGuard {
 /// # Example
 /// ```no_run
 /// # async fn demo() -> Result<(), async_demo::Error> {
-/// let done = async_demo::tasks::download("http://127.0.0.1:8080/api/delay/100").await?;
+/// let done = async_demo::tasks::download("http://127.0.0.1:8080/async-demo-api/delay/100").await?;
 /// assert_eq!(done.status, 200);
 /// # Ok(()) }
 /// ```
@@ -199,14 +199,30 @@ fn check_url(url: &str) -> Result<(), Error> {
 
 /// `fetch` from the page or from a worker.
 fn fetch(request: &Request) -> Result<Promise, Error> {
-    let global = js_sys::global();
-    if let Some(window) = global.dyn_ref::<web_sys::Window>() {
-        Ok(window.fetch_with_request(request))
-    } else if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        Ok(worker.fetch_with_request(request))
-    } else {
-        Err(Error::Setup("this JavaScript environment has no fetch".into()))
+    // The global `fetch` as it is at the call (a page may have replaced it),
+    // with whatever it does caught: a replacement that throws is a failed
+    // download with a sentence, and one that returns something other than a
+    // Promise is taken as `Promise.resolve` takes it. (web-sys's binding
+    // would let the exception unwind through the wasm, leaving the run and
+    // the widget half-changed, and `JsFuture` would call a missing `then`.)
+    if !js_sys::Reflect::has(&js_sys::global(), &"fetch".into()).unwrap_or(false) {
+        return Err(Error::Setup("this JavaScript environment has no fetch".into()));
     }
+    let answer = global_fetch(request).map_err(|e| {
+        Error::Setup(format!(
+            "The page's fetch function threw before a request for {} could start ({}): a script on \
+             the page has replaced window.fetch with one that fails.",
+            crate::error::cut(&request.url()),
+            js_message(&e)
+        ))
+    })?;
+    Ok(Promise::resolve(&answer))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(request: &Request) -> Result<JsValue, JsValue>;
 }
 
 /// Reads the body chunk by chunk, counting bytes and keeping the first few;

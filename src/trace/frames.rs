@@ -16,6 +16,17 @@ mod imp {
 
     type EntriesCallback = Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>;
 
+    /// A long task's start and duration (ms, page time).
+    type LongTask = (f64, f64);
+
+    /// Where reported long tasks go: the meter's list while it runs; after
+    /// [`FrameMeter::stop`], the `late` sink it was given (the run's record).
+    #[derive(Default)]
+    struct Sink {
+        tasks: Vec<LongTask>,
+        late: Option<Box<dyn Fn(LongTask)>>,
+    }
+
     /// Long tasks (main-thread work of 50 ms or more) as the browser reports
     /// them, where it does (Chromium; Firefox has no `longtask` entries).
     struct LongTasks {
@@ -24,11 +35,28 @@ mod imp {
         _callback: EntriesCallback,
     }
 
+    impl Drop for LongTasks {
+        fn drop(&mut self) {
+            self.observer.disconnect();
+        }
+    }
+
+    /// How long a stopped meter keeps hearing of long tasks: Chromium
+    /// reports one after the task that holds it has ended, and a run often
+    /// ends in the very next task (its last animation frame).
+    const LATE_MS: u32 = 1000;
+
+    /// How long before a run's start a long task may begin and still be the
+    /// run's: a run starts inside the task of the click or frame that
+    /// started it. A long task that began earlier belongs to what came
+    /// before (the previous run, whose meter hears it late).
+    const BEFORE_START_MS: f64 = 50.0;
+
     /// Reports animation frames, and collects long tasks, from `start`
     /// until `stop`.
     pub struct FrameMeter {
         start: f64,
-        long_tasks: Rc<RefCell<Vec<(f64, f64)>>>,
+        sink: Rc<RefCell<Sink>>,
         running: Option<FrameLoop>,
         observer: Option<LongTasks>,
     }
@@ -41,17 +69,21 @@ mod imp {
         }
     }
 
-    fn push_entries(entries: &js_sys::Array, sink: &RefCell<Vec<(f64, f64)>>) {
+    fn push_entries(entries: &js_sys::Array, sink: &RefCell<Sink>) {
         use wasm_bindgen::JsCast;
         let mut sink = sink.borrow_mut();
         for entry in entries.iter() {
             if let Ok(entry) = entry.dyn_into::<web_sys::PerformanceEntry>() {
-                sink.push((entry.start_time(), entry.duration()));
+                let task = (entry.start_time(), entry.duration());
+                match &sink.late {
+                    Some(late) => late(task),
+                    None => sink.tasks.push(task),
+                }
             }
         }
     }
 
-    fn observe_long_tasks(sink: &Rc<RefCell<Vec<(f64, f64)>>>) -> Option<LongTasks> {
+    fn observe_long_tasks(sink: &Rc<RefCell<Sink>>) -> Option<LongTasks> {
         use wasm_bindgen::JsCast;
         let supported = js_sys::Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
             .and_then(|ctor| js_sys::Reflect::get(&ctor, &"supportedEntryTypes".into()))
@@ -81,35 +113,40 @@ mod imp {
             // `performance.now()` rather than the frame's timestamp: the same
             // clock as the run's start and end.
             let running = FrameLoop::start(move |_| on_frame(now()));
-            let long_tasks = Rc::new(RefCell::new(Vec::new()));
-            let observer = observe_long_tasks(&long_tasks);
+            let sink = Rc::new(RefCell::new(Sink::default()));
+            let observer = observe_long_tasks(&sink);
             FrameMeter {
                 start: now(),
-                long_tasks,
+                sink,
                 running,
                 observer,
             }
         }
 
-        /// Stops; returns the long tasks the browser reported meanwhile.
-        pub fn stop(mut self) -> Vec<(f64, f64)> {
+        /// Stops; returns the long tasks the browser reported meanwhile that
+        /// are the run's (begun at most [`BEFORE_START_MS`] before its start
+        /// and before `end`). Those reported within [`LATE_MS`] after, which
+        /// began before `end`, go to `late` as they come.
+        pub fn stop(mut self, end: f64, late: impl Fn(f64, f64) + 'static) -> Vec<(f64, f64)> {
             self.running = None;
+            let start = self.start;
+            let ours = move |&(at, _): &LongTask| at >= start - BEFORE_START_MS && at < end;
             if let Some(long) = self.observer.take() {
-                push_entries(&long.observer.take_records(), &self.long_tasks);
-                long.observer.disconnect();
+                push_entries(&long.observer.take_records(), &self.sink);
+                self.sink.borrow_mut().late = Some(Box::new(move |task| {
+                    if ours(&task) {
+                        late(task.0, task.1);
+                    }
+                }));
+                // The observer (and with it the sink) lives on a little.
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::tasks::Sleep::new(LATE_MS).await;
+                    drop(long);
+                });
             }
-            let mut long_tasks = std::mem::take(&mut *self.long_tasks.borrow_mut());
-            // A long task that began before the run (the run started inside it) still counts.
-            long_tasks.retain(|(start, duration)| start + duration > self.start);
+            let mut long_tasks = std::mem::take(&mut self.sink.borrow_mut().tasks);
+            long_tasks.retain(ours);
             long_tasks
-        }
-    }
-
-    impl Drop for FrameMeter {
-        fn drop(&mut self) {
-            if let Some(long) = self.observer.take() {
-                long.observer.disconnect();
-            }
         }
     }
 
@@ -143,7 +180,7 @@ mod imp {
             FrameMeter
         }
         /// No long tasks natively.
-        pub fn stop(self) -> Vec<(f64, f64)> {
+        pub fn stop(self, _end: f64, _late: impl Fn(f64, f64) + 'static) -> Vec<(f64, f64)> {
             Vec::new()
         }
     }

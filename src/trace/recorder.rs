@@ -227,7 +227,10 @@ impl Run {
     fn close(&mut self) {
         let Some(meter) = self.meter.take() else { return };
         let end = now();
-        let long_tasks = meter.stop();
+        let (recorder, index) = (self.recorder.clone(), self.index);
+        let long_tasks = meter.stop(end, move |start, duration| {
+            recorder.with(|inner| inner.runs[index].long_tasks.push((start, duration)));
+        });
         self.recorder.with(|inner| {
             let run = &mut inner.runs[self.index];
             run.end = Some(end);

@@ -48,7 +48,7 @@ struct Inner {
     clicks: RefCell<Option<UnboundedSender<()>>>,
     /// The stepper of the run in flight, if it is stepped.
     stepper: RefCell<Option<Stepper>>,
-    /// Why the lessons' `api/` URLs cannot be answered on this page, if so
+    /// Why the lessons' `async-demo-api/` URLs cannot be answered on this page, if so
     /// (a static host where the Service Worker could not take over).
     api_problem: RefCell<Option<String>>,
     generation: Cell<u64>,
@@ -72,12 +72,17 @@ impl Widget {
     ) -> Result<Widget, JsValue> {
         view::install_panic_hook();
         let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
-        let name = host.get_attribute("lesson").unwrap_or_default();
-        let lesson = lessons::find(name.trim()).ok_or_else(|| Error::Param {
-            name: "lesson".into(),
-            value: name.clone(),
-            expected: format!("one of {}", lessons::names()),
-        });
+        let lesson = match host.get_attribute("lesson") {
+            None => Err(Error::Usage(format!(
+                "This <async-demo> element has no lesson attribute: give it one of {}.",
+                lessons::names()
+            ))),
+            Some(name) => lessons::find(name.trim()).ok_or_else(|| Error::Param {
+                name: "lesson".into(),
+                value: name.clone(),
+                expected: format!("one of {}", lessons::names()),
+            }),
+        };
         let stylesheet = format!("{module_base}async-demo.css");
         let params = params_of(&host, &module_base);
         let view = match &lesson {
@@ -132,16 +137,21 @@ impl Widget {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ step?: boolean }")] options: JsValue,
     ) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        let step = js_sys::Reflect::get(&options, &"step".into())
-            .ok()
-            .and_then(|s| s.as_bool())
-            .unwrap_or(false);
-        future_to_promise(async move {
-            let name = inner.lesson.as_ref().map_or("", |l| l.name);
-            let (recorder, ended) = Inner::run(inner, step).await?;
-            report_to_js(name, &recorder, ended).await
-        })
+        // The run starts here, not in a later task: a `cancel()` or
+        // `resume()` right after `run()` acts on this run.
+        let started = step_option(&options)
+            .map_err(JsValue::from)
+            .and_then(|step| Inner::begin(&self.inner, step));
+        match started {
+            Ok(started) => {
+                let name = self.inner.lesson.as_ref().map_or("", |l| l.name);
+                future_to_promise(async move {
+                    let (recorder, ended) = started.finish().await?;
+                    report_to_js(name, &recorder, ended).await
+                })
+            }
+            Err(e) => js_sys::Promise::reject(&e),
+        }
     }
 
     /// Stops the run in flight: its timers are cleared and its requests
@@ -191,7 +201,7 @@ impl Widget {
         }
     }
 
-    /// Says, among the widget's notes, why the lessons' default `api/` URLs
+    /// Says, among the widget's notes, why the lessons' default `async-demo-api/` URLs
     /// cannot be answered on this page (`null`: they can). The note shows
     /// only while the lesson relies on them.
     #[wasm_bindgen(js_name = setApiProblem)]
@@ -221,18 +231,14 @@ impl Inner {
     fn handle(self: Rc<Self>, intent: Intent) {
         match intent {
             // A failed run shows its error in the widget; nothing to do here.
-            Intent::Run => spawn_local(async move {
-                let _ = Inner::run(self, false).await;
-            }),
+            Intent::Run => Inner::start(&self, false),
             // The first Step starts a stepped run, paused before its first
             // poll; each later one polls one future.
             Intent::Step => match self.stepper().filter(Stepper::is_active) {
                 Some(stepper) => spawn_local(async move {
                     let _ = stepper.step().await; // the view draws what it did
                 }),
-                None => spawn_local(async move {
-                    let _ = Inner::run(self, true).await;
-                }),
+                None => Inner::start(&self, true),
             },
             Intent::Continue => {
                 if let Some(stepper) = self.stepper() {
@@ -250,6 +256,15 @@ impl Inner {
         }
     }
 
+    /// A run asked for in the widget (Run, Step): it shows its own outcome.
+    fn start(this: &Rc<Self>, step: bool) {
+        if let Ok(started) = Inner::begin(this, step) {
+            spawn_local(async move {
+                let _ = started.finish().await;
+            });
+        }
+    }
+
     fn stepper(&self) -> Option<Stepper> {
         self.stepper.borrow().clone()
     }
@@ -260,7 +275,10 @@ impl Inner {
         }
     }
 
-    async fn run(this: Rc<Self>, step: bool) -> Result<(Recorder, f64), JsValue> {
+    /// Starts a run (cancelling the one in flight): everything a `cancel()`
+    /// or `resume()` right after it needs is in place when this returns.
+    /// The lesson's future runs once [`Started::finish`] is awaited.
+    fn begin(this: &Rc<Self>, step: bool) -> Result<Started, JsValue> {
         let lesson = this.lesson.clone()?;
         let view = this
             .view
@@ -279,8 +297,8 @@ impl Inner {
         *this.clicks.borrow_mut() = Some(clicks);
         // Which of the question's assumptions this run keeps (read now: the
         // attributes may change while it runs).
-        let changed: Vec<&str> = {
-            let params = params_of(&this.host, &this.module_base);
+        let params = params_of(&this.host, &this.module_base);
+        let changed: Vec<&'static str> = {
             let assumes = lesson.predict.as_ref().map_or(&[][..], |p| p.assumes);
             assumes
                 .iter()
@@ -291,13 +309,42 @@ impl Inner {
         let ctx = Ctx {
             bridge: this.bridge.clone(),
             clicks: heard,
-            ..Ctx::new(recorder.clone(), params_of(&this.host, &this.module_base))
+            ..Ctx::new(recorder.clone(), params)
         };
         let (handle, registration) = AbortHandle::new_pair();
         *this.active.borrow_mut() = Some((generation, handle));
         view.start(&recorder);
+        Ok(Started {
+            this: this.clone(),
+            lesson,
+            view,
+            recorder,
+            stepper,
+            generation,
+            changed,
+            work: Abortable::new((lesson.run)(ctx), registration),
+        })
+    }
+}
 
-        let outcome = Abortable::new((lesson.run)(ctx), registration).await;
+/// A run that [`Inner::begin`] started: the lesson's future, not yet polled.
+struct Started {
+    this: Rc<Inner>,
+    lesson: &'static Lesson,
+    view: Rc<WidgetView>,
+    recorder: Recorder,
+    stepper: Option<Stepper>,
+    generation: u64,
+    changed: Vec<&'static str>,
+    work: Abortable<futures::future::LocalBoxFuture<'static, Result<(), Error>>>,
+}
+
+impl Started {
+    /// Runs the lesson to its end (or its cancellation) and shows how it went.
+    async fn finish(self) -> Result<(Recorder, f64), JsValue> {
+        let outcome = self.work.await;
+        let (this, lesson, view, recorder) = (self.this, self.lesson, self.view, self.recorder);
+        let (stepper, generation, changed) = (self.stepper, self.generation, self.changed);
         // Dropping the lesson's future (done above, as `Abortable` returned)
         // has cancelled every task still in flight.
         if let Some(stepper) = &stepper {
@@ -330,6 +377,39 @@ impl Inner {
             None => Ok((recorder, ended)),
         }
     }
+}
+
+/// `run()`'s options: `{ step: true }`, or nothing. Only the object's own
+/// `step` counts (not one a page put on `Object.prototype`), and a getter
+/// or Proxy that throws is refused with a sentence, never let through.
+fn step_option(options: &JsValue) -> Result<bool, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(false);
+    }
+    if !options.is_object() {
+        return Err(Error::Usage(
+            "run() takes { step: true }, { step: false } or nothing.".into(),
+        ));
+    }
+    let threw = |e: JsValue| {
+        Error::Usage(format!(
+            "Reading run()'s options threw: {}",
+            crate::error::js_message(&e)
+        ))
+    };
+    let key = JsValue::from_str("step");
+    let own = js_sys::Reflect::get_own_property_descriptor(options.unchecked_ref::<js_sys::Object>(), &key)
+        .map_err(threw)?;
+    if own.is_undefined() {
+        return Ok(false);
+    }
+    let value = js_sys::Reflect::get(options, &key).map_err(threw)?;
+    if value.is_undefined() {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| Error::Usage("run()'s option step takes true or false.".into()))
 }
 
 impl Drop for Inner {

@@ -35,9 +35,9 @@ pub fn params(pairs: &[(&str, &str)]) -> Params {
 /// The dev server's request counters, e.g. `stat("aborted").await`.
 pub async fn stat(name: &str) -> f64 {
     let window = web_sys::window().expect("tests run in a page");
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url("/api/stats")))
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url("/async-demo-api/stats")))
         .await
-        .expect("GET /api/stats")
+        .expect("GET /async-demo-api/stats")
         .dyn_into()
         .expect("a Response");
     let text = JsFuture::from(response.text().expect("a body"))

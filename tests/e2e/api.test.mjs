@@ -19,11 +19,11 @@ test("fetchAll resolves one result per URL, in input order, failures included", 
   const results = await page.evaluate(async () => {
     const { default: init, fetchAll } = await import("/pkg/async_demo.js");
     await init();
-    return fetchAll(["api/delay/300", "api/status/404", "api/delay/50", "ftp://x.test/"], { concurrency: 2, timeoutMs: 5000 });
+    return fetchAll(["async-demo-api/delay/300", "async-demo-api/status/404", "async-demo-api/delay/50", "ftp://x.test/"], { concurrency: 2, timeoutMs: 5000 });
   });
   assert.equal(results.length, 4);
   assert.deepEqual(results.map((r) => r.ok), [true, false, true, false]);
-  assert.equal(results[0].url, `${BASE}/api/delay/300`);
+  assert.equal(results[0].url, `${BASE}/async-demo-api/delay/300`);
   assert.deepEqual([results[0].status, results[0].bytes, results[0].error], [200, 13, null]);
   assert.equal(results[1].status, 404);
   assert.match(results[1].error, /HTTP 404/);
@@ -36,7 +36,7 @@ test("fetchAll refuses unusable options with a sentence", async () => {
   const message = await page.evaluate(async () => {
     const { default: init, fetchAll } = await import("/pkg/async_demo.js");
     await init();
-    return fetchAll(["api/delay/1"], { concurrency: 0 }).then(() => "resolved", (e) => e.message);
+    return fetchAll(["async-demo-api/delay/1"], { concurrency: 0 }).then(() => "resolved", (e) => e.message);
   });
   assert.equal(message, "Option concurrency: 0 is not usable: expected a whole number from 1 to 64.");
 });
@@ -45,7 +45,7 @@ test("runLesson resolves with the lesson's report", async () => {
   const report = await page.evaluate(async () => {
     const { default: init, runLesson } = await import("/pkg/async_demo.js");
     await init();
-    return runLesson("gather", { urls: "api/delay/200 api/delay/250", "timeout-ms": 5000 });
+    return runLesson("gather", { urls: "async-demo-api/delay/200 async-demo-api/delay/250", "timeout-ms": 5000 });
   });
   assert.equal(report.lesson, "gather");
   assert.deepEqual(report.runs.map((r) => r.name), ["sequential", "concurrent"]);
@@ -84,12 +84,12 @@ test("hostile or mistaken callers get a rejection with a sentence, never a hang 
     return {
       getter: await settle(() => m.runLesson("sleep", getter)),
       proxy: await settle(() => m.runLesson("sleep", proxy)),
-      array: await settle(() => m.runLesson("gather", { urls: ["api/delay/1"] })),
+      array: await settle(() => m.runLesson("gather", { urls: ["async-demo-api/delay/1"] })),
       notObject: await settle(() => m.runLesson("sleep", 5)),
       fetchNumber: await settle(() => m.fetchAll(5)),
-      fetchNotStrings: await settle(() => m.fetchAll(["api/delay/1", 7])),
+      fetchNotStrings: await settle(() => m.fetchAll(["async-demo-api/delay/1", 7])),
       fetchProxy: await settle(() => m.fetchAll(new Proxy([], { get() { throw new Error("trap"); } }))),
-      fetchNoOptions: await settle(() => m.fetchAll(["api/delay/1"]).then((r) => r.length)),
+      fetchNoOptions: await settle(() => m.fetchAll(["async-demo-api/delay/1"]).then((r) => r.length)),
       sleepNegative: await settle(() => m.sleep(-1)),
       sleepWrapped: await settle(() => m.sleep(2 ** 32 + 5)),
       sleepHuge: await settle(() => m.sleep(2 ** 31)),

@@ -43,14 +43,14 @@ async function runWidget(attrs) {
 
 test("each kind of bad URL fails its own task with a sentence; the good one completes", async () => {
   const urls = [
-    `${BASE}/api/delay/50`,
-    `${BASE}/api/status/404`,
-    `${BASE}/api/status/503`,
+    `${BASE}/async-demo-api/delay/50`,
+    `${BASE}/async-demo-api/status/404`,
+    `${BASE}/async-demo-api/status/503`,
     `http://127.0.0.1:${await closedPort()}/unreachable`,
     "ftp://example.test/x",
-    `${BASE}/api/binary?bytes=5000`,
-    `${BASE}/api/drip?bytes=8000000&ms=0`,
-    `${BASE}/api/delay/20000`,
+    `${BASE}/async-demo-api/binary?bytes=5000`,
+    `${BASE}/async-demo-api/drip?bytes=8000000&ms=0`,
+    `${BASE}/async-demo-api/delay/20000`,
   ].join(" ");
   const { report, state } = await runWidget({ lesson: "gather", urls, "timeout-ms": "1500" });
   assert.equal(state, "done");
@@ -94,7 +94,7 @@ test("cancel() and removal stop the run: its request is aborted on the server", 
   const out = await page.evaluate(async (base) => {
     const el = document.createElement("async-demo");
     el.setAttribute("lesson", "gather");
-    el.setAttribute("urls", `${base}/api/delay/8000 ${base}/api/delay/8000`);
+    el.setAttribute("urls", `${base}/async-demo-api/delay/8000 ${base}/async-demo-api/delay/8000`);
     document.body.append(el);
     const running = el.run();
     await new Promise((r) => setTimeout(r, 300));

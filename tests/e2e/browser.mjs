@@ -26,16 +26,18 @@ const CHROMIUM_ARGS = [
  * A plain static file server (not the dev server) of `folder` under the path
  * `mount`, listening on a free port of 127.0.0.1. `pages` maps paths to HTML
  * it answers instead; `headers` go on every answer; `seen` hears each path;
- * the answer waits for the Promise `hold` returns for the path, if any.
+ * the answer waits for the Promise `hold` returns for the path, if any;
+ * `handle(request, response, url)` answers a request itself by returning true.
  * With `gzip`, files are sent gzip-compressed to browsers that accept it, as
  * static hosts do.
  */
-export async function serveFolder(folder, mount, { pages = {}, headers = {}, seen = () => {}, hold = () => null, gzip = false } = {}) {
+export async function serveFolder(folder, mount, { pages = {}, headers = {}, seen = () => {}, hold = () => null, gzip = false, handle = () => false } = {}) {
   const root = path.resolve(folder);
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url, "http://static.test");
     seen(url.pathname);
     await hold(url.pathname);
+    if (handle(request, response, url)) return;
     const page = pages[url.pathname];
     if (page) {
       response.writeHead(200, { ...headers, "content-type": TYPES[".html"] });
@@ -154,7 +156,7 @@ export async function reportOf(host) {
 
 /** Server request counters. */
 export async function stats() {
-  const r = await fetch(`${BASE}/api/stats`);
+  const r = await fetch(`${BASE}/async-demo-api/stats`);
   return r.json();
 }
 

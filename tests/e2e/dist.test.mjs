@@ -2,9 +2,9 @@
 // suite) served by a plain static file server that is not the dev server: no
 // /api of ours, the folder mounted under a sub-path (/site/), every answer
 // under the README's strict Content-Security-Policy. The widget's Service
-// Worker answers the lessons' api/ URLs inside the browser; the downloads stay
+// Worker answers the lessons' async-demo-api/ URLs inside the browser; the downloads stay
 // real fetch() calls, aborted by their AbortController, and counted by the
-// worker's api/stats. Checked here: every lesson of the playground and of the
+// worker's async-demo-api/stats. Checked here: every lesson of the playground and of the
 // docs book runs to `done` with its default attributes; race, timeout and
 // cancel abort (counted); limit never has more than K in flight; the first run
 // does not race the worker's installation; where the worker cannot serve, the
@@ -99,11 +99,11 @@ async function mounted(page) {
 }
 
 /** The worker's counters, read from the page (through the worker, as a lesson's fetch is). */
-function swStats(page, api = "api/") {
+function swStats(page, api = "async-demo-api/") {
   return page.evaluate((url) => fetch(url, { cache: "no-store" }).then((r) => r.json()), `${api}stats`);
 }
 
-function resetStats(page, api = "api/") {
+function resetStats(page, api = "async-demo-api/") {
   return page.evaluate((url) => fetch(url, { method: "POST" }).then((r) => r.json()), `${api}stats/reset`);
 }
 
@@ -165,7 +165,7 @@ const CHECKS = {
     assert.match(all.tasks[1].error, /HTTP 500 Internal Server Error/);
     assert.deepEqual(first.tasks.map((t) => t.state), ["cancelled", "error", "cancelled"]);
     assert.equal(delta.aborted, 2, "try_join_all aborted the other two");
-    // failures="3" by default: three 503s from api/flaky, then a success.
+    // failures="3" by default: three 503s from async-demo-api/flaky, then a success.
     assert.deepEqual(retry.tasks.map((t) => t.state), ["error", "error", "error", "done"]);
     assert.match(retry.tasks[0].error, /HTTP 503 Service Unavailable/);
   },
@@ -208,11 +208,11 @@ test("the playground on a static host: the worker controls the page before the f
   // Widgets mount once the worker controls the page: the first run cannot race it.
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), `${origin}${MOUNT}sw.js`);
   assert.equal(await page.evaluate(() => document.querySelectorAll("async-demo").length), LESSONS.length);
-  const lines = await runEvery(page, "api/", "playground");
+  const lines = await runEvery(page, "async-demo-api/", "playground");
   for (const line of lines) console.log(line);
   assert.equal(lines.length, LESSONS.length);
-  // Every api/ request was answered in the browser: none reached the static server.
-  assert.deepEqual(served.filter((p) => p.includes("/api/")), []);
+  // Every async-demo-api/ request was answered in the browser: none reached the static server.
+  assert.deepEqual(served.filter((p) => p.includes("/async-demo-api/")), []);
   assert.deepEqual(await violations(page), []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -230,7 +230,7 @@ test("Cancel aborts both downloads at once: the worker counts them and nothing s
   await page.waitForFunction((el) => el.dataset.state === "cancelled", await host.elementHandle(), { timeout: 2000 });
   const [run] = (await host.evaluate((el) => el.report())).runs;
   assert.deepEqual(run.tasks.map((t) => t.state), ["cancelled", "cancelled", "cancelled"]);
-  const counted = await settled(page, "api/", (s) => s.aborted >= 2);
+  const counted = await settled(page, "async-demo-api/", (s) => s.aborted >= 2);
   assert.equal(counted.aborted, 2);
   assert.equal(counted.inFlight, 0);
   assert.equal(counted.finished, 0);
@@ -248,7 +248,7 @@ test("limit: K in flight at most, for every K; past 6 it keeps going (no connect
     await resetStats(page);
     const [run] = (await host.evaluate((el) => el.run())).runs;
     assert.ok(run.tasks.every((t) => t.state === "done"));
-    const counted = await settled(page, "api/");
+    const counted = await settled(page, "async-demo-api/");
     assert.equal(counted.peakInFlight, k, `K = ${k}`);
     const waves = Math.ceil(12 / k);
     assert.ok(run.totalMs >= waves * 400 - 20 && run.totalMs < waves * 400 + 700, `K = ${k}: ${run.totalMs} ms for ${waves} waves`);
@@ -286,11 +286,11 @@ test("the docs book under /site/docs/: every chapter's widgets run to done", asy
       for (const host of await page.locator("async-demo").all()) {
         const lesson = await host.getAttribute("lesson");
         await ct.test(lesson, async () => {
-          // A root-absolute /api/ URL leaves the widget's folder under a
-          // sub-path (cargo xtask dist warns about it): the chapter needs ../api/.
+          // A root-absolute /async-demo-api/ URL leaves the widget's folder under a
+          // sub-path (cargo xtask dist warns about it): the chapter needs ../async-demo-api/.
           const urls = (await host.getAttribute("urls")) ?? "";
-          assert.ok(!/(^|\s)\/api\//.test(urls), `${chapter}: urls="${urls}" starts with /api/: write ../api/… in docs/src`);
-          lines.push(await runOne(page, host, "../api/", `docs/${chapter}`));
+          assert.ok(!/(^|\s)\/async-demo-api\//.test(urls), `${chapter}: urls="${urls}" starts with /async-demo-api/: write ../async-demo-api/… in docs/src`);
+          lines.push(await runOne(page, host, "../async-demo-api/", `docs/${chapter}`));
         });
       }
       assert.deepEqual(await violations(page), []);
@@ -307,13 +307,13 @@ test("the docs book under /site/docs/: every chapter's widgets run to done", asy
   }
 });
 
-test("a page outside the worker's folder: one sentence in each downloading widget that relies on api/, and urls of the host still work", async () => {
+test("a page outside the worker's folder: one sentence in each downloading widget that relies on async-demo-api/, and urls of the host still work", async () => {
   const { context, page, errors } = await open("/elsewhere/page.html");
   await mounted(page);
   const note = page.locator('async-demo[lesson="gather"] li.api-note');
   assert.equal(
     await note.innerText(),
-    `The lessons' default api/ URLs cannot be answered on this page because the page lies outside ${origin}${MOUNT}, the only place the widget's Service Worker may serve; give this widget urls that exist on your host (the urls attribute).`,
+    `The lessons' default async-demo-api/ URLs cannot be answered on this page because the page lies outside ${origin}${MOUNT}, the only place the widget's Service Worker may serve; give this widget urls that exist on your host (the urls attribute).`,
   );
   assert.equal(await page.locator('async-demo[lesson="sleep"] li.api-note').count(), 0, "sleep downloads nothing");
   // race with urls of files the host has: no note, and it runs.
@@ -326,7 +326,7 @@ test("a page outside the worker's folder: one sentence in each downloading widge
   const gather = page.locator('async-demo[lesson="gather"]');
   await gather.evaluate((el, m) => el.setAttribute("urls", `${m}favicon.svg`), MOUNT);
   await page.waitForFunction(() => !document.querySelector('async-demo[lesson="gather"]').shadowRoot.querySelector("li.api-note"));
-  await gather.evaluate((el, m) => el.setAttribute("urls", `${m}api/delay/5`), MOUNT);
+  await gather.evaluate((el, m) => el.setAttribute("urls", `${m}async-demo-api/delay/5`), MOUNT);
   await page.waitForFunction(() => document.querySelector('async-demo[lesson="gather"]').shadowRoot.querySelector("li.api-note"));
   assert.deepEqual(await violations(page), []);
   assert.deepEqual(errors, []);
@@ -337,7 +337,7 @@ test("a browser with no Service Worker: the same one sentence, and the module ex
   const { context, page } = await open(MOUNT, { noServiceWorker: true });
   await mounted(page);
   const expected =
-    "The lessons' default api/ URLs cannot be answered on this page because this browser offers no Service Worker here (it needs https or localhost, and no private window that disables them); give this widget urls that exist on your host (the urls attribute).";
+    "The lessons' default async-demo-api/ URLs cannot be answered on this page because this browser offers no Service Worker here (it needs https or localhost, and no private window that disables them); give this widget urls that exist on your host (the urls attribute).";
   for (const lesson of ["gather", "race", "timeout", "cancel", "limit", "errors", "progress"]) {
     assert.deepEqual(await page.locator(`async-demo[lesson="${lesson}"] li.api-note`).allInnerTexts(), [expected], lesson);
   }
@@ -350,7 +350,7 @@ test("a browser with no Service Worker: the same one sentence, and the module ex
 
 /** The worker's answer to each of these matches the dev server's: status, reason, type, length and body. */
 const PARITY = [
-  "delay/5", "delay/007", "delay/%2B5", "delay/+5", "delay/30001", "delay/5.0", "delay/", "delay/5/6", "delay",
+  "delay/5", "delay/007", "delay/%2B5", "delay/+5", "delay/%ff", "status/%ff%fe", "delay/30001", "delay/5.0", "delay/", "delay/5/6", "delay",
   "drip?bytes=100&ms=120", "drip?bytes=abc", "drip?ms=%2B5", "drip?ms=+5", "drip?bytes=10&bytes=20&ms=0", "drip?bytes=0&ms=0",
   "binary?bytes=70000", "binary?bytes=10000001", "binary",
   "status/200", "status/204", "status/299", "status/404", "status/418", "status/503", "status/199", "status/600", "status/abc",
@@ -597,7 +597,7 @@ async function readAnswer(response) {
 test("the worker answers like the dev server (status, reason phrase, type, length, body)", async (t) => {
   let devServer = true;
   try {
-    await fetch(`${BASE}/api/status/200`);
+    await fetch(`${BASE}/async-demo-api/status/200`);
   } catch {
     devServer = false;
   }
@@ -606,9 +606,9 @@ test("the worker answers like the dev server (status, reason phrase, type, lengt
   await mounted(page);
   const id = `parity-${Date.now()}`;
   for (const raw of [...PARITY, `flaky?id=${id}&fail=1`, `flaky?id=${id}&fail=1`]) {
-    const worker = await page.evaluate(`fetch(${JSON.stringify(`api/${raw}`)}, { cache: "no-store" }).then(${readAnswer})`);
-    const dev = await readAnswer(await fetch(`${BASE}/api/${raw}`));
-    assert.deepEqual(worker, dev, `api/${raw}`);
+    const worker = await page.evaluate(`fetch(${JSON.stringify(`async-demo-api/${raw}`)}, { cache: "no-store" }).then(${readAnswer})`);
+    const dev = await readAnswer(await fetch(`${BASE}/async-demo-api/${raw}`));
+    assert.deepEqual(worker, dev, `async-demo-api/${raw}`);
   }
   await context.close();
 });

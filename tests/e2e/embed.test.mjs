@@ -23,7 +23,7 @@ test("two widgets on a page keep their own runs, controls and cancel; sub-path h
     `<!doctype html><html lang="en"><head><title>Chapter</title>
      <script type="module" src="../assets/async-demo.js"></script></head>
      <body><p>Prose.</p><async-demo id="a" lesson="sleep" delay-ms="1500"></async-demo>
-     <p>More prose.</p><async-demo id="b" lesson="gather" urls="/api/delay/200 /api/delay/300"></async-demo></body></html>`,
+     <p>More prose.</p><async-demo id="b" lesson="gather" urls="/async-demo-api/delay/200 /async-demo-api/delay/300"></async-demo></body></html>`,
   );
   const [a, b] = [page.locator("#a"), page.locator("#b")];
   await a.locator("button.run").click();

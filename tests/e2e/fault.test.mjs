@@ -1,5 +1,5 @@
 // The fault run: lessons and fetchAll pointed at the dev server's
-// misbehaving endpoints (/api/fault/..., same origin as the page). Each faulty
+// misbehaving endpoints (/async-demo-api/fault/..., same origin as the page). Each faulty
 // task ends in `error` with a sentence, or at its deadline; the other tasks
 // complete; every Promise settles; the server ends with nothing in flight;
 // no page error and no panic.
@@ -12,22 +12,22 @@ import { startPage, stats, statsWhenQuiet } from "./browser.mjs";
 // means only a deadline (or a cancel) ends it; `done` means the browser
 // takes the response at its word (it is well-formed as far as HTTP goes).
 const FAULTS = {
-  hang: { url: "api/fault/hang", deadline: true },
-  stall: { url: "api/fault/stall", deadline: true },
-  endless: { url: "api/fault/endless?bytes=1000&ms=100", deadline: true },
-  reset: { url: "api/fault/reset", error: /^Could not reach .*fault\/reset: the browser reports a network failure/ },
-  close: { url: "api/fault/close", error: /^Could not reach .*fault\/close: the browser reports a network failure/ },
-  truncated: { url: "api/fault/truncated", error: /^Reading the body of .*fault\/truncated failed: .+\.$/ },
-  conflicting: { url: "api/fault/length/conflicting", error: /^Could not reach .*length\/conflicting: / },
-  redirect: { url: "api/fault/redirect/0", error: /^Could not reach .*redirect\/0: / },
+  hang: { url: "async-demo-api/fault/hang", deadline: true },
+  stall: { url: "async-demo-api/fault/stall", deadline: true },
+  endless: { url: "async-demo-api/fault/endless?bytes=1000&ms=100", deadline: true },
+  reset: { url: "async-demo-api/fault/reset", error: /^Could not reach .*fault\/reset: the browser reports a network failure/ },
+  close: { url: "async-demo-api/fault/close", error: /^Could not reach .*fault\/close: the browser reports a network failure/ },
+  truncated: { url: "async-demo-api/fault/truncated", error: /^Reading the body of .*fault\/truncated failed: .+\.$/ },
+  conflicting: { url: "async-demo-api/fault/length/conflicting", error: /^Could not reach .*length\/conflicting: / },
+  redirect: { url: "async-demo-api/fault/redirect/0", error: /^Could not reach .*redirect\/0: / },
   // Content-Length 10 before a 100-byte body: the browser reads 10 and stops.
-  short: { url: "api/fault/length/short", done: /^HTTP 200, 10 bytes: “x{10}”$/ },
+  short: { url: "async-demo-api/fault/length/short", done: /^HTTP 200, 10 bytes: “x{10}”$/ },
   // Content-Length "ten": ignored, the body read to the close.
-  invalid: { url: "api/fault/length/invalid", done: /^HTTP 200, 100 bytes: / },
+  invalid: { url: "async-demo-api/fault/length/invalid", done: /^HTTP 200, 100 bytes: / },
   // Invalid UTF-8 labelled as text: counted, shown as binary, never decoded.
-  garbage: { url: "api/fault/garbage?bytes=3000", done: /^HTTP 200, 3000 bytes of binary data$/ },
+  garbage: { url: "async-demo-api/fault/garbage?bytes=3000", done: /^HTTP 200, 3000 bytes of binary data$/ },
 };
-const GOOD = "api/delay/100";
+const GOOD = "async-demo-api/delay/100";
 
 let browser, page, errors;
 
@@ -134,7 +134,7 @@ test("gather with timeout-ms: every fault ends its own task, the good ones compl
 
 test("race: the fastest wins, the faulty losers are aborted on the server", async () => {
   const before = await stats();
-  const urls = [FAULTS.hang.url, FAULTS.stall.url, FAULTS.endless.url, "api/delay/300"].join(" ");
+  const urls = [FAULTS.hang.url, FAULTS.stall.url, FAULTS.endless.url, "async-demo-api/delay/300"].join(" ");
   const out = await runWidget({ lesson: "race", urls });
   assert.ok(out.report, JSON.stringify(out));
   const tasks = out.report.runs[0].tasks;
@@ -143,7 +143,7 @@ test("race: the fastest wins, the faulty losers are aborted on the server", asyn
   assertServerQuiet(now, "race");
   assert.equal(now.aborted - before.aborted, 3, "the three losers were not all aborted");
   // A fault that fails first wins the race with its error; the rest are dropped.
-  const lost = await runWidget({ lesson: "race", urls: [FAULTS.reset.url, FAULTS.hang.url, "api/delay/2000"].join(" ") });
+  const lost = await runWidget({ lesson: "race", urls: [FAULTS.reset.url, FAULTS.hang.url, "async-demo-api/delay/2000"].join(" ") });
   const [reset, hang, slow] = lost.report.runs[0].tasks;
   checkTask(reset);
   assert.deepEqual([hang.state, slow.state], ["cancelled", "cancelled"]);
@@ -189,8 +189,8 @@ test("errors: join_all keeps every fault's result, try_join_all stops at the fir
 });
 
 test("progress: false lengths, cut bodies and a stream with no end and no length stop cleanly", async () => {
-  const flood = "api/fault/endless?bytes=65536&ms=1"; // past the 5 MB a lesson reads
-  const urls = [FAULTS.truncated.url, FAULTS.short.url, FAULTS.invalid.url, FAULTS.garbage.url, flood, "api/drip?bytes=5000&ms=300"].join(" ");
+  const flood = "async-demo-api/fault/endless?bytes=65536&ms=1"; // past the 5 MB a lesson reads
+  const urls = [FAULTS.truncated.url, FAULTS.short.url, FAULTS.invalid.url, FAULTS.garbage.url, flood, "async-demo-api/drip?bytes=5000&ms=300"].join(" ");
   const out = await runWidget({ lesson: "progress", urls });
   assert.ok(out.report, JSON.stringify(out));
   const tasks = out.report.runs[0].tasks;

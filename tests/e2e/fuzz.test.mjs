@@ -60,7 +60,7 @@ function numberValues(min, max, blocks) {
 
 /** Values for `urls` (the page is at the server's root: relative paths resolve there). */
 function urlValues(origin) {
-  const good = "api/delay/1";
+  const good = "async-demo-api/delay/1";
   return [
     "", "   ", "\n\t", good, ` ${good} `, `${good} `.repeat(50).trim(), `${good} `.repeat(51).trim(), `${good} `.repeat(500).trim(),
     "javascript:alert(1)", "JaVaScRiPt:window.__pwned=1", " javascript:window.__pwned=1", "javascript:void(0)",
@@ -69,18 +69,18 @@ function urlValues(origin) {
     "__DATA_LARGE__", "__BLOB__", "__BLOB_REVOKED__", `blob:${origin}/00000000-0000-4000-8000-000000000000`, "blob:null/x", "blob:",
     "file:///etc/passwd", "file://", "about:blank", "about:srcdoc", "chrome://version", `view-source:${origin}/`,
     "ws://127.0.0.1:1/", "mailto:a@b.test", "tel:1", "ftp://127.0.0.1:1/x", "urn:isbn:0", "x:", ":", "::",
-    "../../../etc/passwd", "../api/delay/1", "./api/delay/1", "/api/delay/1", "api/../../../../etc/passwd",
-    "%2e%2e/%2e%2e/etc/passwd", "api/%zz%00%", "%", "%%%%", "api/delay/%ff", "?x=1", "#frag", "//", "///",
+    "../../../etc/passwd", "../async-demo-api/delay/1", "./async-demo-api/delay/1", "/async-demo-api/delay/1", "async-demo-api/../../../../etc/passwd",
+    "%2e%2e/%2e%2e/etc/passwd", "async-demo-api/%zz%00%", "%", "%%%%", "async-demo-api/delay/%ff", "?x=1", "#frag", "//", "///",
     "http:", "http://", "http://[::1", "http://127.0.0.1:99999/", "http://127.0.0.1:1/", "http://u:p@127.0.0.1:1/",
-    "HTTP://127.0.0.1:1/", "https://127.0.0.1:1/", "http://0.0.0.0:1/", "api/delay/+5", "api/delay/\u0663",
-    "api/status/404 api/status/500 api/binary?bytes=10", "x".repeat(10_000), `${origin}/api/delay/1?${"q".repeat(10_000)}`,
-    ...MARKUP, "\u0000", "api/delay/1\u0000", "\u202eapi/delay/1", "\ud800", "\ud83d\udca5/x",
+    "HTTP://127.0.0.1:1/", "https://127.0.0.1:1/", "http://0.0.0.0:1/", "async-demo-api/delay/+5", "async-demo-api/delay/\u0663",
+    "async-demo-api/status/404 async-demo-api/status/500 async-demo-api/binary?bytes=10", "x".repeat(10_000), `${origin}/async-demo-api/delay/1?${"q".repeat(10_000)}`,
+    ...MARKUP, "\u0000", "async-demo-api/delay/1\u0000", "\u202eapi/delay/1", "\ud800", "\ud83d\udca5/x",
   ];
 }
 
 /** A random short string from an alphabet full of trouble. */
 function junk() {
-  const alphabet = ["0", "5", "9", "-", "+", ".", "e", "x", " ", "\t", "%", "/", ":", "<", ">", '"', "'", "&", "\u0663", "\uff15", "é", "\ud83d\udca5", "\u0000", "\u202e", "javascript:", "data:,", "api/delay/1", "../"];
+  const alphabet = ["0", "5", "9", "-", "+", ".", "e", "x", " ", "\t", "%", "/", ":", "<", ">", '"', "'", "&", "\u0663", "\uff15", "é", "\ud83d\udca5", "\u0000", "\u202e", "javascript:", "data:,", "async-demo-api/delay/1", "../"];
   const length = random() < 0.05 ? 10_000 : int(0, 40);
   let text = "";
   while (text.length < length) text += pick(alphabet);
@@ -341,7 +341,7 @@ test("a 6.8 MB data: URL in urls does not hold the page's thread for seconds", a
     const huge = { disabled: field.disabled, value: field.value, placeholder: field.placeholder };
     await el.run();
     watching = false;
-    el.setAttribute("urls", "api/delay/1");
+    el.setAttribute("urls", "async-demo-api/delay/1");
     await sleep(0);
     const short = { disabled: field.disabled, value: field.value };
     const longestText = Math.max(
@@ -357,7 +357,7 @@ test("a 6.8 MB data: URL in urls does not hold the page's thread for seconds", a
   // says why it is empty, and takes the next short value again.
   assert.deepEqual([out.huge.disabled, out.huge.value], [true, ""]);
   assert.match(out.huge.placeholder, /^6800016 characters: too long to edit here; set the attribute itself$/);
-  assert.deepEqual(out.short, { disabled: false, value: "api/delay/1" });
+  assert.deepEqual(out.short, { disabled: false, value: "async-demo-api/delay/1" });
 });
 
 test("no page error", () => {

@@ -64,9 +64,9 @@ test("an attribute set by a script reaches the controls: the slider and the numb
 
 test("limit takes urls: six downloads two at a time keep the server's peak at 2 and take three waves", async () => {
   const { page: p } = await page(
-    `<async-demo lesson="limit" concurrency="2" urls="${Array(6).fill(`${BASE}/api/delay/300`).join(" ")}"></async-demo>`,
+    `<async-demo lesson="limit" concurrency="2" urls="${Array(6).fill(`${BASE}/async-demo-api/delay/300`).join(" ")}"></async-demo>`,
   );
-  await fetch(`${BASE}/api/stats/reset`, { method: "POST", headers: { origin: BASE } });
+  await fetch(`${BASE}/async-demo-api/stats/reset`, { method: "POST", headers: { origin: BASE } });
   const report = await p.evaluate(() => document.querySelector("async-demo").run());
   const [run] = report.runs;
   assert.equal(run.name, "buffer_unordered(2)");

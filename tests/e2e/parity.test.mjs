@@ -21,7 +21,7 @@ import { startPage } from "./browser.mjs";
 
 const PYTHON = "/usr/bin/python3";
 
-const delays = (ms, n) => Array(n).fill(`api/delay/${ms}`).join(" ");
+const delays = (ms, n) => Array(n).fill(`async-demo-api/delay/${ms}`).join(" ");
 
 // Per lesson: the parameters of both runs, and the Python label of each Rust
 // label that is Rust syntax (the others, URLs and names, are the same).
@@ -34,7 +34,7 @@ const LESSONS = {
   },
   gather: {
     // Done, done, an HTTP error, a timeout.
-    params: { urls: "api/delay/300 api/drip?bytes=20000&ms=400 api/status/404 api/delay/1500", "timeout-ms": 600 },
+    params: { urls: "async-demo-api/delay/300 async-demo-api/drip?bytes=20000&ms=400 async-demo-api/status/404 async-demo-api/delay/1500", "timeout-ms": 600 },
   },
   many: { params: { tasks: 500, "delay-ms": 400 } },
   mistakes: {
@@ -46,15 +46,15 @@ const LESSONS = {
       "spawn(save(ms))": "create_task(save(ms))",
     },
   },
-  race: { params: { urls: "api/delay/700 api/delay/150 api/delay/1000" } },
-  timeout: { params: { urls: "api/delay/100 api/delay/1500", "timeout-ms": 400 } },
+  race: { params: { urls: "async-demo-api/delay/700 async-demo-api/delay/150 async-demo-api/delay/1000" } },
+  timeout: { params: { urls: "async-demo-api/delay/100 async-demo-api/delay/1500", "timeout-ms": 400 } },
   cancel: {
-    params: { "delay-ms": 1000, urls: "api/delay/600 api/drip?bytes=5000&ms=800" },
+    params: { "delay-ms": 1000, urls: "async-demo-api/delay/600 async-demo-api/drip?bytes=5000&ms=800" },
     labels: { TimeoutFuture: "asyncio.sleep()" },
   },
   limit: { params: { urls: delays(200, 6), concurrency: 2 } },
-  errors: { params: { urls: "api/delay/200 api/status/500 api/delay/500", failures: 2 } },
-  progress: { params: { urls: "api/drip?bytes=60000&ms=600 api/drip?bytes=20000&ms=300" } },
+  errors: { params: { urls: "async-demo-api/delay/200 async-demo-api/status/500 async-demo-api/delay/500", failures: 2 } },
+  progress: { params: { urls: "async-demo-api/drip?bytes=60000&ms=600 async-demo-api/drip?bytes=20000&ms=300" } },
   input: {
     // No click: the twin's standard input is a pipe nobody writes to, so
     // both sides wait out the deadline and drop the wait.
@@ -191,7 +191,7 @@ for (const [lesson, { params, labels = {}, cpuBound = false }] of Object.entries
 const OWN_LINES = {
   many: { tasks: 5, "delay-ms": 100 }, // fewer timers than the first run's ten
   sleep: { "delay-ms": 100 },
-  gather: { urls: "api/delay/100 api/status/404", "timeout-ms": 1000 },
+  gather: { urls: "async-demo-api/delay/100 async-demo-api/status/404", "timeout-ms": 1000 },
   limit: { urls: delays(100, 4), concurrency: 2 },
   // (progress's twin also prints each download's progress, which the Rust
   // shows in its table, with a measured rate.)

@@ -50,7 +50,7 @@ async function hashAfterSetting(page, lesson, attributes) {
   return page.evaluate(() => location.hash);
 }
 
-const GATHER_DEFAULT = "api/delay/700 api/drip?bytes=30000&ms=1000 api/delay/400";
+const GATHER_DEFAULT = "async-demo-api/delay/700 async-demo-api/drip?bytes=30000&ms=1000 async-demo-api/delay/400";
 
 test("a permalink restores the lesson's parameters, and editing one updates the hash", async () => {
   const { page } = await openPage(browser, "/#sleep?delay-ms=1234");
@@ -86,8 +86,8 @@ test("%2B5 restores as +5 (a plus, not a space), and + as a space", async () => 
   const { page } = await open("#sleep?delay-ms=%2B5");
   await waitForAttribute(page, "sleep", "delay-ms", "+5");
   await page.close();
-  const spaced = await open("#gather?urls=api/delay/1+api/delay/2");
-  await waitForAttribute(spaced.page, "gather", "urls", "api/delay/1 api/delay/2");
+  const spaced = await open("#gather?urls=async-demo-api/delay/1+async-demo-api/delay/2");
+  await waitForAttribute(spaced.page, "gather", "urls", "async-demo-api/delay/1 async-demo-api/delay/2");
   await spaced.page.close();
 });
 

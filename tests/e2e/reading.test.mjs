@@ -82,13 +82,13 @@ test("a preset sets the lesson's attributes, URLs against the widget's own folde
   await host.locator("button.preset").first().click();
   await page.waitForFunction((el) => el.hasAttribute("urls"), await host.elementHandle());
   const origin = new URL(page.url()).origin;
-  assert.equal(await host.getAttribute("urls"), Array(3).fill(`${origin}/api/delay/2000`).join(" "));
+  assert.equal(await host.getAttribute("urls"), Array(3).fill(`${origin}/async-demo-api/delay/2000`).join(" "));
   assert.equal(await host.locator("input[name=urls]").inputValue(), await host.getAttribute("urls"));
   // The Python twin shows the values the Rust will run with.
   await page.waitForFunction((el) => el.shadowRoot.querySelector("figure.python code").textContent.includes("delay/2000"), await host.elementHandle());
   await host.locator("button.preset", { hasText: "the defaults" }).click();
   await page.waitForFunction((el) => !el.hasAttribute("urls"), await host.elementHandle());
-  assert.match(await host.locator("input[name=urls]").inputValue(), new RegExp(`^${origin}/api/delay/700 `));
+  assert.match(await host.locator("input[name=urls]").inputValue(), new RegExp(`^${origin}/async-demo-api/delay/700 `));
   await page.close();
 });
 

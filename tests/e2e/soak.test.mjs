@@ -69,7 +69,7 @@ test(`one widget run ${RUNS} times: heap, nodes, listeners and wasm memory level
     const el = document.createElement("async-demo");
     el.id = "soak";
     el.setAttribute("lesson", "gather");
-    el.setAttribute("urls", "api/delay/20 api/drip?bytes=2000&ms=40 api/status/404 api/delay/10");
+    el.setAttribute("urls", "async-demo-api/delay/20 async-demo-api/drip?bytes=2000&ms=40 async-demo-api/status/404 async-demo-api/delay/10");
     el.setAttribute("timeout-ms", "2000");
     document.body.append(el);
   });

@@ -14,7 +14,7 @@ after(async () => {
   await browser?.close();
 });
 
-const URLS = "api/delay/100 api/delay/250 api/delay/400";
+const URLS = "async-demo-api/delay/100 async-demo-api/delay/250 async-demo-api/delay/400";
 
 test("el.run({ step: true }) pauses before the first poll; each step() is one poll; the steps add up to the report's polls", async () => {
   const out = await page.evaluate(async (urls) => {
@@ -104,7 +104,7 @@ test("Step and Continue by keyboard only: the queue is shown with what each futu
   await page.waitForFunction((el) => /woken by its own waker/.test(el.shadowRoot.querySelector(".queue").textContent), await host.elementHandle(), { timeout: 5000 });
   assert.match(
     await queue.first().innerText(),
-    new RegExp(`waits on: the response of .*api/delay/100; suspended at line ${fetchLine}; awaited at line ${seqLine}$`),
+    new RegExp(`waits on: the response of .*async-demo-api/delay/100; suspended at line ${fetchLine}; awaited at line ${seqLine}$`),
   );
   assert.equal(await host.getAttribute("data-state"), "running", "the run is still paused");
   // Continue: the rest at full speed.
@@ -199,8 +199,8 @@ test("every lesson can be stepped to its end, one poll per step", { timeout: 240
       sleep: { "delay-ms": "300" },
       blocking: { "delay-ms": "300" },
       many: { tasks: "40", "delay-ms": "200" },
-      cancel: { "delay-ms": "600", urls: "api/delay/300 api/drip?bytes=2000&ms=400" },
-      progress: { urls: "api/drip?bytes=20000&ms=300 api/drip?bytes=10000&ms=200" },
+      cancel: { "delay-ms": "600", urls: "async-demo-api/delay/300 async-demo-api/drip?bytes=2000&ms=400" },
+      progress: { urls: "async-demo-api/drip?bytes=20000&ms=300 async-demo-api/drip?bytes=10000&ms=200" },
       input: { "timeout-ms": "300" },
       worker: { "work-ms": "200" },
     };

@@ -58,7 +58,7 @@ test("limit: at most K in flight, on the timeline and on the server; total about
   });
   assert.equal(await host.getAttribute("concurrency"), "4", "the slider sets the attribute");
   assert.equal(await host.locator("output.value").innerText(), "4");
-  await fetch(`${BASE}/api/stats/reset`, { method: "POST" });
+  await fetch(`${BASE}/async-demo-api/stats/reset`, { method: "POST" });
   await runByClick(page, "limit");
   const [run] = (await reportOf(host)).runs;
   assert.equal(run.name, "buffer_unordered(4)");

@@ -45,7 +45,7 @@ test("keyboard focus walks the marks and tells each poll and wake", async () => 
   await canvas.focus();
   await page.keyboard.press("ArrowRight");
   const first = await host.locator(".detail").innerText();
-  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/api\/delay\/700 \(done\): poll 1 of \d+ \(its first poll\): [\d.]+ ms at [\d.]+ ms, returned Pending$/);
+  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/async-demo-api\/delay\/700 \(done\): poll 1 of \d+ \(its first poll\): [\d.]+ ms at [\d.]+ ms, returned Pending$/);
   // Later polls say why they happened: its own wake, or a sibling's.
   await page.keyboard.press("End");
   await page.keyboard.press("ArrowLeft");
@@ -54,7 +54,7 @@ test("keyboard focus walks the marks and tells each poll and wake", async () => 
   await page.keyboard.press("ArrowRight");
   assert.match(await host.locator(".detail").innerText(), /api\/delay\/700 \(done\): (woken at [\d.]+ ms|poll 2 of)/);
   await page.keyboard.press("ArrowDown");
-  assert.match(await host.locator(".detail").innerText(), /^http:\/\/.*\/api\/drip\?bytes=30000&ms=1000 \(done\): poll 1 of/);
+  assert.match(await host.locator(".detail").innerText(), /^http:\/\/.*\/async-demo-api\/drip\?bytes=30000&ms=1000 \(done\): poll 1 of/);
   await page.keyboard.press("End");
   assert.match(await host.locator(".detail").innerText(), /returned Ready$/);
 });

@@ -38,7 +38,7 @@ after(async () => {
 
 test("race and a run cancelled with el.cancel(): the server counts 2 + 2 aborts and ends with nothing in flight", async () => {
   // The reset comes from the page: a POST with the page's loopback Origin, which the server accepts.
-  const reset = await driver.executeAsyncScript("const done = arguments[arguments.length - 1]; fetch('/api/stats/reset', { method: 'POST' }).then((r) => done(r.status), (e) => done(String(e)));");
+  const reset = await driver.executeAsyncScript("const done = arguments[arguments.length - 1]; fetch('/async-demo-api/stats/reset', { method: 'POST' }).then((r) => done(r.status), (e) => done(String(e)));");
   assert.equal(reset, 200, "the page's own reset was refused");
   const zero = await stats();
   assert.deepEqual([zero.started, zero.aborted, zero.inFlight], [0, 0, 0], JSON.stringify(zero));

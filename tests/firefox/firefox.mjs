@@ -233,15 +233,15 @@ export const reportOf = (driver, lesson) => onWidget(driver, lesson, "return el.
 
 /** The dev server's request counters (asked from Node: no Origin header). */
 export async function stats(base = BASE) {
-  const r = await fetch(`${base}/api/stats`);
-  if (!r.ok) throw new Error(`GET /api/stats answered ${r.status}`);
+  const r = await fetch(`${base}/async-demo-api/stats`);
+  if (!r.ok) throw new Error(`GET /async-demo-api/stats answered ${r.status}`);
   return r.json();
 }
 
 /** Zeroes the dev server's counters (a POST from Node: no Origin header, which the server accepts). */
 export async function resetStats(base = BASE) {
-  const r = await fetch(`${base}/api/stats/reset`, { method: "POST" });
-  if (!r.ok) throw new Error(`POST /api/stats/reset answered ${r.status}: ${await r.text()}`);
+  const r = await fetch(`${base}/async-demo-api/stats/reset`, { method: "POST" });
+  if (!r.ok) throw new Error(`POST /async-demo-api/stats/reset answered ${r.status}: ${await r.text()}`);
 }
 
 /** Polls the counters until `done(now)` or about 3 s have passed; returns the last reading. */

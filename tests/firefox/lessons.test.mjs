@@ -130,7 +130,7 @@ test("timeout: the slow download is cut off at the deadline", async () => {
 });
 
 test("cancel: left alone (short delay and URLs set as attributes) every task completes", async () => {
-  await onWidget(driver, "cancel", 'el.setAttribute("delay-ms", "600"); el.setAttribute("urls", "api/delay/500 api/drip?bytes=2000&ms=400");');
+  await onWidget(driver, "cancel", 'el.setAttribute("delay-ms", "600"); el.setAttribute("urls", "async-demo-api/delay/500 async-demo-api/drip?bytes=2000&ms=400");');
   const [run] = (await runToDone("cancel", (r) => `total ${r.runs[0].totalMs} ms`)).runs;
   assert.deepEqual(states(run), ["done", "done", "done"]);
   assert.ok(run.totalMs >= 600 && run.totalMs < 2000, `total ${run.totalMs}`);

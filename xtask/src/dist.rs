@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The differences from `www/`: this `async-demo.js` registers `sw.js`, the
-//! Service Worker that answers the lessons' `api/` URLs in the browser (there
+//! Service Worker that answers the lessons' `async-demo-api/` URLs in the browser (there
 //! is no dev server behind a static host), and the book's widgets are
 //! pre-rendered into its pages (see [`prerender`]).
 
@@ -262,9 +262,9 @@ fn svg_data_urls_to_files(docs: &Path) -> Result<usize, String> {
 
 /// The book's pages must find the widget where dist puts it: every relative
 /// `src` of a `<script>` in `dist/docs` names a file in `dist/`. A widget
-/// whose `urls` start with `/api/` is flagged: on a host that serves the
+/// whose `urls` start with `/async-demo-api/` is flagged: on a host that serves the
 /// folder below its root, such a URL leaves the widget's folder, where the
-/// Service Worker answers (write `../api/…` in a chapter).
+/// Service Worker answers (write `../async-demo-api/…` in a chapter).
 fn check_book(dist: &Path) -> Result<(), String> {
     let docs = dist.join("docs");
     let mut missing = Vec::new();
@@ -284,9 +284,9 @@ fn check_book(dist: &Path) -> Result<(), String> {
             }
         }
         for urls in attribute_values(&html, "<async-demo", "urls") {
-            if urls.split_whitespace().any(|u| u.starts_with("/api/")) {
+            if urls.split_whitespace().any(|u| u.starts_with("/async-demo-api/")) {
                 println!(
-                    "    warning: docs/{} has a widget with urls=\"{urls}\": a root-absolute /api/ URL works on the dev server only; under a sub-path write ../api/…",
+                    "    warning: docs/{} has a widget with urls=\"{urls}\": a root-absolute /async-demo-api/ URL works on the dev server only; under a sub-path write ../async-demo-api/…",
                     relative.display()
                 );
             }
@@ -500,12 +500,12 @@ mod tests {
 
     #[test]
     fn reads_attributes_of_one_kind_of_tag() {
-        let html = r#"<p><async-demo lesson="race" urls="/api/delay/1 ../api/delay/2"></async-demo>
+        let html = r#"<p><async-demo lesson="race" urls="/async-demo-api/delay/1 ../async-demo-api/delay/2"></async-demo>
             <script src="../async-demo.js" type="module"></script><script>x</script>
             <async-demo lesson="sleep"></async-demo>"#;
         assert_eq!(
             attribute_values(html, "<async-demo", "urls"),
-            ["/api/delay/1 ../api/delay/2"]
+            ["/async-demo-api/delay/1 ../async-demo-api/delay/2"]
         );
         assert_eq!(attribute_values(html, "<script", "src"), ["../async-demo.js"]);
     }

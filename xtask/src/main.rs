@@ -7,7 +7,7 @@
 //! - `docs`: the release build (the book's widgets load it), then the book
 //!   into `docs/book` (installing mdbook if it is missing).
 //! - `dist`: the release, the docs book and the widget's npm package in one
-//!   static folder, `dist/`, whose Service Worker answers the lessons' `api/`
+//!   static folder, `dist/`, whose Service Worker answers the lessons' `async-demo-api/`
 //!   URLs: it runs every lesson on any static host ([`dist`]).
 //! - `test`: installs what the tests need (browsers, drivers, Python with
 //!   aiohttp), then runs every suite: native unit and dev-server tests,

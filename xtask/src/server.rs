@@ -1,15 +1,15 @@
 //! The dev server: the static `www/` folder plus the `/api` endpoints the
 //! lessons and tests download from.
 //!
-//! - `GET /api/delay/{ms}`: answers after `ms` milliseconds (0–30000).
-//! - `GET /api/drip?bytes=N&ms=T`: streams N bytes (≤ 10 MB) evenly over T ms (≤ 30000).
-//! - `GET /api/binary?bytes=N`: N bytes (≤ 10 MB) of binary data, streamed.
-//! - `GET /api/status/{code}`: answers with that status (200–599).
-//! - `GET /api/flaky?id=X&fail=N`: the first N requests (≤ 10) with that id
+//! - `GET /async-demo-api/delay/{ms}`: answers after `ms` milliseconds (0–30000).
+//! - `GET /async-demo-api/drip?bytes=N&ms=T`: streams N bytes (≤ 10 MB) evenly over T ms (≤ 30000).
+//! - `GET /async-demo-api/binary?bytes=N`: N bytes (≤ 10 MB) of binary data, streamed.
+//! - `GET /async-demo-api/status/{code}`: answers with that status (200–599).
+//! - `GET /async-demo-api/flaky?id=X&fail=N`: the first N requests (≤ 10) with that id
 //!   (1 to 64 characters) answer 503, the next ones 200: for retry lessons.
-//! - `GET /api/stats`: requests started / finished / aborted by the client,
-//!   in flight and the peak in flight, as JSON; `POST /api/stats/reset` zeroes them.
-//! - `GET /api/fault/...`: a server that misbehaves on purpose, for the fault
+//! - `GET /async-demo-api/stats`: requests started / finished / aborted by the client,
+//!   in flight and the peak in flight, as JSON; `POST /async-demo-api/stats/reset` zeroes them.
+//! - `GET /async-demo-api/fault/...`: a server that misbehaves on purpose, for the fault
 //!   suite: `hang` (no answer), `stall` (a head, then silence), `reset` and
 //!   `close` (the connection cut before the status line), `truncated` (less
 //!   body than `Content-Length`), `length/{short,conflicting,invalid}` (a
@@ -24,7 +24,7 @@
 //! origin (CORS), so test pages served from other ports can call it. Paths
 //! that try to leave `www/` are refused; every 404, 405 and 500 has a sentence.
 //!
-//! Static files, the docs book and `/api/stats` are compressed (gzip or
+//! Static files, the docs book and `/async-demo-api/stats` are compressed (gzip or
 //! brotli, as the client asks); the other `/api` bodies are not: the lessons
 //! count their bytes against `Content-Length` and watch drips arrive.
 //!
@@ -51,7 +51,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{OriginalUri, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -75,7 +75,7 @@ pub const MAX_DELAY_MS: u64 = 30_000;
 /// The largest body the server agrees to send.
 pub const MAX_BYTES: u64 = 10_000_000;
 
-/// Request counters for `/api` (without `/api/stats` itself).
+/// Request counters for `/api` (without `/async-demo-api/stats` itself).
 #[derive(Debug, Default)]
 pub struct Stats {
     started: AtomicU64,
@@ -85,7 +85,7 @@ pub struct Stats {
     peak_in_flight: AtomicU64,
 }
 
-/// The counters as `/api/stats` reports them.
+/// The counters as `/async-demo-api/stats` reports them.
 #[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsSnapshot {
@@ -290,58 +290,102 @@ fn query_number(
     }
 }
 
-async fn delay(Path(ms): Path<String>) -> Result<Response, BadRequest> {
+/// An endpoint's last path segment, percent-decoded as axum's `Path` does;
+/// where it is not valid UTF-8 once decoded (`%ff`), the segment as sent, so
+/// that the endpoint's own check refuses it with its sentence (as the
+/// Service Worker does) rather than axum with its own.
+struct Segment(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Segment {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(text)) => Ok(Segment(text)),
+            Err(_) => Ok(Segment(
+                parts
+                    .uri
+                    .path()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            )),
+        }
+    }
+}
+
+async fn delay(Segment(ms): Segment) -> Result<Response, BadRequest> {
     let ms = parse_number("The delay", &ms, MAX_DELAY_MS, "milliseconds")?;
     tokio::time::sleep(Duration::from_millis(ms)).await;
     Ok(([TEXT], format!("waited {ms} ms")).into_response())
 }
 
+/// `/async-demo-api/drip`: a step of dots every 50 ms. A step larger than
+/// [`CHUNK`] goes as several pieces of at most that, cut from one shared
+/// buffer of dots: hyper asks for the next piece only when the connection
+/// has taken the last, so a client that does not read costs a piece or two
+/// of buffer, not the 10 MB of a `bytes=10000000&ms=0` drip's one step.
 async fn drip(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
     let bytes = query_number(&query, "bytes", 1000, MAX_BYTES, "bytes")?;
     let ms = query_number(&query, "ms", 1000, MAX_DELAY_MS, "milliseconds")?;
-    // One chunk every 50 ms (at least one chunk, at most one per byte).
-    let chunks = (ms / 50).clamp(1, bytes.max(1));
-    let interval = Duration::from_millis(ms / chunks);
-    let stream = futures_util::stream::unfold(0u64, move |sent_chunks| async move {
-        if sent_chunks == chunks {
-            return None;
+    // One step every 50 ms (at least one step, at most one per byte).
+    let steps = (ms / 50).clamp(1, bytes.max(1));
+    let interval = Duration::from_millis(ms / steps);
+    // (steps taken, bytes of the current step not yet sent)
+    let stream = futures_util::stream::unfold((0u64, 0u64), move |(mut step, mut left)| async move {
+        if left == 0 {
+            if step == steps {
+                return None;
+            }
+            tokio::time::sleep(interval).await;
+            left = bytes * (step + 1) / steps - bytes * step / steps;
+            step += 1;
         }
-        tokio::time::sleep(interval).await;
-        let size = bytes * (sent_chunks + 1) / chunks - bytes * sent_chunks / chunks;
+        let size = left.min(CHUNK);
         Some((
-            Ok::<_, io::Error>(Bytes::from(vec![b'.'; size as usize])),
-            sent_chunks + 1,
+            Ok::<_, io::Error>(dots().slice(..size as usize)),
+            (step, left - size),
         ))
     });
     let length = (header::CONTENT_LENGTH, bytes.to_string());
     Ok(([TEXT], [length], Body::from_stream(stream)).into_response())
 }
 
-/// The size of the pieces `/api/binary` is made and sent in.
-const BINARY_CHUNK: u64 = 64 * 1024;
+/// The largest piece of a streamed body (drip, binary) made or sent at once.
+const CHUNK: u64 = 64 * 1024;
 
-/// The first [`BINARY_CHUNK`] bytes of every `/api/binary` body, made once.
+/// [`CHUNK`] dots, made once and shared by every drip.
+fn dots() -> &'static Bytes {
+    static DOTS: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    DOTS.get_or_init(|| Bytes::from(vec![b'.'; CHUNK as usize]))
+}
+
+/// The first [`CHUNK`] bytes of every `/async-demo-api/binary` body, made once.
 /// Byte `i` is bits 7–14 of `i × 2654435761`, which depend on the low 15
 /// bits of `i` alone: the bytes repeat every 32 KiB, so every chunk (they
 /// start at multiples of 64 KiB) is this one, or the start of it.
 fn binary_chunk() -> &'static Bytes {
-    static CHUNK: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
-    CHUNK.get_or_init(|| {
-        (0..BINARY_CHUNK)
+    static FIRST: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    FIRST.get_or_init(|| {
+        (0..CHUNK)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
             .collect::<Vec<u8>>()
             .into()
     })
 }
 
-/// `/api/binary`: sent one chunk at a time as the connection takes it, so a
+/// `/async-demo-api/binary`: sent one chunk at a time as the connection takes it, so a
 /// client that asks for 10 MB and does not read costs the server a chunk or
 /// two of buffer, not 10 MB; and a chunk is a shared slice, not made anew
 /// (200 slow readers of 10 MB would otherwise keep the server busy making bytes).
 async fn binary(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
     let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
-    let chunks = (0..bytes).step_by(BINARY_CHUNK as usize).map(move |start| {
-        let end = (start + BINARY_CHUNK).min(bytes);
+    let chunks = (0..bytes).step_by(CHUNK as usize).map(move |start| {
+        let end = (start + CHUNK).min(bytes);
         Ok::<_, io::Error>(binary_chunk().slice(..(end - start) as usize))
     });
     let headers = [
@@ -351,7 +395,7 @@ async fn binary(Query(query): Query<HashMap<String, String>>) -> Result<Response
     Ok((headers, Body::from_stream(futures_util::stream::iter(chunks))).into_response())
 }
 
-async fn status(Path(code): Path<String>) -> Result<Response, BadRequest> {
+async fn status(Segment(code): Segment) -> Result<Response, BadRequest> {
     let status = digits(&code)
         .filter(|c| (200..=599).contains(c))
         .and_then(|c| StatusCode::from_u16(c as u16).ok())
@@ -364,13 +408,13 @@ async fn status(Path(code): Path<String>) -> Result<Response, BadRequest> {
     Ok((status, [TEXT], format!("HTTP {} as requested", status.as_u16())).into_response())
 }
 
-/// How many times each `/api/flaky` id has been asked for.
+/// How many times each `/async-demo-api/flaky` id has been asked for.
 #[derive(Debug, Default)]
 struct Flaky {
     seen: std::sync::Mutex<HashMap<String, u64>>,
 }
 
-/// The longest `/api/flaky` id, in characters (Unicode scalar values, not bytes).
+/// The longest `/async-demo-api/flaky` id, in characters (Unicode scalar values, not bytes).
 const MAX_ID_CHARS: usize = 64;
 
 async fn flaky(
@@ -410,7 +454,7 @@ async fn read_stats(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
     Json(stats.snapshot())
 }
 
-/// `POST /api/stats/reset`, refused (403 with a sentence) when the request
+/// `POST /async-demo-api/stats/reset`, refused (403 with a sentence) when the request
 /// comes from a page that is not on this machine.
 ///
 /// Why: `/api` answers any origin on purpose (test pages on other ports call
@@ -569,7 +613,7 @@ async fn serve_files(State(files): State<Files>, request: Request) -> Response {
     }
 }
 
-// ---- Faults: a misbehaving server on purpose (`/api/fault/...`) ----
+// ---- Faults: a misbehaving server on purpose (`/async-demo-api/fault/...`) ----
 //
 // The fault suite points lessons at these to check that every way a server
 // can misbehave ends the one task it affects, with a sentence or at its
@@ -582,9 +626,9 @@ async fn serve_files(State(files): State<Files>, request: Request) -> Response {
 /// giving up on it: the default of [`Limits::fault_wait`]. (The idle timeout,
 /// when it is shorter, closes a silent connection first.)
 pub const MAX_FAULT_WAIT: Duration = Duration::from_secs(120);
-/// The most `/api/fault/endless` sends before it stops (by cutting the connection).
+/// The most `/async-demo-api/fault/endless` sends before it stops (by cutting the connection).
 pub const MAX_ENDLESS_BYTES: u64 = 200_000_000;
-/// How many hops `/api/fault/redirect/{n}` gives before it answers 508.
+/// How many hops `/async-demo-api/fault/redirect/{n}` gives before it answers 508.
 pub const MAX_REDIRECTS: u64 = 100;
 
 /// What a fault endpoint asks of its own connection, below HTTP. hyper only
@@ -641,14 +685,14 @@ fn poll_sabotage(
         }
         // Closed with a FIN when hyper drops the socket, after what was sent.
         return Poll::Ready(Err(io::Error::other(
-            "closed on purpose after a raw answer (/api/fault)",
+            "closed on purpose after a raw answer (/async-demo-api/fault)",
         )));
     }
     // No linger: closing the socket sends a reset, not a FIN.
     let _ = socket.set_zero_linger();
     Poll::Ready(Err(io::Error::new(
         io::ErrorKind::ConnectionReset,
-        "reset on purpose (/api/fault)",
+        "reset on purpose (/async-demo-api/fault)",
     )))
 }
 
@@ -691,7 +735,7 @@ fn raw_head(status_line: &str, headers: &[&str]) -> Vec<u8> {
     head.into_bytes()
 }
 
-/// `GET /api/fault/hang`: no answer, ever. It ends when the client goes
+/// `GET /async-demo-api/fault/hang`: no answer, ever. It ends when the client goes
 /// (hyper then drops this handler), when the connection's idle timeout
 /// strikes, or after [`Limits::fault_wait`], when the connection is closed unanswered.
 async fn fault_hang(request: Request) -> Response {
@@ -705,7 +749,7 @@ async fn fault_hang(request: Request) -> Response {
     )
 }
 
-/// `GET /api/fault/stall`: a 200 head promising 1,000 bytes, then silence
+/// `GET /async-demo-api/fault/stall`: a 200 head promising 1,000 bytes, then silence
 /// (ended like [`fault_hang`]: the connection is cut after [`Limits::fault_wait`]).
 async fn fault_stall(request: Request) -> Response {
     let wait = fault_wait(&request);
@@ -721,12 +765,12 @@ async fn fault_stall(request: Request) -> Response {
         .into_response()
 }
 
-/// `GET /api/fault/reset`: the connection is reset (RST) before the status line.
+/// `GET /async-demo-api/fault/reset`: the connection is reset (RST) before the status line.
 async fn fault_reset(request: Request) -> Response {
     sabotaged(&request, Plan::Reset)
 }
 
-/// `GET /api/fault/close`: the connection is closed (FIN) before the status line.
+/// `GET /async-demo-api/fault/close`: the connection is closed (FIN) before the status line.
 async fn fault_close(request: Request) -> Response {
     sabotaged(
         &request,
@@ -737,7 +781,7 @@ async fn fault_close(request: Request) -> Response {
     )
 }
 
-/// `GET /api/fault/truncated`: `Content-Length: 1000`, 300 bytes, then the
+/// `GET /async-demo-api/fault/truncated`: `Content-Length: 1000`, 300 bytes, then the
 /// connection is closed.
 async fn fault_truncated(request: Request) -> Response {
     let mut bytes = raw_head("200 OK", &["Content-Length: 1000"]);
@@ -745,10 +789,10 @@ async fn fault_truncated(request: Request) -> Response {
     sabotaged(&request, Plan::Raw { bytes, sent: 0 })
 }
 
-/// `GET /api/fault/length/{kind}`: a `Content-Length` that lies about a
+/// `GET /async-demo-api/fault/length/{kind}`: a `Content-Length` that lies about a
 /// 100-byte body: `short` says 10, `conflicting` says both 10 and 100,
 /// `invalid` says "ten"; then the connection is closed.
-async fn fault_length(Path(kind): Path<String>, request: Request) -> Response {
+async fn fault_length(Segment(kind): Segment, request: Request) -> Response {
     let header = match kind.as_str() {
         "short" => vec!["Content-Length: 10"],
         "conflicting" => vec!["Content-Length: 10", "Content-Length: 100"],
@@ -768,7 +812,7 @@ async fn fault_length(Path(kind): Path<String>, request: Request) -> Response {
     sabotaged(&request, Plan::Raw { bytes, sent: 0 })
 }
 
-/// `GET /api/fault/endless?bytes=N&ms=T`: N bytes (1–65536, default 1000)
+/// `GET /async-demo-api/fault/endless?bytes=N&ms=T`: N bytes (1–65536, default 1000)
 /// every T ms (1–30000, default 100), with no length and no end. It stops
 /// when the client goes, and otherwise after [`Limits::fault_wait`] or
 /// [`MAX_ENDLESS_BYTES`], by cutting the connection (never a clean end).
@@ -796,10 +840,10 @@ async fn fault_endless(request: Request) -> Result<Response, BadRequest> {
     Ok(([TEXT], Body::from_stream(stream)).into_response())
 }
 
-/// `GET /api/fault/redirect/{n}`: a redirect to `/api/fault/redirect/{n+1}`,
+/// `GET /async-demo-api/fault/redirect/{n}`: a redirect to `/async-demo-api/fault/redirect/{n+1}`,
 /// for ever as far as a client can tell (browsers give up after 20); past
 /// [`MAX_REDIRECTS`] hops, a 508 with a sentence.
-async fn fault_redirect(Path(n): Path<String>) -> Result<Response, BadRequest> {
+async fn fault_redirect(Segment(n): Segment) -> Result<Response, BadRequest> {
     let n = parse_number("The hop", &n, 1_000_000, "hops")?;
     if n >= MAX_REDIRECTS {
         return Ok(sentence(
@@ -807,7 +851,7 @@ async fn fault_redirect(Path(n): Path<String>) -> Result<Response, BadRequest> {
             format!("This redirect loop has gone {n} hops; it stops here."),
         ));
     }
-    let next = format!("/api/fault/redirect/{}", n + 1);
+    let next = format!("/async-demo-api/fault/redirect/{}", n + 1);
     Ok((
         StatusCode::FOUND,
         [TEXT],
@@ -817,18 +861,18 @@ async fn fault_redirect(Path(n): Path<String>) -> Result<Response, BadRequest> {
         .into_response())
 }
 
-/// One round of `/api/fault/garbage`: invalid UTF-8 of every kind (a lone
+/// One round of `/async-demo-api/fault/garbage`: invalid UTF-8 of every kind (a lone
 /// continuation byte, an overlong `/`, a UTF-16 surrogate, bytes that never
 /// occur in UTF-8, a cut sequence), NUL, control characters, and markup.
 const GARBAGE: &[u8] = b"\xff\xfe\x80 \xc0\xaf \xed\xa0\x80 \xf8\x88\x80\x80\x80 \xe2\x82\0\x1b[31m\x07\x08<script>window.pwned=1</script><img src=x onerror=window.pwned=1>\r\n";
 
-/// `GET /api/fault/garbage?bytes=N`: N bytes (default 1024, ≤ [`MAX_BYTES`])
+/// `GET /async-demo-api/fault/garbage?bytes=N`: N bytes (default 1024, ≤ [`MAX_BYTES`])
 /// of [`GARBAGE`] over and over, labelled `text/plain; charset=utf-8`;
-/// streamed like `/api/binary`.
+/// streamed like `/async-demo-api/binary`.
 async fn fault_garbage(Query(query): Query<HashMap<String, String>>) -> Result<Response, BadRequest> {
     let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
-    let chunks = (0..bytes).step_by(BINARY_CHUNK as usize).map(move |start| {
-        let end = (start + BINARY_CHUNK).min(bytes);
+    let chunks = (0..bytes).step_by(CHUNK as usize).map(move |start| {
+        let end = (start + CHUNK).min(bytes);
         let chunk: Vec<u8> = (start..end)
             .map(|i| GARBAGE[(i % GARBAGE.len() as u64) as usize])
             .collect();
@@ -874,12 +918,12 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
     let api = Router::new()
         .merge(counters)
         .merge(tracked)
-        .fallback(|| async { sentence(StatusCode::NOT_FOUND, "No such endpoint under /api.") })
+        .fallback(|| async { sentence(StatusCode::NOT_FOUND, "No such endpoint under /async-demo-api/.") })
         .method_not_allowed_fallback(|method: Method| async move {
             sentence(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!(
-                    "This endpoint does not answer {method}: /api/stats/reset takes POST, the others GET."
+                    "This endpoint does not answer {method}: /async-demo-api/stats/reset takes POST, the others GET."
                 ),
             )
         })
@@ -895,7 +939,7 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         )
         .with_state(stats);
     Router::new()
-        .nest("/api", api)
+        .nest("/async-demo-api", api)
         .nest_service("/docs", Files::router(book, "the docs book"))
         .fallback_service(Files::router(www, "the playground"))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -923,7 +967,7 @@ pub struct Limits {
     /// the longest silence an endpoint has ([`MAX_DELAY_MS`]: a delay, a
     /// drip's single chunk).
     pub idle_timeout: Duration,
-    /// How long a fault (`/api/fault/...`) may hold a connection whose client
+    /// How long a fault (`/async-demo-api/fault/...`) may hold a connection whose client
     /// stays: a hang or a stall is then cut unanswered, an endless stream cut
     /// mid-body ([`MAX_FAULT_WAIT`] by default).
     pub fault_wait: Duration,
@@ -1195,19 +1239,30 @@ impl Server {
             };
             // Drips are many small writes: send each at once.
             let _ = socket.set_nodelay(true);
-            if let Ok(permit) = served.clone().try_acquire_owned() {
-                let app = app.clone();
-                tokio::spawn(async move {
-                    serve_connection(socket, app, limits).await;
-                    drop(permit);
-                });
-            } else if let Ok(permit) = refused.clone().try_acquire_owned() {
-                tokio::spawn(async move {
-                    refuse(socket, limits).await;
-                    drop(permit);
-                });
+            // Served if there is room; told 503 otherwise. When even the
+            // refusals are all busy, the next accept waits for one of them
+            // (a few ms each: a client sends its request at once) or for a
+            // served place: every connection the OS has accepted gets an
+            // answer, none a reset, and the ones behind it wait in the
+            // kernel's queue ([`BACKLOG`]), costing no file descriptor.
+            let served = served.clone();
+            let refused = refused.clone();
+            tokio::select! {
+                biased;
+                Ok(permit) = served.acquire_owned() => {
+                    let app = app.clone();
+                    tokio::spawn(async move {
+                        serve_connection(socket, app, limits).await;
+                        drop(permit);
+                    });
+                }
+                Ok(permit) = refused.acquire_owned() => {
+                    tokio::spawn(async move {
+                        refuse(socket, limits).await;
+                        drop(permit);
+                    });
+                }
             }
-            // Otherwise the socket is dropped here: closed at once.
         }
     }
 }

@@ -139,10 +139,10 @@ fn get(addr: SocketAddr, target: &str) -> Reply {
 }
 
 fn stats(addr: SocketAddr) -> StatsSnapshot {
-    serde_json::from_slice(&get(addr, "/api/stats").body).expect("stats JSON")
+    serde_json::from_slice(&get(addr, "/async-demo-api/stats").body).expect("stats JSON")
 }
 
-/// The `/api/binary` byte at offset `i`.
+/// The `/async-demo-api/binary` byte at offset `i`.
 fn binary_byte(i: u64) -> u8 {
     (i.wrapping_mul(2_654_435_761) >> 7) as u8
 }
@@ -191,7 +191,7 @@ fn scratch_site() -> PathBuf {
 fn delay_waits_as_long_as_asked() {
     let addr = start();
     let start = Instant::now();
-    let reply = get(addr, "/api/delay/300");
+    let reply = get(addr, "/async-demo-api/delay/300");
     let took = start.elapsed();
     assert_eq!(reply.status, 200);
     assert_eq!(reply.text(), "waited 300 ms");
@@ -207,7 +207,7 @@ fn delay_waits_as_long_as_asked() {
 fn drip_streams_exactly_the_bytes_over_the_time() {
     let addr = start();
     let start = Instant::now();
-    let reply = get(addr, "/api/drip?bytes=1001&ms=400");
+    let reply = get(addr, "/async-demo-api/drip?bytes=1001&ms=400");
     let took = start.elapsed();
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body.len(), 1001);
@@ -219,7 +219,7 @@ fn drip_streams_exactly_the_bytes_over_the_time() {
 fn status_answers_with_the_code_asked_for() {
     let addr = start();
     for code in [200u16, 404, 418, 500, 503] {
-        let reply = get(addr, &format!("/api/status/{code}"));
+        let reply = get(addr, &format!("/async-demo-api/status/{code}"));
         assert_eq!(reply.status, code);
         assert_eq!(reply.text(), format!("HTTP {code} as requested"));
     }
@@ -229,22 +229,22 @@ fn status_answers_with_the_code_asked_for() {
 fn flaky_fails_the_first_n_requests_of_an_id_then_succeeds() {
     let addr = start();
     let codes: Vec<u16> = (0..4)
-        .map(|_| get(addr, "/api/flaky?id=a&fail=2").status)
+        .map(|_| get(addr, "/async-demo-api/flaky?id=a&fail=2").status)
         .collect();
     assert_eq!(codes, [503, 503, 200, 200]);
     assert_eq!(
-        get(addr, "/api/flaky?id=b&fail=0").status,
+        get(addr, "/async-demo-api/flaky?id=b&fail=0").status,
         200,
         "ids are counted apart"
     );
-    assert_eq!(get(addr, "/api/flaky?fail=1").status, 400);
-    assert_eq!(get(addr, "/api/flaky?id=c&fail=11").status, 400);
+    assert_eq!(get(addr, "/async-demo-api/flaky?fail=1").status, 400);
+    assert_eq!(get(addr, "/async-demo-api/flaky?id=c&fail=11").status, 400);
 }
 
 #[test]
 fn binary_is_octet_stream_of_the_size_asked_for() {
     let addr = start();
-    let reply = get(addr, "/api/binary?bytes=300");
+    let reply = get(addr, "/async-demo-api/binary?bytes=300");
     assert_eq!(reply.body.len(), 300);
     assert_eq!(
         reply.header("content-type").as_deref(),
@@ -256,16 +256,16 @@ fn binary_is_octet_stream_of_the_size_asked_for() {
 fn malformed_or_out_of_range_parameters_get_400_with_a_sentence() {
     let addr = start();
     for target in [
-        "/api/delay/abc",
-        "/api/delay/-5",
-        "/api/delay/30001",
-        "/api/drip?bytes=10000001",
-        "/api/drip?bytes=10&ms=lots",
-        "/api/drip?ms=30001",
-        "/api/binary?bytes=1e9",
-        "/api/status/99",
-        "/api/status/600",
-        "/api/status/teapot",
+        "/async-demo-api/delay/abc",
+        "/async-demo-api/delay/-5",
+        "/async-demo-api/delay/30001",
+        "/async-demo-api/drip?bytes=10000001",
+        "/async-demo-api/drip?bytes=10&ms=lots",
+        "/async-demo-api/drip?ms=30001",
+        "/async-demo-api/binary?bytes=1e9",
+        "/async-demo-api/status/99",
+        "/async-demo-api/status/600",
+        "/async-demo-api/status/teapot",
     ] {
         let reply = get(addr, target);
         assert_eq!(reply.status, 400, "{target}");
@@ -305,9 +305,9 @@ fn static_files_have_the_right_types_and_paths_cannot_leave_www() {
 #[test]
 fn a_streamed_body_read_to_its_end_counts_as_finished_not_aborted() {
     let addr = start();
-    let drip = get(addr, "/api/drip?bytes=3000&ms=200");
+    let drip = get(addr, "/async-demo-api/drip?bytes=3000&ms=200");
     assert_eq!((drip.status, drip.body.len()), (200, 3000));
-    get(addr, "/api/binary?bytes=200000");
+    get(addr, "/async-demo-api/binary?bytes=200000");
     // The counters move when the server has dropped the bodies.
     let deadline = Instant::now() + Duration::from_secs(3);
     let mut now = stats(addr);
@@ -325,8 +325,8 @@ fn a_streamed_body_read_to_its_end_counts_as_finished_not_aborted() {
 #[test]
 fn stats_count_finished_and_aborted_requests() {
     let addr = start();
-    get(addr, "/api/delay/1");
-    get(addr, "/api/status/500");
+    get(addr, "/async-demo-api/delay/1");
+    get(addr, "/async-demo-api/status/500");
     let after_two = stats(addr);
     assert_eq!(
         (after_two.started, after_two.finished, after_two.aborted),
@@ -335,7 +335,11 @@ fn stats_count_finished_and_aborted_requests() {
 
     // A client that gives up half-way through a delay.
     let mut stream = TcpStream::connect(addr).unwrap();
-    write!(stream, "GET /api/delay/5000 HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /async-demo-api/delay/5000 HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(stats(addr).in_flight, 1);
     drop(stream);
@@ -352,14 +356,14 @@ fn stats_count_finished_and_aborted_requests() {
 
     // Three at once: the peak sees them together.
     let threads: Vec<_> = (0..3)
-        .map(|_| std::thread::spawn(move || get(addr, "/api/delay/300")))
+        .map(|_| std::thread::spawn(move || get(addr, "/async-demo-api/delay/300")))
         .collect();
     for t in threads {
         assert_eq!(t.join().unwrap().status, 200);
     }
     assert!(stats(addr).peak_in_flight >= 3);
     let reset: StatsSnapshot =
-        serde_json::from_slice(&request_with(addr, "POST", "/api/stats/reset", "").body).unwrap();
+        serde_json::from_slice(&request_with(addr, "POST", "/async-demo-api/stats/reset", "").body).unwrap();
     assert_eq!(
         (reset.started, reset.finished, reset.aborted, reset.peak_in_flight),
         (0, 0, 0, 0)
@@ -382,7 +386,11 @@ fn a_half_sent_request_is_closed_after_the_default_header_timeout() {
     let addr = start();
     let mut stream = TcpStream::connect(addr).unwrap();
     // The head never ends: no blank line.
-    write!(stream, "GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").unwrap();
+    write!(
+        stream,
+        "GET /async-demo-api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nX-Slow: "
+    )
+    .unwrap();
     let patience = limits.header_timeout + Duration::from_secs(5);
     let (got, took) = read_until_closed(&mut stream, patience)
         .unwrap_or_else(|| panic!("a half-sent request was still held after {patience:?}"));
@@ -396,7 +404,7 @@ fn a_half_sent_request_is_closed_after_the_default_header_timeout() {
         String::from_utf8_lossy(&got)
     );
     // The server itself is fine.
-    assert_eq!(get(addr, "/api/delay/1").status, 200);
+    assert_eq!(get(addr, "/async-demo-api/delay/1").status, 200);
 }
 
 #[test]
@@ -404,7 +412,11 @@ fn an_idle_keep_alive_connection_is_closed_but_a_long_drip_is_never_cut() {
     let addr = start_with(xtask::root().join("www"), Some(short(800, 60_000)));
     // Keep-alive: one request answered, then nothing.
     let mut stream = TcpStream::connect(addr).unwrap();
-    write!(stream, "GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /async-demo-api/delay/1 HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
     let (got, took) = read_until_closed(&mut stream, Duration::from_secs(10))
         .expect("an idle keep-alive connection was held for 10 s");
     assert!(
@@ -418,7 +430,7 @@ fn an_idle_keep_alive_connection_is_closed_but_a_long_drip_is_never_cut() {
     );
     // The header timeout only covers headers: a drip three times as long streams whole.
     let start = Instant::now();
-    let drip = get(addr, "/api/drip?bytes=3000&ms=2500");
+    let drip = get(addr, "/async-demo-api/drip?bytes=3000&ms=2500");
     assert_eq!((drip.status, drip.body.len()), (200, 3000));
     assert!(start.elapsed() >= Duration::from_millis(2400));
 }
@@ -429,7 +441,7 @@ fn a_connection_where_nothing_moves_is_closed_after_the_idle_timeout() {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET /async-demo-api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     // Not reading: the socket's buffers fill, then nothing moves.
@@ -444,8 +456,9 @@ fn a_connection_where_nothing_moves_is_closed_after_the_idle_timeout() {
     assert_eq!((now.aborted, now.in_flight), (1, 0), "{now:?}");
 }
 
-#[test]
-fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
+/// A server that serves two connections at once, and both taken by idle
+/// clients (dropping them frees the places).
+fn two_served_and_held() -> (SocketAddr, Vec<TcpStream>) {
     let limits = Limits {
         max_connections: 2,
         ..Limits::default()
@@ -453,7 +466,13 @@ fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
     let addr = start_with(xtask::root().join("www"), Some(limits));
     let held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(200));
-    let busy = get(addr, "/api/delay/1");
+    (addr, held)
+}
+
+#[test]
+fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
+    let (addr, held) = two_served_and_held();
+    let busy = get(addr, "/async-demo-api/delay/1");
     assert_eq!(busy.status, 503);
     assert!(busy.is_sentence(), "{}", busy.text());
     assert!(busy.text().contains("2 connections"), "{}", busy.text());
@@ -462,7 +481,7 @@ fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
-        let reply = get(addr, "/api/delay/1");
+        let reply = get(addr, "/async-demo-api/delay/1");
         if reply.status == 200 {
             break;
         }
@@ -476,6 +495,73 @@ fn beyond_the_connection_cap_a_connection_gets_503_with_a_sentence() {
 }
 
 #[test]
+fn past_the_cap_and_its_refusals_every_connection_the_os_accepts_still_gets_503() {
+    // Two served, and refusals four at a time (the least there is): the
+    // forty connections past them used to be reset; each now waits its turn
+    // for a refusal (or a served place) and reads the 503 sentence.
+    let (addr, held) = two_served_and_held();
+    let clients: Vec<_> = (0..40)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).expect("connect");
+                stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                let head = format!(
+                    "GET /async-demo-api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                );
+                stream.write_all(head.as_bytes()).expect("write");
+                let mut raw = Vec::new();
+                match stream.read_to_end(&mut raw) {
+                    Ok(_) => Ok(parse(&raw)),
+                    Err(e) => Err(e.kind()),
+                }
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for client in clients {
+        let reply = client.join().expect("a client thread");
+        let key = match &reply {
+            Ok(reply) => {
+                if reply.status == 503 {
+                    assert!(reply.text().contains("2 connections"), "{}", reply.text());
+                }
+                format!("{}", reply.status)
+            }
+            Err(kind) => format!("{kind:?}"),
+        };
+        *statuses.entry(key).or_insert(0) += 1;
+    }
+    drop(held);
+    assert_eq!(
+        statuses.get("503"),
+        Some(&40),
+        "every one answered 503: {statuses:?}"
+    );
+}
+
+#[test]
+fn a_path_that_is_not_utf_8_once_decoded_gets_the_endpoints_own_sentence() {
+    let addr = start();
+    for (target, said) in [
+        ("/async-demo-api/delay/%ff", "The delay must be a whole number"),
+        (
+            "/async-demo-api/status/%ff%fe",
+            "The status must be a whole number",
+        ),
+    ] {
+        let reply = get(addr, target);
+        assert_eq!(reply.status, 400, "{target}");
+        assert!(reply.is_sentence(), "{target}: {}", reply.text());
+        assert!(reply.text().starts_with(said), "{target}: {}", reply.text());
+        assert!(
+            !reply.text().contains("Invalid URL"),
+            "{target}: {}",
+            reply.text()
+        );
+    }
+}
+
+#[test]
 fn binary_10_mb_is_streamed_not_built_in_memory() {
     let addr = start();
     let clients = 30;
@@ -485,7 +571,7 @@ fn binary_10_mb_is_streamed_not_built_in_memory() {
             let mut s = TcpStream::connect(addr).unwrap();
             write!(
                 s,
-                "GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                "GET /async-demo-api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
             )
             .unwrap();
             s
@@ -503,7 +589,7 @@ fn binary_10_mb_is_streamed_not_built_in_memory() {
     assert_eq!(stats(addr).in_flight, clients);
     drop(streams);
     // And the body is whole and the same as ever, with its length declared.
-    let reply = get(addr, "/api/binary?bytes=10000000");
+    let reply = get(addr, "/async-demo-api/binary?bytes=10000000");
     assert_eq!(reply.header("content-length").as_deref(), Some("10000000"));
     assert_eq!(reply.body.len(), 10_000_000);
     assert!(reply
@@ -561,7 +647,7 @@ fn static_404_and_405_answers_have_sentences_like_api() {
         "/no-such-file.js",
         "/pkg/nothing.wasm",
         "/docs/no-such-chapter.html",
-        "/api/nothing",
+        "/async-demo-api/nothing",
     ] {
         let reply = get(addr, target);
         assert_eq!(reply.status, 404, "{target}");
@@ -571,8 +657,8 @@ fn static_404_and_405_answers_have_sentences_like_api() {
         ("POST", "/index.html"),
         ("DELETE", "/"),
         ("PUT", "/docs/"),
-        ("POST", "/api/delay/1"),
-        ("GET", "/api/stats/reset"),
+        ("POST", "/async-demo-api/delay/1"),
+        ("GET", "/async-demo-api/stats/reset"),
     ] {
         let reply = request(addr, method, target);
         assert_eq!(reply.status, 405, "{method} {target}");
@@ -590,23 +676,23 @@ fn static_404_and_405_answers_have_sentences_like_api() {
 fn numbers_are_digits_only_everywhere() {
     let addr = start();
     for target in [
-        "/api/delay/+5",
-        "/api/delay/%2B5",
-        "/api/delay/%205",
-        "/api/delay/5%20",
-        "/api/delay/5.0",
-        "/api/delay/0x10",
-        "/api/delay/",
-        "/api/drip?bytes=%2B5",
-        "/api/drip?bytes=+5", // a form-encoded space
-        "/api/drip?ms=-0",
-        "/api/drip?bytes=",
-        "/api/binary?bytes=%2B5",
-        "/api/binary?bytes=99999999999999999999999",
-        "/api/status/+404",
-        "/api/status/%2B404",
-        "/api/status/404.0",
-        "/api/flaky?id=x&fail=%2B1",
+        "/async-demo-api/delay/+5",
+        "/async-demo-api/delay/%2B5",
+        "/async-demo-api/delay/%205",
+        "/async-demo-api/delay/5%20",
+        "/async-demo-api/delay/5.0",
+        "/async-demo-api/delay/0x10",
+        "/async-demo-api/delay/",
+        "/async-demo-api/drip?bytes=%2B5",
+        "/async-demo-api/drip?bytes=+5", // a form-encoded space
+        "/async-demo-api/drip?ms=-0",
+        "/async-demo-api/drip?bytes=",
+        "/async-demo-api/binary?bytes=%2B5",
+        "/async-demo-api/binary?bytes=99999999999999999999999",
+        "/async-demo-api/status/+404",
+        "/async-demo-api/status/%2B404",
+        "/async-demo-api/status/404.0",
+        "/async-demo-api/flaky?id=x&fail=%2B1",
     ] {
         let reply = get(addr, target);
         assert!(
@@ -623,9 +709,9 @@ fn numbers_are_digits_only_everywhere() {
         }
     }
     // Leading zeros are accepted: unambiguous decimal.
-    assert_eq!(get(addr, "/api/delay/007").text(), "waited 7 ms");
-    assert_eq!(get(addr, "/api/status/0404").status, 404);
-    assert_eq!(get(addr, "/api/binary?bytes=010").body.len(), 10);
+    assert_eq!(get(addr, "/async-demo-api/delay/007").text(), "waited 7 ms");
+    assert_eq!(get(addr, "/async-demo-api/status/0404").status, 404);
+    assert_eq!(get(addr, "/async-demo-api/binary?bytes=010").body.len(), 10);
 }
 
 #[test]
@@ -635,11 +721,14 @@ fn the_flaky_id_limit_counts_characters_as_it_says() {
     // 64 characters of two bytes each: 128 bytes, within "64 characters".
     let ok = "é".repeat(64);
     assert_eq!(
-        get(addr, &format!("/api/flaky?fail=0&id={}", encode(&ok))).status,
+        get(addr, &format!("/async-demo-api/flaky?fail=0&id={}", encode(&ok))).status,
         200
     );
     let long = "é".repeat(65);
-    let reply = get(addr, &format!("/api/flaky?fail=0&id={}", encode(&long)));
+    let reply = get(
+        addr,
+        &format!("/async-demo-api/flaky?fail=0&id={}", encode(&long)),
+    );
     assert_eq!(reply.status, 400);
     let text = reply.text();
     assert!(
@@ -665,7 +754,7 @@ fn a_host_that_is_not_localhost_or_an_address_is_refused() {
         "localhost.evil.example",
         "LOCALHOST.evil",
     ] {
-        for target in ["/", "/api/delay/1", "/api/stats"] {
+        for target in ["/", "/async-demo-api/delay/1", "/async-demo-api/stats"] {
             let reply = send(
                 addr,
                 &format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
@@ -688,18 +777,21 @@ fn a_host_that_is_not_localhost_or_an_address_is_refused() {
     ] {
         let reply = send(
             addr,
-            &format!("GET /api/delay/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            &format!("GET /async-demo-api/delay/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
         );
         assert_eq!(reply.status, 200, "{host}: {}", reply.text());
     }
     // HTTP/1.0 without Host: no browser sends that, so no rebinding.
-    assert_eq!(send(addr, "GET /api/delay/1 HTTP/1.0\r\n\r\n").status, 200);
+    assert_eq!(
+        send(addr, "GET /async-demo-api/delay/1 HTTP/1.0\r\n\r\n").status,
+        200
+    );
 }
 
 #[test]
 fn only_pages_on_this_machine_may_reset_the_counters() {
     let addr = start();
-    get(addr, "/api/delay/1");
+    get(addr, "/async-demo-api/delay/1");
     for origin in [
         "http://elsewhere.test",
         "https://evil.example:8080",
@@ -707,7 +799,12 @@ fn only_pages_on_this_machine_may_reset_the_counters() {
         "http://127.0.0.1.evil.example",
         "file://",
     ] {
-        let reply = request_with(addr, "POST", "/api/stats/reset", &format!("Origin: {origin}\r\n"));
+        let reply = request_with(
+            addr,
+            "POST",
+            "/async-demo-api/stats/reset",
+            &format!("Origin: {origin}\r\n"),
+        );
         assert_eq!(reply.status, 403, "{origin}");
         assert!(reply.is_sentence(), "{origin}: {}", reply.text());
         assert_eq!(
@@ -723,11 +820,11 @@ fn only_pages_on_this_machine_may_reset_the_counters() {
         "Origin: http://localhost:8080\r\n",
         "Origin: http://[::1]:3000\r\n",
     ] {
-        let reply = request_with(addr, "POST", "/api/stats/reset", origin);
+        let reply = request_with(addr, "POST", "/async-demo-api/stats/reset", origin);
         assert_eq!(reply.status, 200, "{origin}: {}", reply.text());
     }
     // Reading stays open to any origin.
-    assert_eq!(get(addr, "/api/stats").status, 200);
+    assert_eq!(get(addr, "/async-demo-api/stats").status, 200);
 }
 
 // ---- Compression (issue 11) ----
@@ -784,7 +881,7 @@ fn static_files_and_json_come_compressed_as_asked() {
         let json = request_with(
             addr,
             "GET",
-            "/api/stats",
+            "/async-demo-api/stats",
             &format!("Accept-Encoding: {encoding}\r\n"),
         );
         assert_eq!(json.header("content-encoding").as_deref(), Some(encoding));
@@ -802,10 +899,10 @@ fn drip_delay_and_binary_are_never_compressed_and_a_drip_still_streams() {
     let addr = start();
     let accept = "Accept-Encoding: gzip, br\r\n";
     for target in [
-        "/api/delay/1",
-        "/api/binary?bytes=5000",
-        "/api/status/200",
-        "/api/flaky?id=z&fail=0",
+        "/async-demo-api/delay/1",
+        "/async-demo-api/binary?bytes=5000",
+        "/async-demo-api/status/200",
+        "/async-demo-api/flaky?id=z&fail=0",
     ] {
         let reply = request_with(addr, "GET", target, accept);
         assert_eq!(reply.header("content-encoding"), None, "{target}");
@@ -815,7 +912,7 @@ fn drip_delay_and_binary_are_never_compressed_and_a_drip_still_streams() {
     let start = Instant::now();
     write!(
         stream,
-        "GET /api/drip?bytes=20000&ms=1500 HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
+        "GET /async-demo-api/drip?bytes=20000&ms=1500 HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
     )
     .unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -849,7 +946,7 @@ fn drip_delay_and_binary_are_never_compressed_and_a_drip_still_streams() {
     assert!(total >= Duration::from_millis(1400), "{total:?}");
 }
 
-// ---- Faults on purpose: /api/fault (issue 12, the standing fault suite) ----
+// ---- Faults on purpose: /async-demo-api/fault (issue 12, the standing fault suite) ----
 
 /// How a connection ended for the client.
 #[derive(Debug, PartialEq, Eq)]
@@ -913,20 +1010,20 @@ fn split_head(raw: &[u8]) -> (String, &[u8]) {
 #[test]
 fn fault_reset_and_close_cut_the_connection_before_the_status_line() {
     let addr = start();
-    let (got, ending, _) = exchange(addr, "/api/fault/reset", Duration::from_secs(5));
+    let (got, ending, _) = exchange(addr, "/async-demo-api/fault/reset", Duration::from_secs(5));
     assert_eq!((got.len(), ending), (0, Ending::Reset));
-    let (got, ending, _) = exchange(addr, "/api/fault/close", Duration::from_secs(5));
+    let (got, ending, _) = exchange(addr, "/async-demo-api/fault/close", Duration::from_secs(5));
     assert_eq!((got.len(), ending), (0, Ending::Closed));
     let now = settled_stats(addr);
     assert_eq!((now.started, now.aborted, now.in_flight), (2, 2, 0), "{now:?}");
     // The server itself is fine, and so is the next connection.
-    assert_eq!(get(addr, "/api/delay/1").status, 200);
+    assert_eq!(get(addr, "/async-demo-api/delay/1").status, 200);
 }
 
 #[test]
 fn fault_truncated_sends_less_than_its_content_length_then_closes() {
     let addr = start();
-    let (got, ending, _) = exchange(addr, "/api/fault/truncated", Duration::from_secs(5));
+    let (got, ending, _) = exchange(addr, "/async-demo-api/fault/truncated", Duration::from_secs(5));
     assert_eq!(ending, Ending::Closed);
     let (head, body) = split_head(&got);
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
@@ -943,7 +1040,11 @@ fn fault_lengths_lie_about_a_100_byte_body() {
         ("conflicting", vec!["Content-Length: 10", "Content-Length: 100"]),
         ("invalid", vec!["Content-Length: ten"]),
     ] {
-        let (got, ending, _) = exchange(addr, &format!("/api/fault/length/{kind}"), Duration::from_secs(5));
+        let (got, ending, _) = exchange(
+            addr,
+            &format!("/async-demo-api/fault/length/{kind}"),
+            Duration::from_secs(5),
+        );
         assert_eq!(ending, Ending::Closed, "{kind}");
         let (head, body) = split_head(&got);
         let declared: Vec<&str> = head
@@ -953,7 +1054,7 @@ fn fault_lengths_lie_about_a_100_byte_body() {
         assert_eq!(declared, lines, "{kind}");
         assert_eq!(body, &[b'x'; 100][..], "{kind}");
     }
-    let unknown = get(addr, "/api/fault/length/long");
+    let unknown = get(addr, "/async-demo-api/fault/length/long");
     assert_eq!(unknown.status, 404);
     assert!(unknown.is_sentence(), "{}", unknown.text());
 }
@@ -961,7 +1062,7 @@ fn fault_lengths_lie_about_a_100_byte_body() {
 #[test]
 fn fault_hang_never_answers_and_ends_when_the_client_goes() {
     let addr = start();
-    let (got, ending, stream) = exchange(addr, "/api/fault/hang", Duration::from_millis(1500));
+    let (got, ending, stream) = exchange(addr, "/async-demo-api/fault/hang", Duration::from_millis(1500));
     assert_eq!((got.len(), ending), (0, Ending::Open));
     assert_eq!(stats(addr).in_flight, 1);
     drop(stream);
@@ -977,9 +1078,9 @@ fn fault_hang_never_answers_and_ends_when_the_client_goes() {
 fn fault_hang_and_stall_are_cut_by_the_idle_timeout_and_by_the_fault_wait() {
     // Silent: the idle timeout closes them.
     let addr = start_with(xtask::root().join("www"), Some(short(10_000, 800)));
-    let (got, ending, _) = exchange(addr, "/api/fault/hang", Duration::from_secs(5));
+    let (got, ending, _) = exchange(addr, "/async-demo-api/fault/hang", Duration::from_secs(5));
     assert_eq!((got.len(), ending), (0, Ending::Closed));
-    let (got, ending, _) = exchange(addr, "/api/fault/stall", Duration::from_secs(5));
+    let (got, ending, _) = exchange(addr, "/async-demo-api/fault/stall", Duration::from_secs(5));
     assert_eq!(ending, Ending::Closed);
     let (head, body) = split_head(&got);
     assert!(
@@ -994,7 +1095,7 @@ fn fault_hang_and_stall_are_cut_by_the_idle_timeout_and_by_the_fault_wait() {
         ..Limits::default()
     };
     let addr = start_with(xtask::root().join("www"), Some(limits));
-    for target in ["/api/fault/hang", "/api/fault/stall"] {
+    for target in ["/async-demo-api/fault/hang", "/async-demo-api/fault/stall"] {
         let start = Instant::now();
         let (_, ending, _) = exchange(addr, target, Duration::from_secs(5));
         assert_eq!(ending, Ending::Closed, "{target}");
@@ -1013,7 +1114,7 @@ fn fault_endless_streams_until_the_client_goes_or_its_cap() {
     let addr = start();
     let (got, ending, stream) = exchange(
         addr,
-        "/api/fault/endless?bytes=100&ms=50",
+        "/async-demo-api/fault/endless?bytes=100&ms=50",
         Duration::from_millis(1200),
     );
     assert_eq!(ending, Ending::Open);
@@ -1037,20 +1138,27 @@ fn fault_endless_streams_until_the_client_goes_or_its_cap() {
         ..Limits::default()
     };
     let addr = start_with(xtask::root().join("www"), Some(limits));
-    let (got, ending, _) = exchange(addr, "/api/fault/endless?bytes=10&ms=20", Duration::from_secs(5));
+    let (got, ending, _) = exchange(
+        addr,
+        "/async-demo-api/fault/endless?bytes=10&ms=20",
+        Duration::from_secs(5),
+    );
     assert_eq!(ending, Ending::Closed);
     assert!(!got.ends_with(b"0\r\n\r\n"), "a clean end, not a cut");
-    assert_eq!(get(addr, "/api/fault/endless?ms=0x10").status, 400);
-    assert_eq!(get(addr, "/api/fault/endless?bytes=65537").status, 400);
+    assert_eq!(get(addr, "/async-demo-api/fault/endless?ms=0x10").status, 400);
+    assert_eq!(get(addr, "/async-demo-api/fault/endless?bytes=65537").status, 400);
 }
 
 #[test]
 fn fault_redirect_loops_and_stops_at_its_cap() {
     let addr = start();
-    let hop = get(addr, "/api/fault/redirect/0");
+    let hop = get(addr, "/async-demo-api/fault/redirect/0");
     assert_eq!(hop.status, 302);
-    assert_eq!(hop.header("location").as_deref(), Some("/api/fault/redirect/1"));
-    let mut target = "/api/fault/redirect/0".to_string();
+    assert_eq!(
+        hop.header("location").as_deref(),
+        Some("/async-demo-api/fault/redirect/1")
+    );
+    let mut target = "/async-demo-api/fault/redirect/0".to_string();
     let mut hops = 0;
     loop {
         let reply = get(addr, &target);
@@ -1066,13 +1174,13 @@ fn fault_redirect_loops_and_stops_at_its_cap() {
         assert!(hops <= 100, "the loop has no end on the server side");
     }
     assert_eq!(hops, xtask::server::MAX_REDIRECTS);
-    assert_eq!(get(addr, "/api/fault/redirect/+1").status, 400);
+    assert_eq!(get(addr, "/async-demo-api/fault/redirect/+1").status, 400);
 }
 
 #[test]
 fn fault_garbage_is_invalid_utf8_labelled_as_text() {
     let addr = start();
-    let reply = get(addr, "/api/fault/garbage?bytes=5000");
+    let reply = get(addr, "/async-demo-api/fault/garbage?bytes=5000");
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.header("content-type").as_deref(),
@@ -1082,8 +1190,11 @@ fn fault_garbage_is_invalid_utf8_labelled_as_text() {
     assert_eq!(reply.body.len(), 5000);
     assert!(std::str::from_utf8(&reply.body).is_err());
     assert!(reply.body.contains(&0) && reply.body.windows(8).any(|w| w == b"<script>"));
-    assert_eq!(get(addr, "/api/fault/garbage?bytes=10000001").status, 400);
-    assert_eq!(get(addr, "/api/fault/nothing").status, 404);
+    assert_eq!(
+        get(addr, "/async-demo-api/fault/garbage?bytes=10000001").status,
+        400
+    );
+    assert_eq!(get(addr, "/async-demo-api/fault/nothing").status, 404);
 }
 
 #[test]
@@ -1100,7 +1211,7 @@ fn faults_served_by_something_else_than_the_server_say_so() {
         });
     });
     let addr = rx.recv().unwrap();
-    let reply = get(addr, "/api/fault/reset");
+    let reply = get(addr, "/async-demo-api/fault/reset");
     assert_eq!(reply.status, 501);
     assert!(reply.is_sentence(), "{}", reply.text());
 }
@@ -1242,14 +1353,14 @@ fn under_1000_concurrent_requests_and_200_slow_clients_every_request_is_answered
                 let stream = socket.connect(addr).await.expect("connect");
                 let work = async {
                     if i % 2 == 0 {
-                        let head = format!("GET /api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                        let head = format!("GET /async-demo-api/delay/1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
                         for byte in head.as_bytes() {
                             write_all(&stream, std::slice::from_ref(byte)).await;
                             tokio::time::sleep(Duration::from_millis(80)).await;
                         }
                     } else {
                         let head =
-                            format!("GET /api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                            format!("GET /async-demo-api/binary?bytes=10000000 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
                         write_all(&stream, head.as_bytes()).await;
                     }
                     let mut buf = [0u8; 4096];
@@ -1276,7 +1387,7 @@ fn under_1000_concurrent_requests_and_200_slow_clients_every_request_is_answered
         tokio::time::sleep(Duration::from_millis(500)).await;
         let slow_in_flight = stats(addr).in_flight;
         let burst: Vec<_> = (0..requests)
-            .map(|_| tokio::spawn(async move { timed_get(addr, "/api/delay/0").await }))
+            .map(|_| tokio::spawn(async move { timed_get(addr, "/async-demo-api/delay/0").await }))
             .collect();
         let sampler = tokio::spawn(async move {
             let mut peak = 0;
@@ -1351,4 +1462,58 @@ impl WaitTimeout for std::process::Child {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+#[test]
+fn two_hundred_unread_10_mb_drips_grow_the_server_by_at_most_50_mb() {
+    // Each drip of `bytes=10000000&ms=0` is one step of 10 MB; a client that
+    // asks and never reads used to cost the server the whole step. Now a
+    // drip holds a piece of 64 KiB at a time, whatever the client reads.
+    let clients = if open_files() >= 1024 {
+        200
+    } else {
+        open_files() / 2 - 100
+    };
+    let (addr, mut server) = server_process();
+    let pid = server.id();
+    let rss_idle = rss_of(pid);
+    let streams: Vec<TcpStream> = (0..clients)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).expect("connect");
+            let head = format!(
+                "GET /async-demo-api/drip?bytes=10000000&ms=0 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes()).expect("write");
+            stream
+        })
+        .collect();
+    // Every drip under way and stuck on its full socket: then the peak.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while stats(addr).in_flight < clients as u64 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut peak = 0;
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(100));
+        peak = peak.max(rss_of(pid));
+    }
+    let in_flight = stats(addr).in_flight;
+    drop(streams);
+    drop(server.stdin.take());
+    if server.wait_timeout_ms(3000).is_none() {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    let grown = peak.saturating_sub(rss_idle);
+    eprintln!(
+        "# unread drips: {clients} clients that never read 10 MB drips ({in_flight} in flight): server RSS {:.1} MB idle, {:.1} MB at the peak",
+        rss_idle as f64 / 1e6,
+        peak as f64 / 1e6
+    );
+    assert_eq!(in_flight, clients as u64, "every drip was under way");
+    assert!(
+        grown <= 50_000_000,
+        "the server grew by {:.1} MB",
+        grown as f64 / 1e6
+    );
 }

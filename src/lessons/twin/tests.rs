@@ -62,7 +62,7 @@ fn every_twin_prints_its_runs_with_the_same_helpers() {
 fn given_values_replace_the_marked_constants() {
     let given = params(
         &[
-            ("urls", "api/delay/5 http://x.test/a?b=1&c=2"),
+            ("urls", "async-demo-api/delay/5 http://x.test/a?b=1&c=2"),
             ("timeout-ms", " 250 "),
         ],
         "http://module.test/",
@@ -70,7 +70,7 @@ fn given_values_replace_the_marked_constants() {
     let source = render(lesson("gather"), &given).expect("usable parameters");
     assert_eq!(
         line_of(&source, "URLS"),
-        r#"URLS = ["http://page.test/docs/api/delay/5", "http://x.test/a?b=1&c=2"]  # param: urls"#
+        r#"URLS = ["http://page.test/docs/async-demo-api/delay/5", "http://x.test/a?b=1&c=2"]  # param: urls"#
     );
     assert_eq!(
         line_of(&source, "TIMEOUT_MS"),
@@ -107,12 +107,12 @@ fn absent_values_are_the_defaults_resolved_like_the_lessons() {
     let source = render(lesson("errors"), &params(&[], "http://module.test/x/")).expect("defaults");
     assert_eq!(
         line_of(&source, "URLS"),
-        r#"URLS = ["http://module.test/x/api/delay/400", "http://module.test/x/api/status/500", "http://module.test/x/api/delay/900"]  # param: urls"#
+        r#"URLS = ["http://module.test/x/async-demo-api/delay/400", "http://module.test/x/async-demo-api/status/500", "http://module.test/x/async-demo-api/delay/900"]  # param: urls"#
     );
     assert_eq!(line_of(&source, "FAILURES"), "FAILURES = 3  # param: failures");
     assert_eq!(
         line_of(&source, "FLAKY_URL"),
-        r#"FLAKY_URL = "http://module.test/x/api/flaky"  # url: api/flaky"#
+        r#"FLAKY_URL = "http://module.test/x/async-demo-api/flaky"  # url: async-demo-api/flaky"#
     );
 }
 

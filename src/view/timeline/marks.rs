@@ -12,11 +12,15 @@ pub struct Mark {
     pub event: usize,
 }
 
-/// A lane label that fits the gutter: a URL loses its scheme and host, and
-/// anything long keeps its end, which is where URLs and labels differ.
+/// A lane label that fits the gutter: a URL loses its scheme and host (and
+/// one of the widget's own endpoints everything up to `async-demo-api/`),
+/// and anything long keeps its end, which is where URLs and labels differ.
 pub fn short_label(label: &str) -> String {
     let label = match label.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or(rest, |i| &rest[i..]),
+        Some((_, rest)) => match rest.split_once("/async-demo-api/") {
+            Some((_, endpoint)) => endpoint,
+            None => rest.find('/').map_or(rest, |i| &rest[i..]),
+        },
         None => label,
     };
     let count = label.chars().count();
@@ -94,13 +98,18 @@ mod tests {
     #[test]
     fn labels_drop_the_origin_and_keep_their_end() {
         assert_eq!(
-            short_label("http://127.0.0.1:8080/api/delay/700"),
-            "/api/delay/700"
+            short_label("http://127.0.0.1:8080/async-demo-api/delay/700"),
+            "delay/700"
         );
+        assert_eq!(short_label("https://h.test/api/users"), "/api/users");
         assert_eq!(short_label("task 1"), "task 1");
         assert_eq!(
-            short_label("https://h/api/drip?bytes=30000&ms=1000"),
-            "…rip?bytes=30000&ms=1000"
+            short_label("https://h/async-demo-api/drip?bytes=30000&ms=1000"),
+            "drip?bytes=30000&ms=1000"
+        );
+        assert_eq!(
+            short_label("https://h/async-demo-api/drip?bytes=300000&ms=1000"),
+            "…ip?bytes=300000&ms=1000"
         );
     }
 }
