@@ -29,6 +29,8 @@ pub mod fixed;
 mod frame_loop;
 /// The lessons: the async code that runs, its text, its Python twin.
 pub mod lessons;
+/// The widget's markup as data, rendered to HTML natively and adopted in the page.
+pub mod markup;
 /// The report's JSON shape, derived from a recording.
 pub mod report;
 /// The real work as futures: timers, downloads, blocking, spawning.
@@ -97,4 +99,62 @@ pub fn count_primes(bound: f64) -> Result<u32, JsError> {
 #[wasm_bindgen(js_name = lessonNames)]
 pub fn lesson_names() -> Vec<String> {
     lessons::ALL.iter().map(|l| l.name.to_string()).collect()
+}
+
+/// The markup of an `<async-demo>` element with these `attributes` (an
+/// object of attribute names to values), as it stands before any run: the
+/// content of its shadow root, to be written into a page as a declarative
+/// shadow root (`async-demo-prerender` does). `page_url` is the page's URL,
+/// against which the element's own relative `urls` resolve; `module_base`
+/// the folder of `async-demo.js`, against which the lessons' default URLs
+/// and the stylesheet resolve. The section names the lesson it was rendered
+/// for (`data-prerendered`), so that the widget adopts it only for that one.
+/// It runs without a document: Node runs it over a site's files.
+///
+/// # Errors
+/// The widget's own sentence when it cannot show a lesson (an unknown or
+/// missing `lesson`), or when `attributes` is not an object of strings.
+#[wasm_bindgen(js_name = renderWidget)]
+pub fn render_widget(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] attributes: JsValue,
+    page_url: &str,
+    module_base: &str,
+) -> Result<String, JsError> {
+    if !attributes.is_object() {
+        return Err(JsError::new(
+            "renderWidget needs the element's attributes as an object of strings.",
+        ));
+    }
+    let mut values = std::collections::BTreeMap::new();
+    for entry in js_sys::Object::entries(attributes.unchecked_ref()).iter() {
+        let pair = js_sys::Array::from(&entry);
+        match (pair.get(0).as_string(), pair.get(1).as_string()) {
+            (Some(name), Some(value)) => values.insert(name.to_ascii_lowercase(), value),
+            _ => {
+                return Err(JsError::new(
+                    "renderWidget needs the element's attributes as an object of strings.",
+                ))
+            }
+        };
+    }
+    let lesson = match values.get("lesson") {
+        None => None,
+        Some(name) => lessons::find(name.trim()),
+    };
+    let Some(lesson) = lesson else {
+        let error = match values.get("lesson") {
+            None => widget::missing_lesson(),
+            Some(name) => widget::unknown_lesson(name),
+        };
+        return Err(JsError::new(&error.to_string()));
+    };
+    let params = lessons::Params::new(values, page_url, module_base);
+    let python = lessons::twin_text(lesson, &params);
+    let stylesheet = format!("{module_base}async-demo.css");
+    let setting = markup::widget::Setting {
+        stylesheet: &stylesheet,
+        python: &python,
+        prerendered: true,
+    };
+    Ok(markup::to_html(&markup::widget::widget(lesson, &params, setting)))
 }

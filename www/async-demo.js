@@ -6,8 +6,9 @@
 // A widget that arrives pre-rendered (a declarative shadow root written into
 // the page by `cargo xtask dist`) is readable and shows its controls before
 // any wasm: the wasm is loaded when the widget comes near the viewport or is
-// touched, whichever is first, and Rust then rebuilds the same DOM in place,
-// keeping what the reader typed and replaying a click that came too early.
+// touched, whichever is first, and Rust then adopts that DOM as it stands
+// (the same markup, rendered by the same Rust), replaying a click that came
+// too early.
 
 // The wasm-bindgen module, imported when the first widget needs it.
 let init, Widget, sleep, setModuleBase, onPanic;
@@ -137,18 +138,6 @@ function placeholder(root) {
 // How far below (or above) the viewport a pre-rendered widget starts loading.
 const NEAR = "600px";
 
-// The path from `root` to `node` as child indices: the same path finds the
-// same element in the DOM that Rust rebuilds, which is the same DOM.
-function pathOf(root, node) {
-  const path = [];
-  for (let n = node; n && n !== root; n = n.parentNode) {
-    if (!n.parentNode) return null;
-    path.unshift(Array.prototype.indexOf.call(n.parentNode.childNodes, n));
-  }
-  return path;
-}
-const follow = (root, path) => path?.reduce((n, i) => n?.childNodes[i], root) ?? null;
-
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
@@ -217,7 +206,7 @@ class AsyncDemo extends HTMLElement {
       const button = event.composedPath()[0].closest?.("button");
       if (event.type === "click" && button) {
         event.preventDefault();
-        if (!this.#scripted) this.#earlyClick = pathOf(root, button);
+        if (!this.#scripted) this.#earlyClick = button;
         const badge = root.querySelector(".badge");
         if (badge) badge.textContent = "loading…";
       }
@@ -365,10 +354,13 @@ class AsyncDemo extends HTMLElement {
     const mounting = load()
       .then(() => {
         if (!this.isConnected || this.#mounting !== mounting) return;
-        const kept = this.#prerendered === this.getAttribute("lesson") ? this.#keep(root) : null;
+        // Rust adopts a widget pre-rendered for this lesson as it stands
+        // (what the reader typed, opened, scrolled and focused stays), or
+        // builds one; a click that came early goes to the same button.
+        const click = this.#prerendered === this.getAttribute("lesson") ? this.#earlyClick : null;
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
-        if (kept) this.#restore(root, kept);
         this.#forgetEarly();
+        if (click?.isConnected) click.click();
         if (apiProblem) this.#widget.setApiProblem(apiProblem);
         if (this.hasAttribute("autorun")) this.#widget.run().catch(() => {});
         this.#settleEarly();
@@ -393,49 +385,6 @@ class AsyncDemo extends HTMLElement {
       });
     this.#mounting = mounting;
     return mounting;
-  }
-
-  // What the reader did to a pre-rendered widget, read just before Rust
-  // rebuilds it: fields changed from their rendered values, open or closed
-  // <details>, scrolled panes, the focus if it is inside, and an early click.
-  #keep(root) {
-    const edited = (field) =>
-      field.type === "checkbox" || field.type === "radio"
-        ? field.checked !== field.defaultChecked
-        : field.localName === "select"
-          ? [...field.options].some((o) => o.selected !== o.defaultSelected)
-          : field.value !== field.defaultValue;
-    return {
-      fields: [...root.querySelectorAll("input, select, textarea")]
-        .filter(edited)
-        .map((field) => [pathOf(root, field), field.value, field.checked]),
-      details: [...root.querySelectorAll("details")].map((d) => [pathOf(root, d), d.open]),
-      scrolled: [...root.querySelectorAll("pre, div")]
-        .filter((e) => e.scrollTop || e.scrollLeft)
-        .map((e) => [pathOf(root, e), e.scrollTop, e.scrollLeft]),
-      focus: root.activeElement ? pathOf(root, root.activeElement) : null,
-      click: this.#earlyClick,
-    };
-  }
-
-  // After Rust rebuilt it (the same DOM, so the same paths find the same
-  // elements): all of that again, the click last.
-  #restore(root, { fields, details, scrolled, focus, click }) {
-    for (const [path, value, checked] of fields) {
-      const field = follow(root, path);
-      if (!field || !("value" in field)) continue;
-      if (field.type === "checkbox" || field.type === "radio") field.checked = checked;
-      else field.value = value;
-      field.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
-      field.dispatchEvent(new Event("change", { bubbles: true, composed: true }));
-    }
-    for (const [path, open] of details) {
-      const element = follow(root, path);
-      if (element && element.open !== open) element.open = open;
-    }
-    for (const [path, top, left] of scrolled) follow(root, path)?.scrollTo?.(left, top);
-    follow(root, focus)?.focus?.({ preventScroll: true });
-    if (click) follow(root, click)?.click?.();
   }
 
   #unmount() {

@@ -41,11 +41,6 @@ mod imp {
         }
     }
 
-    /// How long a stopped meter keeps hearing of long tasks: Chromium
-    /// reports one after the task that holds it has ended, and a run often
-    /// ends in the very next task (its last animation frame).
-    const LATE_MS: u32 = 1000;
-
     /// How long before a run's start a long task may begin and still be the
     /// run's: a run starts inside the task of the click or frame that
     /// started it. A long task that began earlier belongs to what came
@@ -125,28 +120,36 @@ mod imp {
 
         /// Stops; returns the long tasks the browser reported meanwhile that
         /// are the run's (begun at most [`BEFORE_START_MS`] before its start
-        /// and before `end`). Those reported within [`LATE_MS`] after, which
-        /// began before `end`, go to `late` as they come.
-        pub fn stop(mut self, end: f64, late: impl Fn(f64, f64) + 'static) -> Vec<(f64, f64)> {
+        /// and before `end`). Chromium reports a long task only after the
+        /// task that held it, and a run often ends in the very next one (its
+        /// last animation frame): those reported later go to `late` as they
+        /// come, for as long as the returned [`Lingering`] is kept.
+        pub fn stop(mut self, end: f64, late: impl Fn(f64, f64) + 'static) -> (Vec<(f64, f64)>, Lingering) {
             self.running = None;
             let start = self.start;
             let ours = move |&(at, _): &LongTask| at >= start - BEFORE_START_MS && at < end;
-            if let Some(long) = self.observer.take() {
+            let lingering = self.observer.take().inspect(|long| {
                 push_entries(&long.observer.take_records(), &self.sink);
                 self.sink.borrow_mut().late = Some(Box::new(move |task| {
                     if ours(&task) {
                         late(task.0, task.1);
                     }
                 }));
-                // The observer (and with it the sink) lives on a little.
-                wasm_bindgen_futures::spawn_local(async move {
-                    crate::tasks::Sleep::new(LATE_MS).await;
-                    drop(long);
-                });
-            }
+            });
             let mut long_tasks = std::mem::take(&mut self.sink.borrow_mut().tasks);
             long_tasks.retain(ours);
-            long_tasks
+            (long_tasks, Lingering(lingering))
+        }
+    }
+
+    /// A stopped meter's observer, still hearing of long tasks reported
+    /// late; disconnected when dropped. No timer: its owner (the recording)
+    /// keeps it until its next run stops, or until the recording goes.
+    pub struct Lingering(Option<LongTasks>);
+
+    impl std::fmt::Debug for Lingering {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Lingering").field(&self.0.is_some()).finish()
         }
     }
 
@@ -180,16 +183,20 @@ mod imp {
             FrameMeter
         }
         /// No long tasks natively.
-        pub fn stop(self, _end: f64, _late: impl Fn(f64, f64) + 'static) -> Vec<(f64, f64)> {
-            Vec::new()
+        pub fn stop(self, _end: f64, _late: impl Fn(f64, f64) + 'static) -> (Vec<(f64, f64)>, Lingering) {
+            (Vec::new(), Lingering)
         }
     }
+
+    /// Natively, nothing lingers.
+    #[derive(Debug)]
+    pub struct Lingering;
 
     /// Natively, returns at once.
     pub async fn next_frame() {}
 }
 
-pub use imp::{next_frame, FrameMeter};
+pub use imp::{next_frame, FrameMeter, Lingering};
 
 /// The longest interval in `start, frames…, end`.
 pub fn longest_gap(start: f64, frames: &[f64], end: f64) -> f64 {

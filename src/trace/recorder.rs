@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::frames::{longest_gap, next_frame, FrameMeter};
+use super::frames::{longest_gap, next_frame, FrameMeter, Lingering};
 use super::step::Stepper;
 use super::task::TaskRecord;
 use super::traced::Traced;
@@ -39,6 +39,9 @@ struct Inner {
     log: Vec<(f64, String)>,
     /// Something was recorded since the view last drew.
     dirty: bool,
+    /// The last closed run's long-task observer, still hearing of the
+    /// long tasks the browser reports late (until the next run closes).
+    lingering: Option<Lingering>,
 }
 
 /// The recording of one widget run: its named runs, their tasks, and the
@@ -227,15 +230,25 @@ impl Run {
     fn close(&mut self) {
         let Some(meter) = self.meter.take() else { return };
         let end = now();
-        let (recorder, index) = (self.recorder.clone(), self.index);
-        let long_tasks = meter.stop(end, move |start, duration| {
-            recorder.with(|inner| inner.runs[index].long_tasks.push((start, duration)));
+        // Weak: the recording keeps the observer, which must not keep the
+        // recording.
+        let (recording, index) = (Rc::downgrade(&self.recorder.inner), self.index);
+        let (long_tasks, lingering) = meter.stop(end, move |start, duration| {
+            if let Some(inner) = recording.upgrade() {
+                if let Ok(mut inner) = inner.try_borrow_mut() {
+                    inner.dirty = true;
+                    inner.runs[index].long_tasks.push((start, duration));
+                }
+            }
         });
-        self.recorder.with(|inner| {
+        // The observer it replaces is disconnected when this returns, outside
+        // the recording's borrow.
+        let _replaced = self.recorder.with(|inner| {
             let run = &mut inner.runs[self.index];
             run.end = Some(end);
             run.longest_frame_gap = longest_gap(run.start, &run.frames, end);
             run.long_tasks = long_tasks;
+            inner.lingering.replace(lingering)
         });
     }
 }

@@ -5,7 +5,6 @@
 //! `set_text_content`: nothing here builds HTML from strings.
 
 mod dom;
-mod highlight;
 mod panic;
 mod results;
 mod ticker;

@@ -4,7 +4,6 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::dom;
@@ -21,20 +20,14 @@ pub struct Ticker {
 }
 
 impl Ticker {
-    /// Builds the ticker inside `parent`.
-    pub fn new(parent: &Element) -> Result<Self, JsValue> {
-        // The dot has the track to itself; the count sits beside it, where
-        // the dot never passes over it.
-        let row = dom::child(parent, "div", "ticker-row")?;
-        row.set_attribute("aria-hidden", "true")?;
-        let track = dom::child(&row, "div", "ticker")?;
-        let dot = dom::child(&track, "span", "dot")?;
-        let counter = dom::text_child(&row, "span", "frames", "frames: 0")?;
-        Ok(Ticker {
+    /// The ticker made of its dot and its frame count (the widget's markup
+    /// has them).
+    pub fn new(dot: Element, counter: Element) -> Self {
+        Ticker {
             dot,
             counter,
             running: None,
-        })
+        }
     }
 
     /// Starts moving: every animation frame moves the dot and counts.

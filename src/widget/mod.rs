@@ -73,15 +73,8 @@ impl Widget {
         view::install_panic_hook();
         let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
         let lesson = match host.get_attribute("lesson") {
-            None => Err(Error::Usage(format!(
-                "This <async-demo> element has no lesson attribute: give it one of {}.",
-                lessons::names()
-            ))),
-            Some(name) => lessons::find(name.trim()).ok_or_else(|| Error::Param {
-                name: "lesson".into(),
-                value: name.clone(),
-                expected: format!("one of {}", lessons::names()),
-            }),
+            None => Err(missing_lesson()),
+            Some(name) => lessons::find(name.trim()).ok_or_else(|| unknown_lesson(&name)),
         };
         let stylesheet = format!("{module_base}async-demo.css");
         let params = params_of(&host, &module_base);
@@ -104,11 +97,7 @@ impl Widget {
             last: RefCell::new(None),
         });
         match (&inner.lesson, &inner.view) {
-            (Ok(lesson), Some(view)) => {
-                if let (true, Some(bridge)) = (lesson.name == "bridge", &inner.bridge) {
-                    let source = bridge.to_string().as_string().unwrap_or_default();
-                    view.add_code("js", "JavaScript: the side that awaits Rust", &source)?;
-                }
+            (Ok(_), Some(view)) => {
                 view::register(id, &inner.host, view.error_line());
                 let weak = Rc::downgrade(&inner);
                 view.on_intent(move |intent| {
@@ -415,6 +404,23 @@ fn step_option(options: &JsValue) -> Result<bool, Error> {
 impl Drop for Inner {
     fn drop(&mut self) {
         view::unregister(self.id);
+    }
+}
+
+/// Why an element without a `lesson` attribute shows no lesson.
+pub(crate) fn missing_lesson() -> Error {
+    Error::Usage(format!(
+        "This <async-demo> element has no lesson attribute: give it one of {}.",
+        lessons::names()
+    ))
+}
+
+/// Why an element whose `lesson` is `name` shows no lesson.
+pub(crate) fn unknown_lesson(name: &str) -> Error {
+    Error::Param {
+        name: "lesson".into(),
+        value: name.to_string(),
+        expected: format!("one of {}", lessons::names()),
     }
 }
 

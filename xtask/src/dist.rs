@@ -75,11 +75,11 @@ pub fn build() -> Result<(), String> {
 }
 
 /// Writes each docs page's widgets into the page as declarative shadow roots
-/// (`prerender.mjs`, the npm package's `async-demo-prerender`, in headless
-/// Chromium): a reader sees them whole before the wasm, which loads when a
-/// widget comes near the viewport.
+/// (`prerender.mjs`, the npm package's `async-demo-prerender`: the widgets'
+/// markup from the release wasm, run by Node, with no browser): a reader
+/// sees them whole before the wasm, which loads when a widget comes near the
+/// viewport.
 fn prerender(dist: &Path) -> Result<(), String> {
-    crate::install::chromium()?;
     let tool = dist.join("prerender.mjs");
     run::status(
         "pre-rendering the book's widgets (node dist/prerender.mjs dist --only docs)",
@@ -365,25 +365,35 @@ fn write_package_json(dist: &Path) -> Result<(), String> {
   "bin": {{
     "async-demo-prerender": "./prerender.mjs"
   }},
-  "peerDependencies": {{
-    "playwright-core": ">=1.40"
-  }},
-  "peerDependenciesMeta": {{
-    "playwright-core": {{
-      "optional": true
-    }}
+  "dependencies": {{
+    "parse5": {parse5}
   }},
   "sideEffects": ["./async-demo.js"],
   "keywords": ["rust", "webassembly", "async", "futures", "custom-element", "web-component"]
 }}
 "#,
         version = string(&crate_["version"]),
+        parse5 = string(&parse5_version()?),
         description = string(&crate_["description"]),
         license = string(&crate_["license"]),
     );
     serde_json::from_str::<serde_json::Value>(&text)
         .map_err(|e| format!("dist/package.json is not JSON: {e}"))?;
     std::fs::write(dist.join("package.json"), text).map_err(|e| format!("dist/package.json: {e}"))
+}
+
+/// The version of parse5 this repository's `package.json` pins: the npm
+/// package's `async-demo-prerender` reads pages with it.
+fn parse5_version() -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(xtask::root().join("package.json"))
+        .map_err(|e| format!("package.json: {e}"))?;
+    let tools: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("package.json: {e}"))?;
+    let version = &tools["devDependencies"]["parse5"];
+    if version.is_string() {
+        Ok(version.clone())
+    } else {
+        Err("package.json's devDependencies name no parse5".into())
+    }
 }
 
 /// `npm pack` of `dist/package.json`; returns the tarball's file name (in `dist/`).

@@ -31,14 +31,6 @@ pub fn test_tools() -> Result<(), String> {
     cargo_install("geckodriver", &["geckodriver", "--locked"])
 }
 
-/// For `dist`, which pre-renders the book's widgets: Debian's Chromium.
-pub fn chromium() -> Result<(), String> {
-    if on_path("chromium") {
-        return Ok(());
-    }
-    apt(&["chromium"])
-}
-
 /// twiggy, the size profiler of `cargo xtask size`.
 pub fn twiggy() -> Result<(), String> {
     cargo_install("twiggy", &["twiggy", "--locked"])

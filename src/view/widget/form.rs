@@ -3,10 +3,10 @@
 //! asked before Run.
 
 use super::super::dom;
-use super::super::highlight::Lang;
 use super::layout::fill_code;
 use super::WidgetView;
 use crate::lessons::Params;
+use crate::markup::Lang;
 
 /// The longest value an input shows and edits, in bytes. A longer one (a
 /// data: URL of megabytes) costs the browser a second or more of text

@@ -22,7 +22,6 @@ use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement, HtmlInputElement, Node};
 
 use super::dom::{self, Listener};
-use super::highlight::Lang;
 use super::results::{Focus, Results};
 use super::ticker::Ticker;
 use super::timeline::Palette;
@@ -30,7 +29,6 @@ use crate::clock::now;
 use crate::frame_loop::FrameLoop;
 use crate::lessons::{Lesson, Params};
 use crate::trace::Recorder;
-use layout::code_pane;
 use replay::Replay;
 
 /// The widget's state, mirrored in the host's `data-state` attribute.
@@ -115,7 +113,6 @@ pub struct WidgetView {
     /// (None for a lesson whose Python side is a sentence.)
     python: Option<Element>,
     badge: Element,
-    code: Element,
     live: Element,
     error_line: Element,
     log: Element,
@@ -150,7 +147,8 @@ impl WidgetView {
         params: &Params,
         stylesheet: &str,
     ) -> Result<Rc<Self>, JsValue> {
-        let parts = layout::build(root, lesson, params, lesson.python, stylesheet)?;
+        let python = crate::lessons::twin_text(lesson, params);
+        let parts = layout::build(host, root, lesson, params, &python, stylesheet)?;
         let view = Rc::new(WidgetView {
             host: host.clone(),
             run_button: parts.run_button,
@@ -173,7 +171,6 @@ impl WidgetView {
             presets: parts.presets,
             python: parts.python,
             badge: parts.badge,
-            code: parts.code,
             live: parts.live,
             error_line: parts.error_line,
             log: parts.log,
@@ -193,14 +190,8 @@ impl WidgetView {
             recorder: RefCell::new(None),
         });
         view.wire()?;
-        view.show_params(lesson.python, params, &[], None);
         view.set_state(WidgetState::Idle, None);
         Ok(view)
-    }
-
-    /// Adds one more code pane (the bridge lesson's JavaScript side).
-    pub fn add_code(&self, class: &str, caption: &str, code: &str) -> Result<(), JsValue> {
-        code_pane(&self.code, class, caption, Lang::JavaScript, code).map(drop)
     }
 
     /// The line the panic hook writes into.
@@ -352,12 +343,10 @@ impl std::fmt::Debug for WidgetView {
 /// A widget whose lesson is unknown shows only the error.
 pub fn error_only(host: &HtmlElement, root: &Node, message: &str) -> Result<Element, JsValue> {
     host.set_attribute("data-state", WidgetState::Error.as_str())?;
-    let doc = dom::document()?;
     root.set_text_content(None);
-    let line = doc.create_element("p")?;
-    line.set_attribute("role", "alert")?;
-    line.set_class_name("error");
-    line.set_text_content(Some(message));
+    let line = layout::fragment(&crate::markup::widget::error_only(message))?;
     root.append_child(&line)?;
-    Ok(line)
+    root.first_child()
+        .and_then(|n| wasm_bindgen::JsCast::dyn_into::<Element>(n).ok())
+        .ok_or_else(|| JsValue::from_str("the error line did not arrive"))
 }

@@ -1,0 +1,516 @@
+//! One widget's markup as it stands before any run: its frame, the idea, the
+//! code panes, the parameter form, the controls, the stage and the replay
+//! tools. The view adopts it ([`super::Part`]); `async-demo-prerender`
+//! writes it into pages.
+
+use std::borrow::Cow;
+
+use super::highlight::{self, Lang};
+use super::{el, el_class, text, Element, Node, Part};
+use crate::lessons::{Lesson, ParamKind, Params};
+
+/// Replay speeds: the label and the `<option>` value (a factor; the view
+/// parses it back).
+pub const SPEEDS: [(&str, &str); 4] = [("0.1×", "0.1"), ("0.25×", "0.25"), ("0.5×", "0.5"), ("1×", "1")];
+
+/// The speed a replay starts at.
+pub const DEFAULT_SPEED: &str = "0.25";
+
+/// The JavaScript half of the bridge lesson, as `www/async-demo.js` defines
+/// it (`jsAwaitsRust`): the widget shows this text beside the Rust. A unit
+/// test holds the two to the same characters.
+pub const BRIDGE_JS: &str = "async function jsAwaitsRust(ms) {
+  const waited = await sleep(ms); // a #[wasm_bindgen] pub async fn: a Promise here
+  return `sleep(${ms}) resolved in JavaScript after ${waited.toFixed(0)} ms`;
+}";
+
+/// What the widget shows that is not the lesson's own: the stylesheet's URL,
+/// the Python twin with the widget's values, and the lesson the markup was
+/// rendered for when it is pre-rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    /// The URL of `async-demo.css`.
+    pub stylesheet: &'a str,
+    /// The Python twin (or the sentence that stands for it) as shown.
+    pub python: &'a str,
+    /// Written into a page before any wasm (`data-prerendered`).
+    pub prerendered: bool,
+}
+
+/// The widget for `lesson` showing `params`: the stylesheet link and the
+/// section.
+pub fn widget(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Vec<Node> {
+    vec![
+        stylesheet(setting.stylesheet),
+        section(lesson, params, setting).into(),
+    ]
+}
+
+/// The link to the widget's stylesheet (the first child of its root).
+pub fn stylesheet(href: &str) -> Node {
+    el("link")
+        .attr("rel", "stylesheet")
+        .attr("href", href.to_string())
+        .into()
+}
+
+/// A widget that cannot show its lesson (unknown, missing): its sentence.
+pub fn error_only(message: &str) -> Vec<Node> {
+    vec![el_class("p", "error")
+        .attr("role", "alert")
+        .text(message.to_string())
+        .into()]
+}
+
+fn section(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Element {
+    let mut frame = el_class("section", "demo").attr("part", "demo").part(Part::Frame);
+    if setting.prerendered {
+        frame = frame.attr("data-prerendered", lesson.name);
+    }
+    let header = el("header")
+        .child(el_class("h3", "title").text(lesson.title))
+        .child(el_class("span", "badge").text("idle").part(Part::Badge));
+    let ideas = el_class("div", "idea").children(lesson.idea.split("\n\n").map(|p| el("p").text(p).into()));
+    frame
+        .child(header)
+        .child(ideas)
+        .child(code_panes(lesson, setting.python))
+        .child(form(lesson, params))
+        .child(el_class("ul", "notes").part(Part::Notes).opaque())
+        .children(prediction(lesson))
+        .children(presets(lesson))
+        .child(controls(lesson))
+        .child(stepping())
+        .child(stage(lesson))
+        .child(
+            el_class("p", "error")
+                .attr("role", "alert")
+                .attr("hidden", "")
+                .part(Part::ErrorLine),
+        )
+        .child(el_class("p", "live").attr("aria-live", "polite").part(Part::Live))
+        .child(replay_tools())
+        .child(
+            el_class("p", "detail")
+                .attr("aria-live", "polite")
+                .text("Hover or focus the timeline to see each poll and wake.")
+                .part(Part::Detail),
+        )
+        .child(el_class("div", "results").part(Part::Results).opaque())
+}
+
+fn code_panes(lesson: &Lesson, python: &str) -> Element {
+    let twin = if lesson.has_twin() {
+        code_pane(
+            "python",
+            "Python (asyncio): the same program, runnable",
+            Lang::Python,
+            python,
+            Part::Python,
+        )
+    } else {
+        el_class("figure", "python")
+            .child(el("figcaption").text("Python"))
+            .child(el_class("p", "no-twin").text(python.to_string()))
+    };
+    let mut code = el_class("div", "code")
+        .part(Part::Code)
+        .child(twin)
+        .child(code_pane(
+            "rust",
+            "Rust: the code that runs here",
+            Lang::Rust,
+            &lesson.rust_code(),
+            Part::Rust,
+        ));
+    if lesson.name == "bridge" {
+        let pane = el_class("figure", "js")
+            .child(el("figcaption").text("JavaScript: the side that awaits Rust"))
+            .child(
+                el("pre")
+                    .attr("tabindex", "0")
+                    .child(el("code").children(code_lines(Lang::JavaScript, BRIDGE_JS))),
+            );
+        code = code.child(pane);
+    }
+    code
+}
+
+/// A captioned code pane whose `<code>` is `part` (filled by the view: opaque).
+fn code_pane(class: &'static str, caption: &'static str, lang: Lang, code: &str, part: Part) -> Element {
+    let code = el("code").children(code_lines(lang, code)).part(part);
+    // The Python twin changes with the attributes; the Rust code never does.
+    let code = if part == Part::Python { code.opaque() } else { code };
+    el_class("figure", class)
+        .child(el("figcaption").text(caption))
+        .child(el("pre").attr("tabindex", "0").child(code))
+}
+
+/// `code` as lines (a block each, numbered by the stylesheet) of coloured
+/// pieces: text only, never markup.
+pub fn code_lines(lang: Lang, code: &str) -> Vec<Node> {
+    code.lines()
+        .map(|line| {
+            let pieces = highlight::line(lang, line).into_iter().map(|(class, piece)| {
+                let piece = Cow::Owned(piece.to_string());
+                match class.css() {
+                    Some(css) => el_class("span", css).text(piece).into(),
+                    None => text(piece),
+                }
+            });
+            el_class("span", "line").children(pieces).into()
+        })
+        .collect()
+}
+
+fn form(lesson: &Lesson, params: &Params) -> Element {
+    let labels = lesson.params.iter().enumerate().map(|(i, param)| {
+        let shown = params.shown(param);
+        // The attribute's name beside its label: the book and embedders
+        // speak of `delay-ms`, the field shows which one that is.
+        let caption = el("span")
+            .text(param.label)
+            .text(" ")
+            .child(el_class("code", "attr").text(param.name));
+        let input = el("input").attr("name", param.name);
+        // A number's field, or a slider with its value as text beside it.
+        let numeric = |kind: &'static str, min: u32, max: u32| {
+            input
+                .clone()
+                .attr("type", kind)
+                .attr("min", min.to_string())
+                .attr("max", max.to_string())
+                .attr("step", "1")
+        };
+        let (class, input, output) = match param.kind {
+            ParamKind::Number { min, max } => ("param", numeric("number", min, max), None),
+            ParamKind::Range { min, max } => (
+                "param",
+                numeric("range", min, max),
+                Some(
+                    el_class("output", "value")
+                        .text(shown.clone())
+                        .part(Part::Output(i)),
+                ),
+            ),
+            ParamKind::Urls => (
+                "param wide",
+                input.attr("type", "text").attr("spellcheck", "false"),
+                None,
+            ),
+        };
+        let input = input.attr("value", shown).part(Part::Input(i));
+        el_class("label", class)
+            .child(caption)
+            .child(input)
+            .children(output.map(Node::from))
+            .into()
+    });
+    el_class("div", "params").children(labels)
+}
+
+fn prediction(lesson: &Lesson) -> Option<Node> {
+    let predict = lesson.predict.as_ref()?;
+    let question = format!("Predict, then run: {} ({})", predict.question, predict.unit);
+    let input = el("input")
+        .attr("type", "number")
+        .attr("name", "prediction")
+        .attr("min", "0")
+        .attr("step", "any")
+        .attr("value", "")
+        .part(Part::Prediction);
+    let block = el_class("div", "predict")
+        .child(el("label").child(el("span").text(question)).child(input))
+        .child(
+            el_class("p", "verdict")
+                .attr("aria-live", "polite")
+                .part(Part::Verdict),
+        );
+    Some(block.into())
+}
+
+fn presets(lesson: &Lesson) -> Option<Node> {
+    if lesson.presets.is_empty() {
+        return None;
+    }
+    let buttons = lesson
+        .presets
+        .iter()
+        .enumerate()
+        .map(|(i, preset)| button("preset", preset.label).part(Part::Preset(i)).into());
+    Some(
+        el_class("div", "presets")
+            .child(el("span").text("Try:"))
+            .children(buttons)
+            .into(),
+    )
+}
+
+/// The attribute values preset `index` of `lesson` sets ("" removes one).
+/// Its URLs are resolved as the lesson's defaults are (relative to the
+/// widget's module), so a preset works on any page.
+pub fn preset_values(lesson: &Lesson, index: usize, params: &Params) -> Vec<(&'static str, String)> {
+    lesson.presets.get(index).map_or_else(Vec::new, |preset| {
+        preset
+            .attributes
+            .iter()
+            .map(|&(name, value)| {
+                let value = match name {
+                    "urls" => value
+                        .split_whitespace()
+                        .map(|u| params.resolve_default(u))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    _ => value.to_string(),
+                };
+                (name, value)
+            })
+            .collect()
+    })
+}
+
+fn button(class: &'static str, label: &'static str) -> Element {
+    el_class("button", class).attr("type", "button").text(label)
+}
+
+fn controls(lesson: &Lesson) -> Element {
+    let lesson_button = lesson.button.map(|label| {
+        button("lesson-button", label)
+            .attr("disabled", "")
+            .part(Part::LessonButton)
+            .into()
+    });
+    el_class("div", "controls")
+        .child(button("run", "Run").part(Part::Run))
+        .child(button("cancel", "Cancel").attr("disabled", "").part(Part::Cancel))
+        .child(
+            button("step", "Step")
+                .attr(
+                    "title",
+                    "Run the lesson one poll at a time: the first press starts it paused, each next press polls one future",
+                )
+                .part(Part::Step),
+        )
+        .child(button("continue", "Continue").attr("disabled", "").part(Part::Continue))
+        .children(lesson_button)
+}
+
+fn stepping() -> Element {
+    el_class("div", "stepping")
+        .attr("hidden", "")
+        .part(Part::Stepping)
+        .child(
+            el_class("p", "last-step")
+                .attr("aria-live", "polite")
+                .part(Part::LastStep),
+        )
+        .child(el_class("p", "legend").text(
+            "In the Rust code: shaded, the line that created the future just polled; a bar, the lines \
+             that created the queued ones; a dotted box, the .awaits at which a pending one is \
+             suspended: inside it, and where the run waits for it (a join! line stands for the \
+             .await inside the macro).",
+        ))
+        .child(el("h4").text("Ready queue: polled in this order, one per step"))
+        .child(
+            el_class("ol", "queue")
+                .attr("aria-label", "futures waiting for their poll")
+                .part(Part::Queue)
+                .opaque(),
+        )
+}
+
+fn stage(lesson: &Lesson) -> Element {
+    // The dot has the track to itself; the count sits beside it, where the
+    // dot never passes over it.
+    let ticker = el_class("div", "ticker-row")
+        .attr("aria-hidden", "true")
+        .child(el_class("div", "ticker").child(el_class("span", "dot").part(Part::TickerDot)))
+        .child(
+            el_class("span", "frames")
+                .text("frames: 0")
+                .part(Part::TickerCount),
+        );
+    let log = el_class("ol", "log")
+        .attr("aria-label", "what the lesson printed")
+        .part(Part::Log)
+        .opaque();
+    let transcript = lesson.has_twin().then(|| {
+        el_class("details", "transcript")
+            .part(Part::Transcript)
+            .child(el("summary").text("The run, line by line, as its Python twin prints it"))
+            .child(
+                el("pre").attr("tabindex", "0").child(
+                    el("code")
+                        .text("(after a run)")
+                        .part(Part::TranscriptCode)
+                        .opaque(),
+                ),
+            )
+            .into()
+    });
+    el_class("div", "stage")
+        .child(ticker)
+        .child(log)
+        .children(transcript)
+}
+
+fn replay_tools() -> Element {
+    let speeds = SPEEDS.iter().map(|&(label, factor)| {
+        let option = el("option").attr("value", factor);
+        let option = if factor == DEFAULT_SPEED {
+            option.attr("selected", "")
+        } else {
+            option
+        };
+        option.text(label).into()
+    });
+    el_class("div", "replay")
+        .child(button("replay", "Replay").part(Part::Replay))
+        .child(
+            el("label")
+                .child(el("span").text("speed"))
+                .child(el_class("select", "speed").children(speeds).part(Part::Speed)),
+        )
+        .child(
+            el_class("label", "scrub").child(el("span").text("time")).child(
+                el_class("input", "scrubber")
+                    .attr("type", "range")
+                    .attr("min", "0")
+                    .attr("max", "0")
+                    .attr("step", "any")
+                    .attr("value", "0")
+                    .part(Part::Scrubber),
+            ),
+        )
+        .child(
+            button("export", "Download trace")
+                .attr(
+                    "title",
+                    "Chrome Trace Event JSON: opens in Perfetto and chrome://tracing",
+                )
+                .part(Part::Export),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::ALL;
+    use std::collections::BTreeMap;
+
+    fn params() -> Params {
+        Params::new(BTreeMap::new(), "http://page.test/", "http://module.test/")
+    }
+
+    /// The bridge pane shows `jsAwaitsRust` as async-demo.js defines it.
+    #[test]
+    fn the_bridge_pane_shows_the_javascript_that_runs() {
+        let js = include_str!("../../www/async-demo.js");
+        assert!(
+            js.contains(BRIDGE_JS),
+            "www/async-demo.js's jsAwaitsRust drifted from markup::widget::BRIDGE_JS"
+        );
+    }
+
+    /// Every part the view needs is in every lesson's markup, once (the
+    /// indexed ones once per parameter or preset).
+    #[test]
+    fn every_lesson_has_each_part_once() {
+        fn parts(nodes: &[Node], out: &mut Vec<Part>) {
+            for node in nodes {
+                if let Node::Element(e) = node {
+                    out.extend(e.part);
+                    parts(&e.children, out);
+                }
+            }
+        }
+        for lesson in ALL {
+            let python = crate::lessons::twin_text(lesson, &params());
+            let setting = Setting {
+                stylesheet: "x.css",
+                python: &python,
+                prerendered: false,
+            };
+            let mut found = Vec::new();
+            parts(&widget(lesson, &params(), setting), &mut found);
+            let once = [
+                Part::Frame,
+                Part::Badge,
+                Part::Code,
+                Part::Rust,
+                Part::Notes,
+                Part::Run,
+                Part::Cancel,
+                Part::Step,
+                Part::Continue,
+                Part::Stepping,
+                Part::LastStep,
+                Part::Queue,
+                Part::TickerDot,
+                Part::TickerCount,
+                Part::Log,
+                Part::ErrorLine,
+                Part::Live,
+                Part::Replay,
+                Part::Speed,
+                Part::Scrubber,
+                Part::Export,
+                Part::Detail,
+                Part::Results,
+            ];
+            for part in once {
+                assert_eq!(
+                    found.iter().filter(|&&p| p == part).count(),
+                    1,
+                    "{}: {part:?}",
+                    lesson.name
+                );
+            }
+            for i in 0..lesson.params.len() {
+                assert!(found.contains(&Part::Input(i)), "{}: input {i}", lesson.name);
+            }
+            for i in 0..lesson.presets.len() {
+                assert!(found.contains(&Part::Preset(i)), "{}: preset {i}", lesson.name);
+            }
+            assert_eq!(
+                found.contains(&Part::Python),
+                lesson.has_twin(),
+                "{}",
+                lesson.name
+            );
+            assert_eq!(
+                found.contains(&Part::Prediction),
+                lesson.predict.is_some(),
+                "{}",
+                lesson.name
+            );
+            assert_eq!(
+                found.contains(&Part::LessonButton),
+                lesson.button.is_some(),
+                "{}",
+                lesson.name
+            );
+        }
+    }
+
+    #[test]
+    fn attribute_text_in_the_form_and_the_twin_is_escaped() {
+        let lesson = crate::lessons::find("gather").expect("gather");
+        let hostile = "http://x.test/<script>alert(1)</script>\"&";
+        let values = [("urls".to_string(), hostile.to_string())].into_iter().collect();
+        let params = Params::new(values, "http://page.test/", "http://module.test/");
+        let python = crate::lessons::twin_text(lesson, &params);
+        let html = super::super::to_html(&widget(
+            lesson,
+            &params,
+            Setting {
+                stylesheet: "x.css",
+                python: &python,
+                prerendered: true,
+            },
+        ));
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("value=\"http://x.test/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;\""));
+        assert!(html.contains("data-prerendered=\"gather\""));
+    }
+}
