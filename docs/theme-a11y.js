@@ -4,9 +4,10 @@ document.getElementById("mdbook-sidebar-toggle")?.setAttribute("role", "button")
 
 // On a narrow screen, wide code blocks and tables scroll sideways. A region
 // that scrolls must be reachable from the keyboard, so each one that
-// overflows gets a tab stop (and a table a name); the others get none.
+// overflows gets a tab stop (and a table a name); the others get none. In a
+// code block the scroller is the highlighted <code> inside the <pre>.
 function keyboardScrollable() {
-  for (const el of document.querySelectorAll("main pre, main .table-wrapper")) {
+  for (const el of document.querySelectorAll("main pre, main pre > code, main .table-wrapper")) {
     if (el.scrollWidth > el.clientWidth + 1) {
       el.setAttribute("tabindex", "0");
       if (el.classList.contains("table-wrapper")) {

@@ -31,6 +31,28 @@ pub async fn bench_timers(n: u32, kind: String) -> Result<f64, JsValue> {
             let run = recorder.begin_run("bench");
             join_all((0..n).map(|_| run.trace("timer", Sleep::new(0)))).await;
         }
+        // The sandbox: a program of `n` sleeps under join_all, interpreted
+        // (parsed, checked, its tree built by the interpreter) and as the
+        // same program compiled, its futures traced as the interpreter
+        // traces them (the compiled twins' way).
+        #[cfg(feature = "sandbox")]
+        "sandbox-interpreted" => {
+            let program = format!("join_all(repeat({n}, |_| sleep(0))).await;");
+            let clicks = crate::lessons::Clicks::channel().1;
+            crate::sandbox::run(&program, "", &recorder, clicks).await?;
+        }
+        #[cfg(feature = "sandbox")]
+        "sandbox-compiled" => {
+            use crate::sandbox::prelude::{join_all, sleep};
+            use crate::trace::{AwaitId, PROGRAM};
+            let run = recorder.begin_run("program");
+            let place = AwaitId::at(PROGRAM, 1);
+            let sleeps: Vec<_> = (0..n)
+                .map(|_| run.trace_at("sleep(0)", place, sleep(0)))
+                .collect();
+            run.trace_at("join_all(repeat(…))", place, join_all(sleeps)).await;
+            run.finish().await;
+        }
         other => return Err(JsValue::from_str(&format!("unknown timer kind {other:?}"))),
     }
     Ok(now() - start)

@@ -72,6 +72,9 @@ pub enum Error {
     Setup(String),
     /// Any other JavaScript exception, by its message.
     Js(String),
+    /// A sandbox program's own failure (`fail("why")`), or what stopped it
+    /// at run time (a number out of range, too many futures), as said.
+    Program(String),
 }
 
 /// Quoted input is cut to this many characters: a sentence that repeats a
@@ -151,9 +154,11 @@ impl fmt::Display for Error {
                     quote(value)
                 )
             }
-            Error::Usage(message) | Error::Worker(message) | Error::Setup(message) | Error::Js(message) => {
-                f.write_str(message)
-            }
+            Error::Usage(message)
+            | Error::Worker(message)
+            | Error::Setup(message)
+            | Error::Js(message)
+            | Error::Program(message) => f.write_str(message),
         }
     }
 }

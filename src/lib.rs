@@ -33,6 +33,13 @@ pub mod lessons;
 pub mod markup;
 /// The report's JSON shape, derived from a recording.
 pub mod report;
+/// Your own program: a subset of async Rust, interpreted into real futures.
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+/// Your own program: not in this build (see `pkg-sandbox/`).
+#[cfg(not(feature = "sandbox"))]
+#[path = "sandbox_absent.rs"]
+pub mod sandbox;
 /// The real work as futures: timers, downloads, blocking, spawning.
 pub mod tasks;
 /// Instrumentation: traced futures, the recorder, frame measurement.
@@ -151,10 +158,14 @@ pub fn render_widget(
     let params = lessons::Params::new(values, page_url, module_base);
     let python = lessons::twin_text(lesson, &params);
     let stylesheet = format!("{module_base}async-demo.css");
+    let generated = lesson
+        .is_program()
+        .then(|| sandbox::generate(&params.text(&lessons::PROGRAM), module_base));
     let setting = markup::widget::Setting {
         stylesheet: &stylesheet,
         python: &python,
         prerendered: true,
+        generated: generated.as_ref(),
     };
     Ok(markup::to_html(&markup::widget::widget(lesson, &params, setting)))
 }

@@ -430,3 +430,59 @@ async fn stepping_says_what_a_traced_gloo_timer_or_promise_waits_on() {
     assert!(said[2].starts_with("what it awaits does not say"), "{said:?}");
     stepper.resume();
 }
+
+#[wasm_bindgen_test]
+async fn stepping_a_traced_future_that_holds_traced_futures_polls_them_inside_its_step() {
+    use async_demo::trace::Stepper;
+
+    // The same tree at full speed and stepped: a traced join of two traced
+    // timers, as a sandbox program's `join!(sleep(40), sleep(300))` is.
+    async fn tree(recorder: &Recorder) {
+        let run = recorder.begin_run("nested");
+        let (a, b) = (
+            run.trace("sleep 40", gloo_timers::future::TimeoutFuture::new(40)),
+            run.trace("sleep 300", gloo_timers::future::TimeoutFuture::new(300)),
+        );
+        run.trace("join", async move {
+            futures::join!(a, b);
+        })
+        .await;
+    }
+    let polls =
+        |r: &Recorder| -> Vec<u32> { r.inspect(|runs| runs[0].tasks.iter().map(|t| t.polls()).collect()) };
+
+    let full = Recorder::new();
+    tree(&full).await;
+
+    let stepper = Stepper::new();
+    let stepped = Recorder::stepped(stepper.clone());
+    let (recorder, ender) = (stepped.clone(), stepper.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        tree(&recorder).await;
+        ender.end();
+    });
+    common::sleep(20).await;
+    // Only the outermost waits in the queue: its children are polled by it.
+    let queue = stepper.queue();
+    assert_eq!(queue.iter().map(|q| q.task).collect::<Vec<_>>(), [2]);
+    let first = stepper.step().await.expect("a step");
+    assert_eq!((first.task, first.ready), (2, false));
+    assert_eq!(
+        first.inside,
+        [(0, false), (1, false)],
+        "the join polled both timers in its poll"
+    );
+    let mut steps = 1;
+    let mut inside = first.inside.len();
+    while let Ok(step) = stepper.step().await {
+        assert_eq!(step.task, 2, "every step polls the join, which polls its timers");
+        steps += 1;
+        inside += step.inside.len();
+    }
+    let (stepped_polls, full_polls) = (polls(&stepped), polls(&full));
+    assert_eq!(
+        stepped_polls, full_polls,
+        "stepping changes when futures are polled, not how often"
+    );
+    assert_eq!(steps + inside, stepped_polls.iter().sum::<u32>() as usize);
+}

@@ -10,8 +10,8 @@
 // (the same markup, rendered by the same Rust), replaying a click that came
 // too early.
 
-// The wasm-bindgen module, imported when the first widget needs it.
-let init, Widget, sleep, setModuleBase, onPanic;
+// The bridge lesson's Rust async fn, from the first build loaded.
+let sleep;
 
 const base = new URL(".", import.meta.url).href;
 
@@ -82,25 +82,53 @@ async function startServiceWorker() {
 }
 
 let apiProblem = null;
-let ready = null;
-// After a panic the wasm instance runs nothing more: every run() still
-// waiting is rejected with the panic's sentence, and later ones at once.
-let fatal = null;
-const waiting = new Set();
-const load = () =>
-  (ready ??= import("./pkg/async_demo.js").then((module) => {
-    ({ default: init, Widget, sleep, setModuleBase, onPanic } = module);
-    return init({ module_or_path: new URL("./pkg/async_demo_bg.wasm", import.meta.url) });
-  }).then(() => {
-    setModuleBase(base);
-    onPanic((message) => {
-      fatal = new Error(message);
-      for (const reject of waiting) reject(fatal);
-      waiting.clear();
+
+// Two builds of the same Rust, each imported when the first widget needs
+// it: pkg/ has the lessons; pkg-sandbox/ has the lessons and the sandbox
+// (its parser, checker, interpreter and twin writers, some 100 KB more
+// gzipped), loaded only on a page that has a lesson="sandbox" widget. There
+// it serves every widget mounted after it, so that such a page (the
+// playground) loads one module, not two.
+const builds = {};
+function build(name) {
+  const found = builds[name];
+  if (found) return found;
+  // After a panic a wasm instance runs nothing more: every run() of its
+  // widgets still waiting is rejected with the panic's sentence, and later
+  // ones at once.
+  const made = { exports: null, fatal: null, waiting: new Set() };
+  // Static strings, so that bundlers (Vite, webpack) see both.
+  const imported = name === "sandbox" ? import("./pkg-sandbox/async_demo.js") : import("./pkg/async_demo.js");
+  const wasm = name === "sandbox" ? "./pkg-sandbox/async_demo_bg.wasm" : "./pkg/async_demo_bg.wasm";
+  made.ready = imported
+    .then(async (module) => {
+      await module.default({ module_or_path: new URL(wasm, import.meta.url) });
+      module.setModuleBase(base);
+      module.onPanic((message) => {
+        made.fatal = new Error(message);
+        for (const reject of made.waiting) reject(made.fatal);
+        made.waiting.clear();
+      });
+      sleep ??= module.sleep;
+      made.exports = module;
+    })
+    .then(() => apiReady)
+    .then((problem) => {
+      apiProblem = problem;
+      return made;
     });
-  }).then(() => apiReady).then((problem) => {
-    apiProblem = problem;
-  }));
+  // A failed import may be tried again by the next widget.
+  made.ready.catch(() => {
+    if (builds[name] === made) delete builds[name];
+  });
+  return (builds[name] = made);
+}
+
+/** The build a widget of `lesson` mounts on. */
+function buildFor(lesson) {
+  const sandbox = lesson === "sandbox" || builds.sandbox || document.querySelector('async-demo[lesson="sandbox"]');
+  return build(sandbox ? "sandbox" : "lessons");
+}
 
 // The JavaScript half of the bridge lesson: JS awaiting a Rust async fn.
 // The widget shows this function's source, so keep it readable.
@@ -109,12 +137,12 @@ async function jsAwaitsRust(ms) {
   return `sleep(${ms}) resolved in JavaScript after ${waited.toFixed(0)} ms`;
 }
 
-// A Promise from the wasm that also rejects if the instance panics first.
-function settled(promise) {
-  if (fatal) return Promise.reject(fatal);
+// A Promise from a build's wasm that also rejects if its instance panics first.
+function settled(made, promise) {
+  if (made.fatal) return Promise.reject(made.fatal);
   return new Promise((resolve, reject) => {
-    waiting.add(reject);
-    promise.then(resolve, reject).finally(() => waiting.delete(reject));
+    made.waiting.add(reject);
+    promise.then(resolve, reject).finally(() => made.waiting.delete(reject));
   });
 }
 
@@ -141,6 +169,8 @@ const NEAR = "600px";
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
+  // The build the widget is mounted on.
+  #build = null;
   #mounting = null;
   // A pre-rendered widget not yet mounted: what wakes it, what stops hearing
   // the reader, the lesson it was rendered for, and a click that came early.
@@ -255,14 +285,14 @@ class AsyncDemo extends HTMLElement {
   run(options) {
     this.#scripted = !this.#widget; // the script's run, not also the reader's
     this.#earlyClick = null;
-    return this.#call((widget) => settled(widget.run(options)));
+    return this.#call((widget) => settled(this.#build, widget.run(options)));
   }
 
   /** In a stepped run: one poll of one future; resolves with { label, outcome, cause, line, awaitLine, suspendLine }. */
   step() {
     this.#scripted = !this.#widget;
     this.#earlyClick = null;
-    return this.#call((widget) => settled(widget.step()));
+    return this.#call((widget) => settled(this.#build, widget.step()));
   }
 
   /** In a stepped run: the futures waiting for their poll, as [{ label, cause, waitingOn, line, awaitLine, suspendLine }]. */
@@ -288,6 +318,11 @@ class AsyncDemo extends HTMLElement {
   /** The last run's report, or null. */
   report() {
     return this.#widget ? this.#widget.report() : null;
+  }
+
+  /** The program three ways, { rust, python, javascript }, or null before the wasm. */
+  twins() {
+    return this.#widget ? this.#widget.twins() : null;
   }
 
   // A call that acts on the widget: at once when it is mounted, else once it
@@ -351,9 +386,11 @@ class AsyncDemo extends HTMLElement {
     }
     if (!root.firstChild) placeholder(root);
     this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
-    const mounting = load()
-      .then(() => {
+    const mounting = buildFor(this.getAttribute("lesson")?.trim())
+      .ready.then((made) => {
         if (!this.isConnected || this.#mounting !== mounting) return;
+        this.#build = made;
+        const { Widget } = made.exports;
         // Rust adopts a widget pre-rendered for this lesson as it stands
         // (what the reader typed, opened, scrolled and focused stays), or
         // builds one; a click that came early goes to the same button.

@@ -14,7 +14,7 @@
 // the one list on the JavaScript side; each lesson's own parameters are
 // declared in Rust (src/lessons/), and a unit test there fails when this
 // list and theirs differ.
-const PARAMS = ["tasks", "delay-ms", "block-ms", "urls", "concurrency", "timeout-ms", "failures", "work-ms"];
+const PARAMS = ["tasks", "delay-ms", "block-ms", "urls", "concurrency", "timeout-ms", "failures", "work-ms", "program"];
 
 const widgets = () => [...document.querySelectorAll("async-demo[lesson]")];
 

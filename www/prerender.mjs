@@ -377,7 +377,9 @@ function edits(render, html, page, urls, folder, name) {
   });
   // The page's preloads of the wasm and its JS: the wasm now comes when a
   // widget is near, not at once.
-  const ours = new Set(["pkg/async_demo_bg.wasm", "pkg/async_demo.js"].map((f) => new URL(f, folder).href));
+  const ours = new Set(
+    ["pkg/async_demo_bg.wasm", "pkg/async_demo.js", "pkg-sandbox/async_demo_bg.wasm", "pkg-sandbox/async_demo.js"].map((f) => new URL(f, folder).href),
+  );
   for (const link of page.links) {
     const rel = (attr(link, "rel") ?? "").toLowerCase().split(/\s+/);
     let href;
@@ -407,12 +409,14 @@ function onlyOurs(plain, edited, changes) {
   return apply(edited, undo) === plain;
 }
 
-/** The wasm's `renderWidget`, from the package's own pkg/ (no document needed). */
+/** The wasm's `renderWidget`, from the package's own pkg-sandbox/ (the
+ * build with the sandbox, which renders every lesson's widget; no document
+ * needed). */
 async function renderer() {
-  const glue = new URL("./pkg/async_demo.js", import.meta.url);
-  const wasm = new URL("./pkg/async_demo_bg.wasm", import.meta.url);
+  const glue = new URL("./pkg-sandbox/async_demo.js", import.meta.url);
+  const wasm = new URL("./pkg-sandbox/async_demo_bg.wasm", import.meta.url);
   if (!fs.existsSync(fileURLToPath(glue)) || !fs.existsSync(fileURLToPath(wasm))) {
-    throw new Refusal(`async-demo-prerender needs the widget's pkg/ beside it (${fileURLToPath(new URL("./pkg/", import.meta.url))})`);
+    throw new Refusal(`async-demo-prerender needs the widget's pkg-sandbox/ beside it (${fileURLToPath(new URL("./pkg-sandbox/", import.meta.url))})`);
   }
   const module = await import(glue.href);
   module.initSync({ module: fs.readFileSync(wasm) });

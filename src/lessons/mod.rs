@@ -39,6 +39,7 @@ mod many;
 mod mistakes;
 mod progress;
 mod race;
+mod sandbox;
 mod sleep;
 mod timeout;
 mod worker;
@@ -48,6 +49,7 @@ pub mod twin;
 use futures::future::LocalBoxFuture;
 
 pub use params::{Param, ParamKind, Params, MAX_URLS};
+pub use sandbox::{DEFAULT_PROGRAM, PROGRAM};
 
 /// The most URLs one `fetchAll` call takes.
 pub const MAX_FETCH_URLS: usize = 1000;
@@ -271,6 +273,10 @@ impl Lesson {
     /// file `file`, if that is this lesson's file and the line is shown:
     /// where a traced future was created (`run.trace` keeps its caller).
     pub fn code_line(&self, file: &str, line: u32) -> Option<u32> {
+        if self.is_program() {
+            // A program's places are its own lines.
+            return (file == crate::trace::PROGRAM && line > 0).then_some(line);
+        }
         let own = file.rsplit(['/', '\\']).next() == Some(&format!("{}.rs", self.name));
         let first = region_first_line(self.source.text)? + self.source.first_line - 1;
         let shown = self.rust_code().lines().count() as u32;
@@ -299,6 +305,12 @@ impl Lesson {
         at.and_then(|(file, line)| self.code_line(file, line))
     }
 
+    /// Whether the lesson runs a program the reader writes (the sandbox)
+    /// rather than code of its own.
+    pub fn is_program(&self) -> bool {
+        self.params.iter().any(|p| matches!(p.kind, ParamKind::Program))
+    }
+
     /// Whether the Python beside the lesson is a program (its twin) rather
     /// than a sentence saying why it has none. (A unit test holds every
     /// lesson to one or the other.)
@@ -311,6 +323,10 @@ impl Lesson {
 /// parameters in it. Where they cannot be rendered (an unusable value, which
 /// the run will refuse with its own sentence) the file is shown as it is.
 pub fn twin_text(lesson: &Lesson, params: &Params) -> String {
+    if lesson.is_program() {
+        // The sandbox's twin is written from its program.
+        return crate::sandbox::generate(&params.text(&PROGRAM), params.module_base()).python;
+    }
     twin::render(lesson, params).unwrap_or_else(|_| lesson.python.to_string())
 }
 
@@ -331,6 +347,7 @@ pub static ALL: &[&Lesson] = &[
     &progress::LESSON,
     &input::LESSON,
     &worker::LESSON,
+    &sandbox::LESSON,
 ];
 
 /// The lesson named `name`.
@@ -392,7 +409,9 @@ mod tests {
 
     #[test]
     fn every_lesson_shows_code_and_a_python_twin() {
-        for lesson in ALL {
+        // The sandbox shows the reader's program and writes its twin from it
+        // (src/sandbox/ tests those).
+        for lesson in ALL.iter().filter(|l| !l.is_program()) {
             let code = lesson.rust_code();
             assert!(
                 code.lines().count() >= 3,

@@ -43,6 +43,8 @@ pub enum ParamKind {
     /// widget's module, so that the dev server's endpoints are found from
     /// any page).
     Urls,
+    /// A sandbox program: text, edited in the widget's editor.
+    Program,
 }
 
 /// The attribute values of one run, and the bases for relative URLs.
@@ -69,6 +71,23 @@ impl Params {
             .get(param.name)
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
+    }
+
+    /// The text of `param` as given (not trimmed: a program's lines count),
+    /// or its default when absent or blank. A program given empty stays
+    /// empty: an emptied editor holds no program, not the default one.
+    pub fn text(&self, param: &Param) -> String {
+        match self.values.get(param.name) {
+            Some(text) if matches!(param.kind, ParamKind::Program) => text.clone(),
+            Some(text) if !text.trim().is_empty() => text.clone(),
+            _ => param.default.to_string(),
+        }
+    }
+
+    /// The URL of the widget's folder (where `async-demo.js` is), against
+    /// which the lessons' own URLs resolve.
+    pub fn module_base(&self) -> &str {
+        &self.default_base
     }
 
     /// The number in `param`, or its default.
@@ -124,6 +143,9 @@ impl Params {
     /// Whether the run takes `param` at its default: absent or empty, or
     /// given as the same number, or as URLs that resolve to the default ones.
     pub fn is_default(&self, param: &Param) -> bool {
+        if matches!(param.kind, ParamKind::Program) {
+            return self.text(param) == param.default;
+        }
         if self.given(param).is_none() {
             return true;
         }
@@ -131,6 +153,7 @@ impl Params {
             ParamKind::Number { .. } | ParamKind::Range { .. } => {
                 self.number(param).ok() == param.default.parse().ok()
             }
+            ParamKind::Program => unreachable!("answered above"),
             ParamKind::Urls => {
                 let defaults: Vec<String> = param
                     .default
@@ -154,6 +177,7 @@ impl Params {
     /// so an edited default must not change what it points at.
     pub fn shown(&self, param: &Param) -> String {
         match (self.given(param), param.kind) {
+            (_, ParamKind::Program) => self.text(param),
             (Some(given), _) => given.to_string(),
             (None, ParamKind::Urls) => param
                 .default
@@ -269,6 +293,16 @@ mod tests {
         .is_default(&URLS));
         assert!(!params(&[("urls", "async-demo-api/a async-demo-api/b")]).is_default(&URLS));
         assert!(!params(&[("urls", "http://module/async-demo-api/a")]).is_default(&URLS));
+    }
+
+    #[test]
+    fn a_program_given_empty_stays_empty() {
+        use crate::lessons::PROGRAM;
+        assert_eq!(params(&[]).text(&PROGRAM), PROGRAM.default);
+        assert!(params(&[]).is_default(&PROGRAM));
+        assert_eq!(params(&[("program", "")]).text(&PROGRAM), "");
+        assert!(!params(&[("program", "")]).is_default(&PROGRAM));
+        assert_eq!(params(&[("program", " \n")]).text(&PROGRAM), " \n");
     }
 
     #[test]

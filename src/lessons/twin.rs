@@ -102,6 +102,7 @@ pub fn render(lesson: &Lesson, params: &Params) -> Result<String, Error> {
                     })?;
                 match param.kind {
                     ParamKind::Number { .. } | ParamKind::Range { .. } => params.number(param)?.to_string(),
+                    ParamKind::Program => python_str(&params.text(param)),
                     ParamKind::Urls => {
                         let urls = params.urls(param)?;
                         match urls.as_slice() {
@@ -177,7 +178,27 @@ pub fn twin_source(
         value: lesson.to_string(),
         expected: format!("one of {}", super::names()),
     })?;
-    Ok(render(found, &crate::api::try_lesson_params(&params)?)?)
+    let params = crate::api::try_lesson_params(&params)?;
+    if found.is_program() {
+        // The sandbox's twin is written from its program.
+        return Ok(super::twin_text(found, &params));
+    }
+    Ok(render(found, &params)?)
+}
+
+/// The Python twin of sandbox program `program`, with the tracing the
+/// parity test reads: the same program, each future it writes noted as it
+/// ends, and one line of JSON at the end, `{ totalMs, tasks: [[label,
+/// state]], error }`. Relative URLs point at `base`.
+///
+/// # Errors
+/// The program's first error, as `run()` gives it.
+#[cfg(feature = "sandbox")]
+#[wasm_bindgen(js_name = sandboxTracedTwin)]
+pub fn sandbox_traced_twin(program: &str, base: &str) -> Result<String, JsValue> {
+    let (parsed, checked) =
+        crate::sandbox::compile(program).map_err(|d| Error::Program(d.sentence(program)))?;
+    Ok(crate::sandbox::python::write_traced(&parsed, &checked, base))
 }
 
 #[cfg(test)]

@@ -84,6 +84,16 @@ pub enum Part {
     Detail,
     /// The results area.
     Results,
+    /// The sandbox's editor (a `<textarea>`).
+    Editor,
+    /// What the sandbox's checker says of the program (opaque).
+    Diagnostics,
+    /// The generated JavaScript's `<code>` (opaque).
+    JavaScript,
+    /// The question asked before Run (the sandbox's changes with the example).
+    Question,
+    /// The block that holds the question (hidden when there is none).
+    Predict,
 }
 
 /// A node of the tree: an element or text.

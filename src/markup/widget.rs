@@ -35,11 +35,13 @@ pub struct Setting<'a> {
     pub python: &'a str,
     /// Written into a page before any wasm (`data-prerendered`).
     pub prerendered: bool,
+    /// For the sandbox: what is written from its program.
+    pub generated: Option<&'a Generated>,
 }
 
 /// The widget for `lesson` showing `params`: the stylesheet link and the
 /// section.
-pub fn widget(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Vec<Node> {
+pub fn widget(lesson: &'static Lesson, params: &Params, setting: Setting<'_>) -> Vec<Node> {
     vec![
         stylesheet(setting.stylesheet),
         section(lesson, params, setting).into(),
@@ -62,7 +64,7 @@ pub fn error_only(message: &str) -> Vec<Node> {
         .into()]
 }
 
-fn section(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Element {
+fn section(lesson: &'static Lesson, params: &Params, setting: Setting<'_>) -> Element {
     let mut frame = el_class("section", "demo").attr("part", "demo").part(Part::Frame);
     if setting.prerendered {
         frame = frame.attr("data-prerendered", lesson.name);
@@ -71,13 +73,18 @@ fn section(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Element {
         .child(el_class("h3", "title").text(lesson.title))
         .child(el_class("span", "badge").text("idle").part(Part::Badge));
     let ideas = el_class("div", "idea").children(lesson.idea.split("\n\n").map(|p| el("p").text(p).into()));
+    let code = match (lesson.is_program(), setting.generated) {
+        (true, Some(generated)) => sandbox_panes(&params.text(&crate::lessons::PROGRAM), generated),
+        (true, None) => sandbox_panes(&params.text(&crate::lessons::PROGRAM), &Generated::default()),
+        (false, _) => code_panes(lesson, setting.python),
+    };
     frame
         .child(header)
         .child(ideas)
-        .child(code_panes(lesson, setting.python))
+        .child(code)
         .child(form(lesson, params))
         .child(el_class("ul", "notes").part(Part::Notes).opaque())
-        .children(prediction(lesson))
+        .children(prediction(lesson, params))
         .children(presets(lesson))
         .child(controls(lesson))
         .child(stepping())
@@ -97,6 +104,79 @@ fn section(lesson: &Lesson, params: &Params, setting: Setting<'_>) -> Element {
                 .part(Part::Detail),
         )
         .child(el_class("div", "results").part(Part::Results).opaque())
+}
+
+/// What the sandbox shows beside its editor, written from the program.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// The program's Python twin (or why it has none yet).
+    pub python: String,
+    /// The program in JavaScript.
+    pub javascript: String,
+    /// What the checker says: the error (with its caret) and warnings.
+    pub diagnostics: String,
+}
+
+/// The sandbox's panes: the editor, what the checker says, and the program
+/// in Python and JavaScript.
+fn sandbox_panes(program: &str, generated: &Generated) -> Element {
+    // The highlighted lines lie under a transparent textarea of the same
+    // metrics: the textarea is what is edited (its undo, its keyboard), the
+    // lines are what is seen and lit while stepping.
+    let view = el("pre")
+        .attr("class", "editor-view")
+        .attr("aria-hidden", "true")
+        .child(
+            el("code")
+                .children(editor_lines(program))
+                .part(Part::Rust)
+                .opaque(),
+        );
+    let input = el("textarea")
+        .attr("class", "editor-input")
+        .attr("name", "program")
+        .attr("spellcheck", "false")
+        .attr("autocapitalize", "off")
+        .attr("autocomplete", "off")
+        .attr("aria-label", "Your program, in Rust")
+        .text(program.to_string())
+        .part(Part::Editor);
+    let editor = el_class("figure", "rust editor")
+        .child(el("figcaption").text("Your program (Rust): edit it, then Run or Step"))
+        .child(el_class("div", "editor-box").child(view).child(input))
+        .child(
+            el_class("div", "diagnostics")
+                .attr("role", "status")
+                .text(generated.diagnostics.clone())
+                .part(Part::Diagnostics)
+                .opaque(),
+        );
+    let generated_pane = |class: &'static str, caption: &'static str, lang: Lang, code: &str, part: Part| {
+        el_class("figure", class)
+            .child(el("figcaption").text(caption))
+            .child(
+                el("pre")
+                    .attr("tabindex", "0")
+                    .child(el("code").children(code_lines(lang, code)).part(part).opaque()),
+            )
+    };
+    el_class("div", "code sandbox")
+        .part(Part::Code)
+        .child(editor)
+        .child(generated_pane(
+            "python",
+            "Python (asyncio): the same program, written from yours",
+            Lang::Python,
+            &generated.python,
+            Part::Python,
+        ))
+        .child(generated_pane(
+            "js",
+            "JavaScript: the same program, written from yours",
+            Lang::JavaScript,
+            &generated.javascript,
+            Part::JavaScript,
+        ))
 }
 
 fn code_panes(lesson: &Lesson, python: &str) -> Element {
@@ -150,7 +230,8 @@ fn code_pane(class: &'static str, caption: &'static str, lang: Lang, code: &str,
 /// pieces: text only, never markup.
 pub fn code_lines(lang: Lang, code: &str) -> Vec<Node> {
     code.lines()
-        .map(|line| {
+        .enumerate()
+        .map(|(i, line)| {
             let pieces = highlight::line(lang, line).into_iter().map(|(class, piece)| {
                 let piece = Cow::Owned(piece.to_string());
                 match class.css() {
@@ -158,13 +239,40 @@ pub fn code_lines(lang: Lang, code: &str) -> Vec<Node> {
                     None => text(piece),
                 }
             });
-            el_class("span", "line").children(pieces).into()
+            // Numbered by an attribute, not a CSS counter: Chrome's style
+            // cache keeps the last tree that styled a counter alive, a whole
+            // removed widget with it.
+            el_class("span", "line")
+                .attr("data-n", (i + 1).to_string())
+                .children(pieces)
+                .into()
         })
         .collect()
 }
 
+/// The sandbox editor's lines under its textarea: as [`code_lines`], and an
+/// empty last line where the text ends with a newline (the textarea shows
+/// one there), so that both are as tall.
+pub fn editor_lines(code: &str) -> Vec<Node> {
+    let mut lines = code_lines(Lang::Rust, code);
+    if code.is_empty() || code.ends_with('\n') {
+        lines.push(
+            el_class("span", "line")
+                .attr("data-n", (lines.len() + 1).to_string())
+                .into(),
+        );
+    }
+    lines
+}
+
 fn form(lesson: &Lesson, params: &Params) -> Element {
-    let labels = lesson.params.iter().enumerate().map(|(i, param)| {
+    // The sandbox's program has its editor.
+    let fields = lesson
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !matches!(p.kind, ParamKind::Program));
+    let labels = fields.map(|(i, param)| {
         let shown = params.shown(param);
         // The attribute's name beside its label: the book and embedders
         // speak of `delay-ms`, the field shows which one that is.
@@ -193,7 +301,7 @@ fn form(lesson: &Lesson, params: &Params) -> Element {
                         .part(Part::Output(i)),
                 ),
             ),
-            ParamKind::Urls => (
+            ParamKind::Urls | ParamKind::Program => (
                 "param wide",
                 input.attr("type", "text").attr("spellcheck", "false"),
                 None,
@@ -209,9 +317,27 @@ fn form(lesson: &Lesson, params: &Params) -> Element {
     el_class("div", "params").children(labels)
 }
 
-fn prediction(lesson: &Lesson) -> Option<Node> {
-    let predict = lesson.predict.as_ref()?;
-    let question = format!("Predict, then run: {} ({})", predict.question, predict.unit);
+/// The question the widget asks before Run, if any: the lesson's own, or
+/// the loaded example's for the sandbox.
+pub fn question(lesson: &'static Lesson, params: &Params) -> Option<&'static crate::lessons::Prediction> {
+    if lesson.is_program() {
+        return crate::sandbox::examples::matching(&params.text(&crate::lessons::PROGRAM))
+            .map(|e| &e.predict);
+    }
+    lesson.predict.as_ref()
+}
+
+/// How the question reads above its field.
+pub fn question_text(predict: &crate::lessons::Prediction) -> String {
+    format!("Predict, then run: {} ({})", predict.question, predict.unit)
+}
+
+fn prediction(lesson: &'static Lesson, params: &Params) -> Option<Node> {
+    let asked = question(lesson, params);
+    if asked.is_none() && !lesson.is_program() {
+        return None;
+    }
+    let question = asked.map(question_text).unwrap_or_default();
     let input = el("input")
         .attr("type", "number")
         .attr("name", "prediction")
@@ -219,8 +345,19 @@ fn prediction(lesson: &Lesson) -> Option<Node> {
         .attr("step", "any")
         .attr("value", "")
         .part(Part::Prediction);
-    let block = el_class("div", "predict")
-        .child(el("label").child(el("span").text(question)).child(input))
+    let block = el_class("div", "predict").part(Part::Predict);
+    // The sandbox asks only while an example's program is loaded.
+    let block = if asked.is_none() {
+        block.attr("hidden", "")
+    } else {
+        block
+    };
+    let block = block
+        .child(
+            el("label")
+                .child(el("span").text(question).part(Part::Question))
+                .child(input),
+        )
         .child(
             el_class("p", "verdict")
                 .attr("aria-live", "polite")
@@ -229,15 +366,27 @@ fn prediction(lesson: &Lesson) -> Option<Node> {
     Some(block.into())
 }
 
+/// The labels of the lesson's presets (the sandbox's: its examples).
+pub fn preset_labels(lesson: &Lesson) -> Vec<&'static str> {
+    if lesson.is_program() {
+        crate::sandbox::examples::EXAMPLES
+            .iter()
+            .map(|e| e.label)
+            .collect()
+    } else {
+        lesson.presets.iter().map(|p| p.label).collect()
+    }
+}
+
 fn presets(lesson: &Lesson) -> Option<Node> {
-    if lesson.presets.is_empty() {
+    let labels = preset_labels(lesson);
+    if labels.is_empty() {
         return None;
     }
-    let buttons = lesson
-        .presets
-        .iter()
+    let buttons = labels
+        .into_iter()
         .enumerate()
-        .map(|(i, preset)| button("preset", preset.label).part(Part::Preset(i)).into());
+        .map(|(i, label)| button("preset", label).part(Part::Preset(i)).into());
     Some(
         el_class("div", "presets")
             .child(el("span").text("Try:"))
@@ -250,6 +399,10 @@ fn presets(lesson: &Lesson) -> Option<Node> {
 /// Its URLs are resolved as the lesson's defaults are (relative to the
 /// widget's module), so a preset works on any page.
 pub fn preset_values(lesson: &Lesson, index: usize, params: &Params) -> Vec<(&'static str, String)> {
+    if lesson.is_program() {
+        let example = crate::sandbox::examples::EXAMPLES.get(index);
+        return example.map_or_else(Vec::new, |e| vec![("program", e.program.to_string())]);
+    }
     lesson.presets.get(index).map_or_else(Vec::new, |preset| {
         preset
             .attributes
@@ -430,6 +583,7 @@ mod tests {
                 stylesheet: "x.css",
                 python: &python,
                 prerendered: false,
+                generated: None,
             };
             let mut found = Vec::new();
             parts(&widget(lesson, &params(), setting), &mut found);
@@ -466,24 +620,42 @@ mod tests {
                     lesson.name
                 );
             }
-            for i in 0..lesson.params.len() {
-                assert!(found.contains(&Part::Input(i)), "{}: input {i}", lesson.name);
+            for (i, param) in lesson.params.iter().enumerate() {
+                let field = !matches!(param.kind, crate::lessons::ParamKind::Program);
+                assert_eq!(
+                    found.contains(&Part::Input(i)),
+                    field,
+                    "{}: input {i}",
+                    lesson.name
+                );
             }
-            for i in 0..lesson.presets.len() {
+            for i in 0..preset_labels(lesson).len() {
                 assert!(found.contains(&Part::Preset(i)), "{}: preset {i}", lesson.name);
             }
+            let sandbox = lesson.is_program();
             assert_eq!(
                 found.contains(&Part::Python),
-                lesson.has_twin(),
+                lesson.has_twin() || sandbox,
                 "{}",
                 lesson.name
             );
             assert_eq!(
                 found.contains(&Part::Prediction),
-                lesson.predict.is_some(),
+                lesson.predict.is_some() || sandbox,
                 "{}",
                 lesson.name
             );
+            for part in [Part::Editor, Part::Diagnostics, Part::JavaScript] {
+                assert_eq!(found.contains(&part), sandbox, "{}: {part:?}", lesson.name);
+            }
+            for part in [Part::Question, Part::Predict] {
+                assert_eq!(
+                    found.contains(&part),
+                    found.contains(&Part::Prediction),
+                    "{}: {part:?}",
+                    lesson.name
+                );
+            }
             assert_eq!(
                 found.contains(&Part::LessonButton),
                 lesson.button.is_some(),
@@ -507,6 +679,7 @@ mod tests {
                 stylesheet: "x.css",
                 python: &python,
                 prerendered: true,
+                generated: None,
             },
         ));
         assert!(!html.contains("<script>"), "{html}");

@@ -118,6 +118,25 @@ pub async fn download_with_progress(
     limit: u64,
     progress: impl Fn(u64, Option<u64>),
 ) -> Result<Download, Error> {
+    download_keeping(url, limit, PREVIEW_BYTES, progress)
+        .await
+        .map(|(download, _)| download)
+}
+
+/// [`download`], keeping the body as text (invalid UTF-8 as U+FFFD): what a
+/// sandbox program's `fetch(url)` gives.
+pub async fn download_text(url: &str) -> Result<String, Error> {
+    let (_, body) = download_keeping(url, MAX_BODY_BYTES, MAX_BODY_BYTES as usize, |_, _| {}).await?;
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The download, and the first `keep` bytes of its body.
+async fn download_keeping(
+    url: &str,
+    limit: u64,
+    keep: usize,
+    progress: impl Fn(u64, Option<u64>),
+) -> Result<(Download, Vec<u8>), Error> {
     check_url(url)?;
     let guard = AbortGuard::new()?;
     let init = RequestInit::new();
@@ -161,15 +180,16 @@ pub async fn download_with_progress(
     }
 
     progress(0, declared);
-    let (bytes, head) = read_body(url, &response, limit, |n| progress(n, declared)).await?;
+    let (bytes, head) = read_body(url, &response, limit, keep, |n| progress(n, declared)).await?;
     guard.disarm();
-    Ok(Download {
+    let download = Download {
         url: url.to_string(),
         status: response.status(),
         bytes,
-        preview: preview(&content_type, &head),
+        preview: preview(&content_type, &head[..head.len().min(PREVIEW_BYTES)]),
         content_type,
-    })
+    };
+    Ok((download, head))
 }
 
 /// Refuses what `fetch` cannot or should not load, with a sentence that
@@ -225,12 +245,13 @@ extern "C" {
     fn global_fetch(request: &Request) -> Result<JsValue, JsValue>;
 }
 
-/// Reads the body chunk by chunk, counting bytes and keeping the first few;
-/// stops with an error past `limit`.
+/// Reads the body chunk by chunk, counting bytes and keeping the first
+/// `keep`; stops with an error past `limit`.
 async fn read_body(
     url: &str,
     response: &Response,
     limit: u64,
+    keep: usize,
     progress: impl Fn(u64),
 ) -> Result<(u64, Vec<u8>), Error> {
     let body_error = |e: JsValue| Error::Body {
@@ -245,7 +266,7 @@ async fn read_body(
         .dyn_into()
         .map_err(|_| Error::Setup("the body stream gave no default reader".into()))?;
     let mut bytes: u64 = 0;
-    let mut head = Vec::with_capacity(PREVIEW_BYTES);
+    let mut head = Vec::with_capacity(keep.min(PREVIEW_BYTES));
     loop {
         let more = || format!("more bytes of {} (read so far: {bytes})", crate::error::cut(url));
         let chunk = Described::new(JsFuture::from(reader.read()), more)
@@ -260,8 +281,8 @@ async fn read_body(
             continue;
         };
         let len = array.length();
-        if head.len() < PREVIEW_BYTES {
-            let take = (PREVIEW_BYTES - head.len()).min(len as usize) as u32;
+        if head.len() < keep {
+            let take = (keep - head.len()).min(len as usize) as u32;
             head.extend(array.subarray(0, take).to_vec());
         }
         bytes += u64::from(len);

@@ -29,8 +29,15 @@ use pin_project_lite::pin_project;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AwaitId(u16);
 
+/// The file a sandbox program's places are in (its lines are the program's).
+pub const PROGRAM: &str = "program";
+
 thread_local! {
-    static KNOWN: RefCell<Vec<&'static Location<'static>>> = const { RefCell::new(Vec::new()) };
+    /// Every place interned so far: a file and a line.
+    static KNOWN: RefCell<Vec<(&'static str, u32)>> = const { RefCell::new(Vec::new()) };
+    /// The last place interned: a call site traced in a loop (a lesson with
+    /// 100,000 timers) finds its id without a search.
+    static LAST: Cell<(*const Location<'static>, AwaitId)> = const { Cell::new((std::ptr::null(), AwaitId::NONE)) };
     static CURRENT: Cell<AwaitId> = const { Cell::new(AwaitId::NONE) };
     static SUSPENDED: Cell<AwaitId> = const { Cell::new(AwaitId::NONE) };
 }
@@ -39,25 +46,36 @@ impl AwaitId {
     /// No marked `.await`.
     pub const NONE: AwaitId = AwaitId(0);
 
-    /// The id of the `.await` at `at` (the same for the same place).
+    /// The id of the place `at` (the same for the same file and line).
     pub fn of(at: &'static Location<'static>) -> AwaitId {
+        let (last, id) = LAST.with(Cell::get);
+        if std::ptr::eq(last, at) {
+            return id;
+        }
+        let id = Self::at(at.file(), at.line());
+        LAST.with(|l| l.set((at, id)));
+        id
+    }
+
+    /// The id of line `line` of `file` (a sandbox program's: [`PROGRAM`]).
+    pub fn at(file: &'static str, line: u32) -> AwaitId {
         KNOWN.with(|known| {
             let mut known = known.borrow_mut();
-            if let Some(i) = known.iter().position(|k| *k == at) {
+            if let Some(i) = known.iter().position(|&k| k == (file, line)) {
                 return AwaitId(i as u16 + 1);
             }
             match u16::try_from(known.len() + 1) {
                 Ok(id) => {
-                    known.push(at);
+                    known.push((file, line));
                     AwaitId(id)
                 }
-                Err(_) => AwaitId::NONE, // more await sites than code can hold
+                Err(_) => AwaitId::NONE, // more places than code can hold
             }
         })
     }
 
     /// Where it is: file and line.
-    pub fn location(self) -> Option<&'static Location<'static>> {
+    pub fn place(self) -> Option<(&'static str, u32)> {
         let index = usize::from(self.0).checked_sub(1)?;
         KNOWN.with(|known| known.borrow().get(index).copied())
     }
@@ -107,6 +125,18 @@ impl<F: Future> AwaitAt<F> {
             inner: awaited.into_future(),
             at: Location::caller(),
             id: AwaitId::NONE,
+            timer_ms: None,
+        }
+    }
+
+    /// Wraps `awaited` as the `.await` at `id`: where a sandbox program
+    /// wrote it (`AwaitId::at(PROGRAM, line)`), as the interpreter awaits it.
+    #[track_caller]
+    pub fn placed(awaited: F, id: AwaitId) -> Self {
+        AwaitAt {
+            inner: awaited,
+            at: Location::caller(),
+            id,
             timer_ms: None,
         }
     }
@@ -184,7 +214,7 @@ mod tests {
     fn spy(seen: Rc<RefCell<Vec<Option<u32>>>>) -> impl Future<Output = ()> {
         let mut polls = 0;
         std::future::poll_fn(move |_| {
-            seen.borrow_mut().push(current().location().map(|l| l.line()));
+            seen.borrow_mut().push(current().place().map(|(_, line)| line));
             polls += 1;
             if polls == 2 {
                 Poll::Ready(())
@@ -257,14 +287,15 @@ mod tests {
         let mut cx = Context::from_waker(noop_waker_ref());
         let (result, outer) = watch_suspension(|| run.as_mut().poll(&mut cx));
         assert!(result.is_pending());
-        let line = |id: AwaitId| id.location().map(|l| l.line());
+        let line = |id: AwaitId| id.place().map(|(_, line)| line);
         let lines = lines.borrow();
         // The watched future stopped at `pending().await` inside it; the run
         // around it at the `.await` of the watched future.
         assert_eq!(line(inner_seen.get()), Some(lines[1]));
         assert_eq!(line(outer), Some(lines[0]));
         // Ids are per place.
-        assert_eq!(AwaitId::of(outer.location().expect("outer is marked")), outer);
+        let (file, at) = outer.place().expect("outer is marked");
+        assert_eq!(AwaitId::at(file, at), outer);
         assert_ne!(inner_seen.get(), outer);
     }
 }

@@ -8,14 +8,14 @@
 mod awaits;
 mod export;
 mod frames;
-mod outputs;
+pub mod outputs;
 mod recorder;
 mod step;
 mod task;
 mod traced;
 
 pub use crate::clock::{frozen_at, now};
-pub use awaits::{AwaitAt, AwaitId};
+pub use awaits::{AwaitAt, AwaitId, PROGRAM};
 pub use export::chrome_trace;
 pub use frames::{longest_gap, next_frame, FrameMeter};
 pub use recorder::{Progress, Recorder, Run, RunRecord};

@@ -155,11 +155,20 @@ impl Recorder {
         label: Cow<'static, str>,
         created_at: &'static std::panic::Location<'static>,
     ) -> usize {
+        self.add_task_at(run, label, super::awaits::AwaitId::of(created_at))
+    }
+
+    pub(crate) fn add_task_at(
+        &self,
+        run: usize,
+        label: Cow<'static, str>,
+        place: super::awaits::AwaitId,
+    ) -> usize {
         let at = now();
         self.with(|inner| {
             let tasks = &mut inner.runs[run].tasks;
             let mut task = TaskRecord::new(label, at);
-            task.created_at = Some(created_at);
+            task.created_at = place;
             tasks.push(Box::new(task));
             tasks.len() - 1
         })
@@ -187,6 +196,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// The recording it writes into.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
     /// Wraps `future` so that this run records its polls, wakes and end under
     /// `label`. It starts nothing and spawns nothing: like any future, the
     /// wrapped one does nothing until it is awaited or handed to an executor.
@@ -198,6 +212,20 @@ impl Run {
         let task = self
             .recorder
             .add_task(self.index, readable(label.into()), std::panic::Location::caller());
+        Traced::new(future, self.recorder.clone(), self.index, task)
+    }
+
+    /// Like [`trace`](Self::trace), created at `place` (a sandbox program's
+    /// line) rather than at the caller.
+    pub fn trace_at<F: std::future::Future>(
+        &self,
+        label: impl Into<Cow<'static, str>>,
+        place: super::awaits::AwaitId,
+        future: F,
+    ) -> Traced<F> {
+        let task = self
+            .recorder
+            .add_task_at(self.index, readable(label.into()), place);
         Traced::new(future, self.recorder.clone(), self.index, task)
     }
 

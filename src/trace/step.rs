@@ -21,6 +21,14 @@
 //! step ends. Counted this way, a stepped run makes exactly as many polls as
 //! the same run at full speed: the steps until the end add up to the
 //! report's polls.
+//!
+//! Traced futures inside a traced future (a sandbox program's `join!` of two
+//! downloads) are not queued on their own: while the granted future polls,
+//! whatever it polls runs as it would at full speed, and the step reports
+//! those polls as [`Stepped::inside`]. Only the outermost traced futures
+//! wait in the queue (their wakes reach them through their children's), so
+//! the polls are still the full-speed ones: the steps plus the polls inside
+//! them add up to the report's polls.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -46,7 +54,7 @@ pub struct Queued {
 }
 
 /// What one step did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stepped {
     /// The run of the future polled.
     pub run: usize,
@@ -56,6 +64,9 @@ pub struct Stepped {
     pub ready: bool,
     /// Why it was polled.
     pub cause: Cause,
+    /// The traced futures it polled inside that poll, as (task, ready), in
+    /// the order their polls returned (the innermost first).
+    pub inside: Vec<(usize, bool)>,
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +80,11 @@ struct State {
     stepping: bool,
     queue: VecDeque<Queued>,
     granted: Option<(usize, usize)>,
+    /// The granted future, while its poll runs: everything polled meanwhile
+    /// is inside it.
+    polling: Option<(usize, usize)>,
+    /// The polls inside the granted one so far.
+    inside: Vec<(usize, bool)>,
     /// The granted future's poll, once it ran; `Err` if it was dropped first.
     last: Option<Result<Stepped, ()>>,
     /// The `step()` (or `queue` watcher) waiting for something to happen.
@@ -132,8 +148,22 @@ impl Stepper {
         if !s.active {
             return Admit::Poll;
         }
+        if s.polling.is_some() {
+            // Inside the granted poll: polled as at full speed. (Were it
+            // queued from an earlier poll outside, it leaves the queue.)
+            if s.granted == Some((run, task)) {
+                s.granted = None;
+            }
+            if s.queue.iter().any(|q| (q.run, q.task) == (run, task)) {
+                s.queue.retain(|q| (q.run, q.task) != (run, task));
+                s.version += 1;
+            }
+            return Admit::Poll;
+        }
         if s.granted == Some((run, task)) {
             s.granted = None;
+            s.polling = Some((run, task));
+            s.inside.clear();
             return Admit::Poll;
         }
         let real = self.real_wakes.load(Ordering::Relaxed);
@@ -163,14 +193,25 @@ impl Stepper {
     /// The granted poll of (`run`, `task`) returned.
     pub(crate) fn polled(&self, (run, task): (usize, usize), ready: bool, cause: Cause) {
         if let Ok(mut s) = self.state.try_borrow_mut() {
+            match s.polling {
+                Some(granted) if granted != (run, task) => {
+                    if granted.0 == run {
+                        s.inside.push((task, ready));
+                    }
+                    return;
+                }
+                Some(_) => s.polling = None,
+                None => {}
+            }
             if s.stepping && s.last.is_none() {
                 let stepped = Stepped {
                     run,
                     task,
                     ready,
                     cause,
+                    inside: std::mem::take(&mut s.inside),
                 };
-                s.last = Some(Ok(stepped));
+                s.last = Some(Ok(stepped.clone()));
                 s.last_polled = Some(stepped);
                 s.version += 1;
                 if let Some(waiter) = s.waiter.take() {
@@ -208,7 +249,7 @@ impl Stepper {
 
     /// The last future a step polled.
     pub fn last_polled(&self) -> Option<Stepped> {
-        self.state.borrow().last_polled
+        self.state.borrow().last_polled.clone()
     }
 
     /// Whether polls are still held.

@@ -45,7 +45,7 @@ const _: () = assert!(std::mem::size_of::<Event>() == 24);
 
 /// The file and line of a marked `.await`.
 pub fn file_line(id: AwaitId) -> Option<(&'static str, u32)> {
-    id.location().map(|l| (l.file(), l.line()))
+    id.place()
 }
 
 /// Why a traced future was polled.
@@ -139,8 +139,9 @@ pub struct TaskRecord {
     /// In a stepped run: the marked `.await` that last tried to poll it,
     /// held or admitted (see `awaited_at`).
     pub held_at: AwaitId,
-    /// The place of the `run.trace(…)` call that created it.
-    pub(crate) created_at: Option<&'static std::panic::Location<'static>>,
+    /// The place of the `run.trace(…)` call that created it (or, in a
+    /// sandbox program, the line the future is written on).
+    pub(crate) created_at: AwaitId,
     /// What most tasks never have, kept behind one pointer.
     details: Option<Box<Details>>,
 }
@@ -166,7 +167,7 @@ impl TaskRecord {
             events: Vec::new(),
             state: TaskState::Pending,
             held_at: AwaitId::NONE,
-            created_at: None,
+            created_at: AwaitId::NONE,
             details: None,
         }
     }
@@ -210,7 +211,7 @@ impl TaskRecord {
 
     /// The source file and line of the `run.trace(…)` call that created it.
     pub fn created_at(&self) -> Option<(&'static str, u32)> {
-        self.created_at.map(|l| (l.file(), l.line()))
+        file_line(self.created_at)
     }
 
     /// A description of the value it produced.

@@ -55,6 +55,9 @@ struct Inner {
     /// The last run's recording and the instant it ended: its report is
     /// made from them when asked for, not kept beside the records.
     last: RefCell<Option<(Recorder, f64)>>,
+    /// The sandbox's program the run in flight runs: a change of the
+    /// `program` attribute cancels it.
+    running_program: RefCell<Option<String>>,
 }
 
 #[wasm_bindgen]
@@ -95,6 +98,7 @@ impl Widget {
             api_problem: RefCell::new(None),
             generation: Cell::new(0),
             last: RefCell::new(None),
+            running_program: RefCell::new(None),
         });
         match (&inner.lesson, &inner.view) {
             (Ok(_), Some(view)) => {
@@ -178,6 +182,15 @@ impl Widget {
     pub fn sync(&self) {
         if let (Ok(lesson), Some(view)) = (&self.inner.lesson, &self.inner.view) {
             let params = params_of(&self.inner.host, &self.inner.module_base);
+            // A new program cancels the run of the old one, whose lines and
+            // twins are no longer the ones shown.
+            let program = lesson.is_program().then(|| params.text(&lessons::PROGRAM));
+            let stale = self.inner.active.borrow().is_some()
+                && program.is_some()
+                && *self.inner.running_program.borrow() != program;
+            if stale {
+                self.inner.cancel();
+            }
             let unread = params.unread(lesson.name, lesson.params);
             let problem = self.inner.api_problem.borrow().clone();
             let api_note = problem.filter(|_| params.relies_on_module_api(lesson));
@@ -188,6 +201,31 @@ impl Widget {
                 api_note.as_deref(),
             );
         }
+    }
+
+    /// The program three ways, `{ rust, python, javascript }`: the Rust as
+    /// shown (the sandbox's program, or a lesson's code), its Python twin,
+    /// and its JavaScript (the sandbox's, the bridge lesson's JS side, or
+    /// `null`).
+    pub fn twins(&self) -> Result<JsValue, JsValue> {
+        let lesson = self.inner.lesson.clone()?;
+        let params = params_of(&self.inner.host, &self.inner.module_base);
+        let twins = if lesson.is_program() {
+            let program = params.text(&lessons::PROGRAM);
+            let generated = crate::sandbox::generate(&program, params.module_base());
+            Twins {
+                rust: program,
+                python: generated.python,
+                javascript: Some(generated.javascript),
+            }
+        } else {
+            Twins {
+                rust: lesson.rust_code(),
+                python: lessons::twin_text(lesson, &params),
+                javascript: (lesson.name == "bridge").then(|| crate::markup::widget::BRIDGE_JS.to_string()),
+            }
+        };
+        to_js(&twins)
     }
 
     /// Says, among the widget's notes, why the lessons' default `async-demo-api/` URLs
@@ -287,8 +325,10 @@ impl Inner {
         // Which of the question's assumptions this run keeps (read now: the
         // attributes may change while it runs).
         let params = params_of(&this.host, &this.module_base);
+        let predict = crate::markup::widget::question(lesson, &params);
+        *this.running_program.borrow_mut() = lesson.is_program().then(|| params.text(&lessons::PROGRAM));
         let changed: Vec<&'static str> = {
-            let assumes = lesson.predict.as_ref().map_or(&[][..], |p| p.assumes);
+            let assumes = predict.map_or(&[][..], |p| p.assumes);
             assumes
                 .iter()
                 .filter(|p| !params.is_default(p))
@@ -305,7 +345,7 @@ impl Inner {
         view.start(&recorder);
         Ok(Started {
             this: this.clone(),
-            lesson,
+            predict,
             view,
             recorder,
             stepper,
@@ -316,10 +356,18 @@ impl Inner {
     }
 }
 
+/// What `twins()` gives.
+#[derive(serde::Serialize)]
+struct Twins {
+    rust: String,
+    python: String,
+    javascript: Option<String>,
+}
+
 /// A run that [`Inner::begin`] started: the lesson's future, not yet polled.
 struct Started {
     this: Rc<Inner>,
-    lesson: &'static Lesson,
+    predict: Option<&'static lessons::Prediction>,
     view: Rc<WidgetView>,
     recorder: Recorder,
     stepper: Option<Stepper>,
@@ -332,7 +380,7 @@ impl Started {
     /// Runs the lesson to its end (or its cancellation) and shows how it went.
     async fn finish(self) -> Result<(Recorder, f64), JsValue> {
         let outcome = self.work.await;
-        let (this, lesson, view, recorder) = (self.this, self.lesson, self.view, self.recorder);
+        let (this, predict, view, recorder) = (self.this, self.predict, self.view, self.recorder);
         let (stepper, generation, changed) = (self.stepper, self.generation, self.changed);
         // Dropping the lesson's future (done above, as `Abortable` returned)
         // has cancelled every task still in flight.
@@ -356,7 +404,7 @@ impl Started {
             message.as_deref(),
             &recorder.inspect(|runs| words::summary(runs, ended, state, message.as_deref())),
         );
-        if let (Some(predict), WidgetState::Done) = (&lesson.predict, state) {
+        if let (Some(predict), WidgetState::Done) = (predict, state) {
             let verdict = recorder.inspect(|runs| words::verdict(predict, view.prediction(), runs, &changed));
             view.show_verdict(&verdict);
         }

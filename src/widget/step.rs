@@ -17,8 +17,10 @@ impl Widget {
     /// suspendLine }`: lines of the shown Rust code, `null` when not there.
     /// `line` is where that future was created, `awaitLine` the `.await`
     /// that polled it (where its run waits for it), `suspendLine` the
-    /// `.await` inside it at which it stopped, if it returned `Pending`.
-    /// Rejects with a sentence when no run is being stepped.
+    /// `.await` inside it at which it stopped, if it returned `Pending`;
+    /// `inside` the traced futures that poll polled in turn (a sandbox
+    /// program's `join!` polls its downloads), as `[{ label, outcome, line }]`,
+    /// innermost first. Rejects with a sentence when no run is being stepped.
     pub fn step(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
@@ -28,19 +30,31 @@ impl Widget {
             let stepped = stepper.step().await?;
             let recorder = inner.view.as_ref().and_then(|v| v.recording());
             let lesson = inner.lesson.clone()?;
-            let (label, lines) = recorder.map_or((String::new(), Lines::default()), |r| {
-                r.inspect(|runs| {
-                    let task = &runs[stepped.run].tasks[stepped.task];
-                    (task.label.to_string(), Lines::of(lesson, task))
-                })
-            });
+            let (label, lines, inside) =
+                recorder.map_or((String::new(), Lines::default(), Vec::new()), |r| {
+                    r.inspect(|runs| {
+                        let tasks = &runs[stepped.run].tasks;
+                        let task = &tasks[stepped.task];
+                        let inside = stepped
+                            .inside
+                            .iter()
+                            .map(|&(i, ready)| InnerPoll {
+                                label: tasks[i].label.to_string(),
+                                outcome: outcome(ready),
+                                line: lesson.task_line(&tasks[i]),
+                            })
+                            .collect();
+                        (task.label.to_string(), Lines::of(lesson, task), inside)
+                    })
+                });
             to_js(&StepReport {
                 label,
-                outcome: if stepped.ready { "ready" } else { "pending" },
+                outcome: outcome(stepped.ready),
                 cause: stepped.cause.as_str(),
                 line: lines.line,
                 await_line: lines.await_line,
                 suspend_line: lines.suspend_line,
+                inside,
             })
         })
     }
@@ -85,6 +99,14 @@ impl Widget {
     }
 }
 
+fn outcome(ready: bool) -> &'static str {
+    if ready {
+        "ready"
+    } else {
+        "pending"
+    }
+}
+
 /// What `step()` resolves with.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,6 +117,15 @@ struct StepReport {
     line: Option<u32>,
     await_line: Option<u32>,
     suspend_line: Option<u32>,
+    inside: Vec<InnerPoll>,
+}
+
+/// A poll inside the stepped one.
+#[derive(serde::Serialize)]
+struct InnerPoll {
+    label: String,
+    outcome: &'static str,
+    line: Option<u32>,
 }
 
 /// One entry of `queue()`.

@@ -21,7 +21,7 @@ import { BASE, launch, serveFolder } from "./browser.mjs";
 const DIST = path.resolve(process.env.ASYNC_DEMO_DIST ?? fileURLToPath(new URL("../../dist/", import.meta.url)));
 const MOUNT = "/site/";
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
-const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker", "sandbox"];
 // Pages the tests add beside dist's own files (no inline script: the CSP forbids it).
 const PAGES = {
   // In the worker's scope: a widget that runs as soon as it mounts.
@@ -367,7 +367,7 @@ const PARITY = [
  */
 /** Copies the widget's files from dist/ into `folder`, as the README tells a site to. */
 function copyWidgetFiles(folder) {
-  execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg"].map((f) => path.join(DIST, f)), folder]);
+  execFileSync("cp", ["-r", ...["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg", "pkg-sandbox"].map((f) => path.join(DIST, f)), folder]);
 }
 
 test("the README's steps put the widgets into an existing mdBook", async (t) => {
@@ -498,7 +498,10 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.equal(pkg.exports["."], "./async-demo.js");
   // Conditions match in order: TypeScript needs `types` before `default`.
   assert.deepEqual(Object.entries(pkg.exports["./pkg/async_demo.js"]), [["types", "./pkg/async_demo.d.ts"], ["default", "./pkg/async_demo.js"]]);
-  const files = ["async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts", "prerender.mjs"];
+  const files = [
+    "async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts",
+    "pkg-sandbox/async_demo.js", "pkg-sandbox/async_demo_bg.wasm", "pkg-sandbox/async_demo.d.ts", "prerender.mjs",
+  ];
   assert.deepEqual(pkg.bin, { "async-demo-prerender": "./prerender.mjs" });
   assert.deepEqual(Object.keys(pkg.dependencies), ["parse5"], "the command reads pages with parse5, and needs nothing else");
   assert.equal(pkg.peerDependencies, undefined, "no browser driver");

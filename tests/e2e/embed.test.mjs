@@ -70,6 +70,32 @@ test("a hostile host stylesheet does not reach into the widget, and the widget's
   await page.close();
 });
 
+test("a page of lessons loads the lessons' build only; a sandbox widget added later loads the sandbox's, and both run", async () => {
+  const { page, errors } = await pageWith(
+    "/lessons-only.html",
+    '<!doctype html><html lang="en"><title>lessons</title><script type="module" src="/async-demo.js"></script><body><async-demo lesson="sleep" delay-ms="50"></async-demo><async-demo lesson="lazy" delay-ms="50"></async-demo></body></html>',
+  );
+  const wasm = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(new URL(r.url()).pathname));
+  await page.waitForFunction(() => [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run")));
+  const before = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")));
+  assert.deepEqual(before, ["/pkg/async_demo_bg.wasm"]);
+  const states = await page.evaluate(async () => {
+    const el = document.createElement("async-demo");
+    el.setAttribute("lesson", "sandbox");
+    el.setAttribute("program", "let a = sleep(20); let b = sleep(40); join!(a, b);");
+    document.body.append(el);
+    const sandbox = await el.run();
+    const lesson = await document.querySelector('async-demo[lesson="sleep"]').run();
+    return [sandbox.runs[0].tasks.map((t) => `${t.label} ${t.state}`), lesson.runs[0].tasks.map((t) => t.state)];
+  });
+  assert.deepEqual(states[0], ["sleep(20) done", "sleep(40) done", "join!(a, b) done"]);
+  assert.ok(states[1].every((s) => s === "done"), states[1].join());
+  assert.deepEqual(wasm, ["/pkg-sandbox/async_demo_bg.wasm"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the wasm loads once per page however many widgets; 360 px wide fits; reduced motion stops the dot", async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 800 }, reducedMotion: "reduce" });
   const page = await context.newPage();
@@ -78,7 +104,9 @@ test("the wasm loads once per page however many widgets; 360 px wide fits; reduc
   await page.goto(`${BASE}/`);
   await page.waitForFunction(() => [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run")));
   assert.equal(await page.locator("async-demo").count() > 10, true);
-  assert.deepEqual(wasm, [`${BASE}/pkg/async_demo_bg.wasm`], "one wasm download for the whole page");
+  // The playground has a sandbox widget: the build with the sandbox serves
+  // every widget of the page, and the lessons' build is not downloaded too.
+  assert.deepEqual(wasm, [`${BASE}/pkg-sandbox/async_demo_bg.wasm`], "one wasm download for the whole page");
   // Nothing forces the page wider than the screen.
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "the page scrolls sideways at 360 px");
   const sleep = page.locator('async-demo[lesson="sleep"]');

@@ -78,6 +78,31 @@ function urlValues(origin) {
   ];
 }
 
+/**
+ * Values for the sandbox's `program`: text that does not parse, programs
+ * rustc would refuse, absurd numbers and counts, loops that would never
+ * end, markup and hostile URLs in strings, and a few that run. (A busy
+ * loop holds the page for as long as it says: the ones that run are short.)
+ */
+function programValues() {
+  return [
+    "", " ", "\n\n", "sleep(1).await;", "sleep(0).await;", "let a = ;", "slep(1).await;", "sleep(1)", "sleep(1).await",
+    "sleep(18446744073709551615).await;", "sleep(18446744073709551616).await;", "sleep(1 - 2).await;", "let n = 18446744073709551615 + 1;",
+    "let x = 1 / 0;", "block(10001).await;", "block(99999999999).await;", "block(5).await;", "block(2 * 6000).await;",
+    "join_all(repeat(100001, |i| sleep(i))).await;", "for i in 0..100001 { }", "for i in 0..2 * 100000 { }",
+    "let n = 100000 * 2; join_all(repeat(n, |i| ready(i))).await;", "retry(18446744073709551615, || fail(\"again\")).await?;",
+    'fetch("javascript:window.__pwned=1").await?;', 'fetch("<img src=x onerror=window.__pwned=1>").await?;',
+    'println!("{}", "<script>window.__pwned=1</script>");', 'fail("<b id=fuzzmark>x</b>").await?;', 'fail("").await?;',
+    `fail("${"x".repeat(5000)}").await?;`, 'fetch("async-demo-api/status/500").await?;', 'fetch("http://127.0.0.1:1/").await?;',
+    "(".repeat(100) + ")".repeat(100), "{".repeat(100) + "}".repeat(100), "1;".repeat(5001), "async { loop {} }", "loop { }",
+    "while true {}", "unsafe { }", "std::process::exit(0);", "\u0000", "let é = 1;", "\ud800", "\ud83d\udca5", "\u202esleep(1).await;",
+    "/* open", '"open', "'a'", "r#\"raw\"#", ...MARKUP, "x".repeat(10_000), "sleep(1).await;".repeat(700),
+    "spawn_local(async move { sleep(100000).await; });", "select(sleep(1), fetch(\"async-demo-api/delay/1\")).await;",
+    "timeout(0, sleep(1)).await;", "buffer_unordered(0, vec![sleep(1)]).await;", "retry(0, || fetch(\"x\")).await?;",
+    "let a = sleep(1); a.await; a.await;", "join!(sleep(1), fetch(5));", "try_join_all(vec![fail(\"a\"), fail(\"b\")]).await?;",
+  ];
+}
+
 /** A random short string from an alphabet full of trouble. */
 function junk() {
   const alphabet = ["0", "5", "9", "-", "+", ".", "e", "x", " ", "\t", "%", "/", ":", "<", ">", '"', "'", "&", "\u0663", "\uff15", "é", "\ud83d\udca5", "\u0000", "\u202e", "javascript:", "data:,", "async-demo-api/delay/1", "../"];
@@ -90,7 +115,11 @@ function junk() {
 /** The cases of one lesson: each value of each parameter alone, then random mixes. */
 function casesFor(lesson, params, origin) {
   const lists = params.map((p) =>
-    p.kind === "urls" ? urlValues(origin) : numberValues(p.min, p.max, (BLOCKS_THE_PAGE[lesson] ?? []).includes(p.name)),
+    p.kind === "program"
+      ? programValues()
+      : p.kind === "urls"
+        ? urlValues(origin)
+        : numberValues(p.min, p.max, (BLOCKS_THE_PAGE[lesson] ?? []).includes(p.name)),
   );
   const cases = [];
   params.forEach((p, i) => lists[i].forEach((value) => cases.push({ [p.name]: value })));
@@ -222,9 +251,9 @@ test(`every generated attribute value settles, with a sentence or a report (seed
       el.setAttribute("lesson", lesson);
       document.body.append(el);
       for (let i = 0; i < 100 && !el.shadowRoot?.querySelector(".params"); i++) await new Promise((r) => setTimeout(r, 20));
-      const inputs = [...el.shadowRoot.querySelectorAll(".params input[name]")].map((i) => ({
+      const inputs = [...el.shadowRoot.querySelectorAll(".params input[name], textarea[name]")].map((i) => ({
         name: i.name,
-        kind: i.type === "text" ? "urls" : "number",
+        kind: i.localName === "textarea" ? "program" : i.type === "text" ? "urls" : "number",
         min: Number(i.min),
         max: Number(i.max),
       }));

@@ -188,7 +188,7 @@ test("a widget with no lesson attribute says so; a pending step() during a lesso
   await page.waitForFunction(() => document.querySelector("async-demo").shadowRoot?.querySelector("[role=alert]"));
   assert.equal(
     await page.evaluate(() => document.querySelector("async-demo").shadowRoot.querySelector("[role=alert]").textContent),
-    "This <async-demo> element has no lesson attribute: give it one of lazy, sleep, blocking, gather, many, mistakes, bridge, race, timeout, cancel, limit, errors, progress, input, worker.",
+    "This <async-demo> element has no lesson attribute: give it one of lazy, sleep, blocking, gather, many, mistakes, bridge, race, timeout, cancel, limit, errors, progress, input, worker, sandbox.",
   );
   const outcome = await page.evaluate(async (settle) => {
     // A new element: the calls come before it has mounted, and wait for it.

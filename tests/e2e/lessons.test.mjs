@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { reportOf, runByClick, startPage } from "./browser.mjs";
 
-const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker", "sandbox"];
 let browser, page, errors;
 
 before(async () => {

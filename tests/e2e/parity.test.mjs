@@ -14,10 +14,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPage } from "./browser.mjs";
+import { BASE, startPage } from "./browser.mjs";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -90,7 +91,8 @@ const python = (() => {
 before(async () => {
   ({ browser, page, errors } = await startPage("/"));
   await page.evaluate(async () => {
-    const wasm = await import("/pkg/async_demo.js");
+    // The build with the sandbox (it runs every lesson too).
+    const wasm = await import("/pkg-sandbox/async_demo.js");
     await wasm.default();
     window.wasm = wasm;
   });
@@ -231,9 +233,45 @@ for (const [lesson, params] of Object.entries(OWN_LINES)) {
   });
 }
 
+// The sandbox: its twin is written from the program. Every example and the
+// first GENERATED programs of tests/sandbox_programs.json (made at random
+// from a fixed seed; the interpreter ↔ compiled Rust test runs them all)
+// run in the page and, as their traced twin, under CPython: the same
+// futures end the same way, and the totals agree as the lessons' do.
+const GENERATED = 60;
+
+test(`sandbox: the Python of every example and of ${GENERATED} generated programs ends the same futures the same way, in about the same time`, { timeout: 900_000 }, async () => {
+  assert.ok(python.ok, python.why);
+  const all = JSON.parse(readFileSync(new URL("../sandbox_programs.json", import.meta.url), "utf8"));
+  const programs = [...all.filter((p) => !p.label.startsWith("generated ")), ...all.filter((p) => p.label.startsWith("generated ")).slice(0, GENERATED)];
+  assert.ok(programs.length >= GENERATED + 10, `${programs.length} programs`);
+  const failures = [];
+  let [rustSum, pythonSum] = [0, 0];
+  for (const [i, { label, program }] of programs.entries()) {
+    const source = await page.evaluate(([p, base]) => window.wasm.sandboxTracedTwin(p, base), [program, `${BASE}/`]);
+    const report = await page.evaluate((p) => window.wasm.runLesson("sandbox", { program: p }), program);
+    const stdout = await runPython(`sandbox-${i}`, source);
+    const python = JSON.parse(stdout.trim().split("\n").pop());
+    const rust = report.runs[0];
+    const states = (tasks) => tasks.map((t) => t.join(" → ")).sort();
+    const sameStates = JSON.stringify(states(rust.tasks.map((t) => [t.label, t.state]))) === JSON.stringify(states(python.tasks));
+    const allowed = Math.max(0.15 * rust.totalMs, 100);
+    const sameTime = Math.abs(python.totalMs - rust.totalMs) <= allowed;
+    rustSum += rust.totalMs;
+    pythonSum += python.totalMs;
+    if (!sameStates || !sameTime) {
+      failures.push(
+        `${label}: ${sameStates ? "" : "different end states; "}${sameTime ? "" : `Python took ${Math.round(python.totalMs)} ms, Rust ${Math.round(rust.totalMs)} (allowed ±${Math.round(allowed)}); `}\n${program}\n  Rust:   ${JSON.stringify(rust.tasks.map((t) => [t.label, t.state]))}\n  Python: ${JSON.stringify(python.tasks)}`,
+      );
+    }
+  }
+  console.log(`# parity sandbox: ${programs.length} programs, ${programs.length - failures.length} the same; rust ${Math.round(rustSum)} ms python ${Math.round(pythonSum)} ms in all`);
+  assert.deepEqual(failures, []);
+});
+
 test("every lesson has a twin in this test, or says in words why it has none", async () => {
   const names = await page.evaluate(() => window.wasm.lessonNames());
-  const without = names.filter((n) => !(n in LESSONS));
+  const without = names.filter((n) => !(n in LESSONS) && n !== "sandbox");
   assert.deepEqual(without, ["bridge"]);
   const bridge = await page.evaluate(() => window.wasm.twinSource("bridge", {}));
   assert.match(bridge, /no faithful Python twin/);

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { click, inWidget, onWidget, reportOf, runByClick, sleep, startPage, stateOf, waitForState } from "./firefox.mjs";
 
-const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
+const LESSONS = ["lazy", "sleep", "blocking", "gather", "many", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker", "sandbox"];
 let driver, errors;
 
 // "The page kept drawing": the same bound as the Chromium suite's. A loaded
@@ -212,6 +212,30 @@ test("worker: counting primes on the main thread freezes the page; in a Web Work
   // Chromium's bound (300 ms), or a quarter of the main thread's gap when the machine is so loaded that
   // the count itself took longer (under a load of 8 both browsers showed 300-450 ms beside 1,800-3,000 ms).
   assert.ok(worker.longestFrameGapMs < Math.max(300, main.longestFrameGapMs / 4), `worker gap ${worker.longestFrameGapMs} ms, main thread ${main.longestFrameGapMs} ms`);
+});
+
+test("sandbox: the default program runs for real, and a refused one rejects with rustc's sentence", async () => {
+  const [run] = (await runToDone("sandbox", (r) => `${r.runs[0].tasks.length} futures in ${r.runs[0].totalMs} ms`)).runs;
+  assert.deepEqual(
+    run.tasks.map((t) => [t.label, t.state]),
+    [
+      ['fetch("async-demo-api/delay/600")', "done"],
+      ['fetch("async-demo-api/delay/200")', "done"],
+      ["join!(slow, quick)", "done"],
+      ["sleep(300)", "done"],
+    ],
+  );
+  // The downloads overlapped: about 600 ms for both, then the 300 ms sleep.
+  assert.ok(run.totalMs >= 890 && run.totalMs < 1600 * 3, `${run.totalMs} ms`);
+  const [slow, quick] = run.tasks;
+  assert.ok(quick.startMs < slow.endMs && quick.endMs < slow.endMs, JSON.stringify([slow, quick]));
+  const refused = await onWidget(
+    driver,
+    "sandbox",
+    'el.setAttribute("program", "let a = slep(1);"); return el.run().then(() => "ran", (e) => e.message);',
+  );
+  assert.match(refused, /^1:9: error\[E0425\]: cannot find function `slep` in this scope/);
+  assert.equal(await stateOf(driver, "sandbox"), "error");
 });
 
 test("no page errors while every lesson ran", () => {

@@ -23,7 +23,9 @@ async function jsTimers(n) {
 /** Times `n` zero-delay timers each way, `rounds` times, interleaved. */
 async function timers(n, rounds) {
   const kinds = { js: () => jsTimers(n) };
-  for (const kind of ["gloo", "gloo-traced", "sleep", "sleep-traced"]) kinds[kind] = () => benchTimers(n, kind);
+  for (const kind of ["gloo", "gloo-traced", "sleep", "sleep-traced", "sandbox-interpreted", "sandbox-compiled"]) {
+    kinds[kind] = () => benchTimers(n, kind);
+  }
   const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   for (let round = 0; round < rounds + 2; round++) {
     for (const [kind, run] of Object.entries(kinds)) {
@@ -117,6 +119,9 @@ window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
     // Like for like, one browser timer per future: gloo traced ÷ plain JS.
     gloo_traced_over_js_10k_timers: t["gloo-traced"] / t.js,
     longest_frame_ms_render_10k: median(renders),
+    // The sandbox's interpreter ÷ the same program compiled (both traced):
+    // what building the tree by interpretation costs over real futures.
+    sandbox_interpreted_over_compiled_10k_sleeps: t["sandbox-interpreted"] / t["sandbox-compiled"],
   };
   log(JSON.stringify(results, null, 2));
   return results;

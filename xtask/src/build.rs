@@ -19,25 +19,47 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// Builds `www/pkg` for release; returns the path of the `.wasm`.
+/// The lessons' build's own target folder: built without the `sandbox`
+/// feature, its crate must not be the one `target/` holds for the full
+/// build (a crate built again with other features is not copied out of
+/// `target/` when it was fresh there).
+pub const LEAN_TARGET: &str = "target/lean";
+
+/// Builds the two release builds: `www/pkg`, the lessons (without the
+/// `sandbox` feature: what every lesson's page loads), and
+/// `www/pkg-sandbox`, the lessons and the sandbox (loaded only for a
+/// `lesson="sandbox"` widget). Returns the path of the lessons' `.wasm`.
 pub fn release() -> Result<PathBuf, String> {
     install::build_tools()?;
+    let mut lean = wasm_pack("www/pkg", &["--no-default-features"]);
+    lean.env("CARGO_TARGET_DIR", xtask::root().join(LEAN_TARGET));
     run::status(
-        "building the release wasm (wasm-pack build --release --target web)",
-        wasm_pack("www/pkg", &[]),
+        "building the lessons' release wasm (wasm-pack build --release --target web, without the sandbox)",
+        lean,
+    )?;
+    run::status(
+        "building the sandbox's release wasm (the same, with the sandbox, into www/pkg-sandbox)",
+        wasm_pack("www/pkg-sandbox", &[]),
     )?;
     let root = xtask::root();
-    let wasm = root.join("www/pkg/async_demo_bg.wasm");
-    let before = size(&wasm)?;
-    optimize(&wasm, &wasm, &[])?;
-    println!("    async_demo_bg.wasm: {before} → {} bytes", size(&wasm)?);
-    let sizes = shipped_sizes(SHIPPED)?;
-    println!(
-        "    shipped (wasm + JS + CSS): {} bytes, {} gzipped",
-        sizes.iter().map(|s| s.raw).sum::<u64>(),
-        sizes.iter().map(|s| s.gzipped).sum::<u64>()
-    );
-    Ok(wasm)
+    for dir in ["pkg", "pkg-sandbox"] {
+        let wasm = root.join(format!("www/{dir}/async_demo_bg.wasm"));
+        let before = size(&wasm)?;
+        optimize(&wasm, &wasm, &[])?;
+        println!("    {dir}/async_demo_bg.wasm: {before} → {} bytes", size(&wasm)?);
+    }
+    for (what, files) in [
+        ("shipped (wasm + JS + CSS)", SHIPPED),
+        ("the sandbox's page (wasm + JS + CSS)", SANDBOX_SHIPPED),
+    ] {
+        let sizes = shipped_sizes(files)?;
+        println!(
+            "    {what}: {} bytes, {} gzipped",
+            sizes.iter().map(|s| s.raw).sum::<u64>(),
+            sizes.iter().map(|s| s.gzipped).sum::<u64>()
+        );
+    }
+    Ok(root.join("www/pkg/async_demo_bg.wasm"))
 }
 
 /// Builds `www/bench/pkg`: the release with the bench page's exports
@@ -119,10 +141,26 @@ pub const SHIPPED: &[&str] = &[
     "async-demo.css",
 ];
 
+/// What a page whose widget is the sandbox downloads instead: the full build.
+pub const SANDBOX_SHIPPED: &[&str] = &[
+    "pkg-sandbox/async_demo_bg.wasm",
+    "pkg-sandbox/async_demo.js",
+    "async-demo.js",
+    "async-demo.css",
+];
+
 /// What a page with pre-rendered widgets fetches only when a widget comes
 /// near the viewport or is used (the wasm and its JS), and only when a lesson
 /// needs it (the `worker` lesson's Web Worker).
 pub const ON_DEMAND: &[&str] = &["pkg/async_demo_bg.wasm", "pkg/async_demo.js", "worker.js"];
+
+/// The same for a page with a sandbox widget: its build instead of the
+/// lessons' (and the worker, which loads the lessons' build).
+pub const SANDBOX_ON_DEMAND: &[&str] = &[
+    "pkg-sandbox/async_demo_bg.wasm",
+    "pkg-sandbox/async_demo.js",
+    "worker.js",
+];
 
 /// Raw and gzipped sizes of `files` (paths below `www/`).
 pub fn shipped_sizes(files: &[&'static str]) -> Result<Vec<FileSize>, String> {

@@ -5,7 +5,8 @@
 //! dist/
 //!   index.html playground.js style.css favicon.svg      the playground
 //!   async-demo.js async-demo.css worker.js sw.js        the widget
-//!   pkg/async_demo.js pkg/async_demo_bg.wasm pkg/async_demo.d.ts
+//!   pkg/async_demo.js pkg/async_demo_bg.wasm pkg/async_demo.d.ts   the lessons
+//!   pkg-sandbox/…  (the same three files)               the lessons and the sandbox
 //!   docs/                                               the docs book
 //!   package.json async-demo-<version>.tgz               the widget as an npm package
 //! ```
@@ -33,6 +34,9 @@ const WIDGET: &[&str] = &[
     "pkg/async_demo.js",
     "pkg/async_demo_bg.wasm",
     "pkg/async_demo.d.ts",
+    "pkg-sandbox/async_demo.js",
+    "pkg-sandbox/async_demo_bg.wasm",
+    "pkg-sandbox/async_demo.d.ts",
 ];
 
 /// The build tools of the npm package, below `www/`: not copied into a site.
@@ -357,6 +361,11 @@ fn write_package_json(dist: &Path) -> Result<(), String> {
       "default": "./pkg/async_demo.js"
     }},
     "./pkg/async_demo_bg.wasm": "./pkg/async_demo_bg.wasm",
+    "./pkg-sandbox/async_demo.js": {{
+      "types": "./pkg-sandbox/async_demo.d.ts",
+      "default": "./pkg-sandbox/async_demo.js"
+    }},
+    "./pkg-sandbox/async_demo_bg.wasm": "./pkg-sandbox/async_demo_bg.wasm",
     "./package.json": "./package.json"
   }},
   "files": [

@@ -18,7 +18,10 @@ pub fn report() -> Result<(), String> {
     install::twiggy()?;
     let root = xtask::root();
     let dir = root.join("target/size");
-    let linked = root.join("target/wasm32-unknown-unknown/release/async_demo.wasm");
+    // The lessons' build (www/pkg), as every lesson's page loads it.
+    let linked = root
+        .join(build::LEAN_TARGET)
+        .join("wasm32-unknown-unknown/release/async_demo.wasm");
     run::status(
         "wasm-bindgen, keeping the names",
         command(

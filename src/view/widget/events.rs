@@ -51,6 +51,18 @@ impl WidgetView {
                 })?);
             }
         }
+        if let Some(sandbox) = &self.sandbox {
+            // What is typed becomes the `program` attribute at once: the
+            // attribute is where the program lives (a run, a permalink and
+            // a host script read it there), and its change redraws the
+            // highlighted lines, the twins and what the checker says.
+            let (host, editor) = (self.host.clone(), sandbox.editor.clone());
+            listeners.push(Listener::new(&sandbox.editor, "input", move |_| {
+                if let Err(e) = host.set_attribute("program", &editor.value()) {
+                    dom::warn_once("the program could not be set", &e);
+                }
+            })?);
+        }
         for (button, values) in &self.presets {
             let (host, values) = (self.host.clone(), values.clone());
             listeners.push(Listener::new(button, "click", move |_| {

@@ -47,7 +47,9 @@ impl WidgetView {
                 }
             }
         }
-        if let Some(Err(e)) = self
+        if let Some(sandbox) = &self.sandbox {
+            self.show_program(sandbox, params);
+        } else if let Some(Err(e)) = self
             .python
             .as_ref()
             .map(|code| fill_code(code, Lang::Python, twin))
@@ -63,6 +65,53 @@ impl WidgetView {
             if let Err(e) = dom::text_child(&self.notes, "li", class, note) {
                 dom::warn_once("a note could not be shown", &e);
             }
+        }
+    }
+
+    /// The sandbox's program as the attribute now has it: in the editor
+    /// (unless it is what the editor holds already), highlighted under it,
+    /// checked, and written in Python and JavaScript; and the question of
+    /// the example it is, if it is one.
+    fn show_program(&self, sandbox: &super::layout::Sandbox, params: &Params) {
+        let program = params.text(&crate::lessons::PROGRAM);
+        if sandbox.editor.value() != program {
+            sandbox.editor.set_value(&program);
+        }
+        if *sandbox.shown.borrow() == program {
+            return;
+        }
+        *sandbox.shown.borrow_mut() = program.clone();
+        let generated = crate::sandbox::generate(&program, params.module_base());
+        let shown = [
+            super::layout::fill_editor(&sandbox.code, &program),
+            self.python
+                .as_ref()
+                .map_or(Ok(()), |code| fill_code(code, Lang::Python, &generated.python)),
+            fill_code(&sandbox.javascript, Lang::JavaScript, &generated.javascript),
+        ];
+        for result in shown {
+            if let Err(e) = result {
+                dom::warn_once("the program could not be shown", &e);
+            }
+        }
+        sandbox.diagnostics.set_text_content(Some(&generated.diagnostics));
+        // The lit lines are the new program's.
+        let mut lines = Vec::new();
+        let mut line = sandbox.code.first_element_child();
+        while let Some(next) = line {
+            line = next.next_element_sibling();
+            lines.push(next);
+        }
+        *self.rust_lines.borrow_mut() = lines;
+        if let Some((question, block)) = &self.question {
+            let asked = crate::markup::widget::question(self.lesson_ref, params);
+            question.set_text_content(Some(
+                &asked
+                    .map(crate::markup::widget::question_text)
+                    .unwrap_or_default(),
+            ));
+            let _ = block.toggle_attribute_with_force("hidden", asked.is_none());
+            self.show_verdict("");
         }
     }
 

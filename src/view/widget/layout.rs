@@ -6,7 +6,9 @@
 //! marks ([`Part`]). Nothing here listens to events or draws results.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTemplateElement, Node};
+use web_sys::{
+    Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement, Node,
+};
 
 use super::super::dom;
 use super::super::results::Results;
@@ -17,8 +19,24 @@ use crate::markup::{self, widget::Setting, Part};
 /// A preset's button and the attribute values it sets ("" removes one).
 pub(super) type PresetButton = (Element, Vec<(&'static str, String)>);
 
+/// The sandbox's parts.
+pub(super) struct Sandbox {
+    /// The editor: what the reader types into.
+    pub editor: HtmlTextAreaElement,
+    /// The highlighted program under it (its lines are lit while stepping).
+    pub code: Element,
+    /// What the checker says.
+    pub diagnostics: Element,
+    /// The JavaScript twin's `<code>`.
+    pub javascript: Element,
+    /// The program shown now.
+    pub shown: std::cell::RefCell<String>,
+}
+
 /// The elements the view keeps.
 pub(super) struct Parts {
+    pub sandbox: Option<Sandbox>,
+    pub question: Option<(Element, Element)>,
     pub run_button: Element,
     pub cancel_button: Element,
     pub step_button: Element,
@@ -63,10 +81,14 @@ pub(super) fn build(
     python: &str,
     stylesheet: &str,
 ) -> Result<Parts, JsValue> {
+    let generated = lesson
+        .is_program()
+        .then(|| crate::sandbox::generate(&params.text(&crate::lessons::PROGRAM), params.module_base()));
     let setting = Setting {
         stylesheet,
         python,
         prerendered: false,
+        generated: generated.as_ref(),
     };
     let tree = markup::widget::widget(lesson, params, setting);
     let [_, markup::Node::Element(section)] = tree.as_slice() else {
@@ -232,12 +254,15 @@ fn collect(lesson: &'static Lesson, params: &Params, found: Vec<(Part, Element)>
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
     for (i, param) in lesson.params.iter().enumerate() {
+        if matches!(param.kind, crate::lessons::ParamKind::Program) {
+            continue; // the sandbox's editor
+        }
         inputs.push((param.name, dom::cast(need(Part::Input(i))?, "an input")?));
         if let Some(output) = one(Part::Output(i)) {
             outputs.push((param.name, output));
         }
     }
-    let presets = (0..lesson.presets.len())
+    let presets = (0..markup::widget::preset_labels(lesson).len())
         .map(|i| {
             Ok((
                 need(Part::Preset(i))?,
@@ -250,7 +275,23 @@ fn collect(lesson: &'static Lesson, params: &Params, found: Vec<(Part, Element)>
         _ => None,
     };
     let results_area = need(Part::Results)?;
+    let sandbox = match (one(Part::Editor), one(Part::Diagnostics), one(Part::JavaScript)) {
+        (Some(editor), Some(diagnostics), Some(javascript)) => Some(Sandbox {
+            editor: dom::cast(editor, "a textarea")?,
+            code: rust.clone(),
+            diagnostics,
+            javascript,
+            shown: std::cell::RefCell::new(params.text(&crate::lessons::PROGRAM)),
+        }),
+        _ => None,
+    };
+    let question = match (one(Part::Question), one(Part::Predict)) {
+        (Some(question), Some(block)) => Some((question, block)),
+        _ => None,
+    };
     Ok(Parts {
+        sandbox,
+        question,
         run_button: need(Part::Run)?,
         cancel_button: need(Part::Cancel)?,
         step_button: need(Part::Step)?,
@@ -289,4 +330,9 @@ fn collect(lesson: &'static Lesson, params: &Params, found: Vec<(Part, Element)>
 /// and a span per coloured token, text only, never markup.
 pub(super) fn fill_code(target: &Element, lang: markup::Lang, code: &str) -> Result<(), JsValue> {
     replace(target, &markup::widget::code_lines(lang, code))
+}
+
+/// Puts `program` under the sandbox's editor, as tall as the editor's text.
+pub(super) fn fill_editor(target: &Element, program: &str) -> Result<(), JsValue> {
+    replace(target, &markup::widget::editor_lines(program))
 }

@@ -90,8 +90,14 @@ pub struct WidgetView {
     stepping: Element,
     last_step: Element,
     queue: Element,
-    /// The shown Rust code's lines, to light up while stepping.
-    rust_lines: Vec<Element>,
+    /// The shown Rust code's lines, to light up while stepping (the
+    /// sandbox's change with its program).
+    rust_lines: RefCell<Vec<Element>>,
+    /// The sandbox's parts: its editor, the code it shows under it, what
+    /// the checker says, the JavaScript twin, and the program they show.
+    sandbox: Option<layout::Sandbox>,
+    /// The question asked before Run, and its block (the sandbox's changes).
+    question: Option<(Element, Element)>,
     /// The lesson, to map a future's source line to a shown one.
     lesson_ref: &'static Lesson,
     /// The stepper's version last drawn.
@@ -159,7 +165,9 @@ impl WidgetView {
             stepping: parts.stepping,
             last_step: parts.last_step,
             queue: parts.queue,
-            rust_lines: parts.rust_lines,
+            rust_lines: RefCell::new(parts.rust_lines),
+            sandbox: parts.sandbox,
+            question: parts.question,
             lesson_ref: lesson,
             stepper_drawn: Cell::new(u64::MAX),
             lines_lit: Cell::new(false),

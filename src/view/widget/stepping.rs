@@ -48,11 +48,21 @@ impl WidgetView {
                 Some(l) => {
                     let task = &runs[l.run].tasks[l.task];
                     lit.polled.extend(lesson.task_line(task));
-                    let mut text = format!(
-                        "Last step: polled {} ({}); it returned ",
-                        task.label,
-                        l.cause.describe()
-                    );
+                    let mut text = format!("Last step: polled {} ({}); ", task.label, l.cause.describe());
+                    if !l.inside.is_empty() {
+                        // What it polled in turn, as the executor would have.
+                        let inner: Vec<String> = l
+                            .inside
+                            .iter()
+                            .map(|&(i, ready)| {
+                                let inner = &runs[l.run].tasks[i];
+                                lit.polled.extend(lesson.task_line(inner));
+                                format!("{} ({})", inner.label, if ready { "Ready" } else { "Pending" })
+                            })
+                            .collect();
+                        text.push_str(&format!("inside it, it polled {}; ", inner.join(", ")));
+                    }
+                    text.push_str("it returned ");
                     if l.ready {
                         text.push_str("Ready.");
                     } else {
@@ -101,7 +111,7 @@ impl WidgetView {
     /// Lights the shown Rust code's lines: `polled` and `queued` where those
     /// futures were created, `awaited` the `.await`s they are suspended at.
     fn light(&self, lit: &Lit) -> Result<(), JsValue> {
-        for (i, line) in self.rust_lines.iter().enumerate() {
+        for (i, line) in self.rust_lines.borrow().iter().enumerate() {
             let n = i as u32 + 1;
             let classes = line.class_list();
             classes.toggle_with_force("polled", lit.polled.contains(&n))?;
@@ -197,7 +207,7 @@ mod tests {
 
     fn task(made: &'static Location<'static>, events: Vec<Event>) -> Box<TaskRecord> {
         let mut t = TaskRecord::new("t".into(), 0.0);
-        t.created_at = Some(made);
+        t.created_at = crate::trace::AwaitId::of(made);
         t.events = events;
         t.state = TaskState::Pending;
         Box::new(t)

@@ -1,0 +1,660 @@
+//! A program in JavaScript, written from its tree. A Rust future runs
+//! nothing until it is polled; a JavaScript Promise starts the moment it is
+//! made. So each future here is a `Lazy`: a function that makes its Promise
+//! when it is first awaited (`await x.run()`), given an `AbortSignal`, which
+//! dropping it aborts (as dropping a Rust future cancels it). The
+//! combinators stand on `Promise.allSettled`, `Promise.all`, `Promise.race`
+//! with an `AbortController`, and `AbortSignal.timeout`.
+//!
+//! A `Result` is the value itself for `Ok`, and an `Error` object for
+//! `Err`; `?` is `check(…)`, which throws it.
+
+use super::check::{Checked, Ty};
+use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
+
+const HELPERS: &str = r#"
+// What the Rust prelude's names are here. Each makes a Lazy: nothing
+// starts until it is awaited (run), and drop() aborts it.
+class Lazy {
+  constructor(start) {
+    this.start = start;
+    this.controller = new AbortController();
+    this.promise = null;
+  }
+  run() {
+    this.promise ??= this.start(this.controller.signal);
+    return this.promise;
+  }
+  drop() {
+    this.controller.abort(new Error("dropped"));
+  }
+}
+const lazy = (start) => new Lazy(start);
+const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+const settle = (promise) => promise.then((value) => value, (error) => (error instanceof Error ? error : new Error(String(error))));
+function check(value) {
+  if (value instanceof Error) throw value; // the Rust's `?`
+  return value;
+}
+function drop(value) {
+  if (value instanceof Lazy) value.drop();
+  else if (Array.isArray(value)) value.forEach(drop);
+}
+
+const sleep = (ms) => lazy((signal) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), aborted(signal)]));
+const fetchText = (url) =>
+  lazy(async (signal) => {
+    const response = await fetch(new URL(url, BASE), { signal, cache: "no-store" });
+    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+    return response.text();
+  });
+const click = () => lazy((signal) => Promise.race([new Promise((resolve) => addEventListener("click", resolve, { once: true })), aborted(signal)]));
+const block = (ms) =>
+  lazy(async () => {
+    const end = performance.now() + ms;
+    while (performance.now() < end); // holds the thread: nothing else runs meanwhile
+  });
+const fail = (why) => lazy(async () => { throw new Error(why); });
+const ready = (value) => lazy(async () => value);
+// join!/join_all: every result, an error as its value (Promise.allSettled).
+const join = (...futures) =>
+  lazy(async (signal) => {
+    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    const settled = await Promise.allSettled(futures.map((f) => f.run()));
+    return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason));
+  });
+const joinAll = (futures) => join(...futures);
+// try_join!/try_join_all: the first error ends it and aborts the others (Promise.all).
+const tryJoin = (...futures) =>
+  lazy(async (signal) => {
+    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    try {
+      return await Promise.all(futures.map((f) => f.run().then(check)));
+    } catch (error) {
+      futures.forEach(drop);
+      return error;
+    }
+  });
+const tryJoinAll = (futures) => tryJoin(...futures);
+// select: the first to finish, and the other, still pending (Promise.race);
+// the loser is aborted when it is dropped. Not quite the Rust's: futures'
+// select starts `b` only if `a` is not ready at once, and its loser waits
+// un-polled, while both Promises here run on their own.
+const select = (a, b) =>
+  lazy(async () => {
+    const first = await Promise.race([a.run().then((v) => ["left", v], (e) => ["left", e]), b.run().then((v) => ["right", v], (e) => ["right", e])]);
+    return [first[0], first[1], first[0] === "left" ? b : a];
+  });
+const selectAll = (futures) =>
+  lazy(async () => {
+    const [index, value] = await Promise.race(futures.map((f, i) => f.run().then((v) => [i, v], (e) => [i, e])));
+    return [value, index, futures.filter((_, i) => i !== index)];
+  });
+// At most k at once; results in the order they finish.
+const bufferUnordered = (k, futures) =>
+  lazy(async () => {
+    const results = [];
+    const queue = [...futures];
+    const lane = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) results.push(await settle(next.run()));
+    };
+    await Promise.all(Array.from({ length: Math.min(k, futures.length) }, lane));
+    return results;
+  });
+// A deadline from the first await on (AbortSignal.timeout): the value, or the error.
+const timeout = (ms, future) =>
+  lazy(async () => {
+    const deadline = AbortSignal.timeout(ms);
+    try {
+      return await Promise.race([future.run(), aborted(deadline)]);
+    } catch (error) {
+      if (deadline.aborted) future.drop();
+      return error;
+    }
+  });
+const retry = (attempts, make) =>
+  lazy(async () => {
+    let error = new Error("retry(0, …) made no attempt");
+    for (let i = 0; i < attempts; i++) {
+      const found = await settle(make().run());
+      if (!(found instanceof Error)) return found;
+      error = found;
+    }
+    return error;
+  });
+const spawned = new Set();
+function spawnLocal(future) {
+  const running = settle(future.run());
+  spawned.add(running);
+  running.finally(() => spawned.delete(running));
+}
+const repeat = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+
+main()
+  .then(async () => {
+    while (spawned.size) await Promise.all(spawned); // as the page's executor runs spawned tasks to their end
+  })
+  .catch((error) => console.error(error));
+"#;
+
+/// `program` (checked) in JavaScript; `base` is where its relative URLs point.
+pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
+    let mut writer = Writer {
+        program,
+        checked,
+        out: String::new(),
+        indent: 1,
+        names: 0,
+        comments_done: 0,
+        scopes: vec![Vec::new()],
+    };
+    let mut out = String::from(
+        "// Your program in JavaScript, written from the Rust beside it: run it in a\n\
+         // browser's console, or with Node 20 or later (node program.mjs).\n",
+    );
+    out.push_str(&format!(
+        "const BASE = {};\n\nasync function main() {{\n",
+        js_str(base)
+    ));
+    if let Some(value) = writer.body(&program.body) {
+        writer.line(&format!("{value};"));
+    }
+    writer.comments_before(usize::MAX);
+    out.push_str(&writer.out);
+    out.push_str("}\n");
+    out.push_str(HELPERS);
+    out
+}
+
+/// `text` as a JavaScript string literal.
+pub fn js_str(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+struct Writer<'a> {
+    program: &'a Program,
+    checked: &'a Checked,
+    out: String,
+    indent: usize,
+    names: usize,
+    comments_done: usize,
+    /// Rust names and their JavaScript names, by scope.
+    scopes: Vec<Vec<(String, String)>>,
+}
+
+impl Writer<'_> {
+    fn line(&mut self, text: &str) {
+        for _ in 0..self.indent {
+            self.out.push_str("  ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn comments_before(&mut self, at: usize) {
+        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
+            if span.start >= at {
+                break;
+            }
+            self.comments_done += 1;
+            let text = if text.is_empty() {
+                "//".to_string()
+            } else {
+                format!("// {text}")
+            };
+            self.line(&text);
+        }
+    }
+
+    /// A comment on the same line as the statement that ends at `end`:
+    /// after that statement's (last) line here.
+    fn trailing(&mut self, end: usize) {
+        let source = &self.program.source;
+        let line_end = source[end.min(source.len())..]
+            .find('\n')
+            .map_or(source.len(), |i| end + i);
+        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
+            if span.start < end || span.start >= line_end {
+                break;
+            }
+            self.comments_done += 1;
+            if self.out.ends_with('\n') {
+                self.out.pop();
+            }
+            self.out.push_str(&format!("  // {text}\n"));
+        }
+    }
+
+    fn fresh(&mut self, what: &str) -> String {
+        self.names += 1;
+        format!("{what}{}", self.names)
+    }
+
+    fn ty(&self, expr: &Expr) -> Option<&Ty> {
+        self.checked.types.get(&(expr.span.start, expr.span.end))
+    }
+
+    fn holds_future(ty: &Ty) -> bool {
+        match ty {
+            Ty::Fut(..) => true,
+            Ty::Tuple(items) => items.iter().any(Self::holds_future),
+            Ty::Array(t) | Ty::Vec(t) | Ty::Either(t, _) => Self::holds_future(t),
+            _ => false,
+        }
+    }
+
+    fn body(&mut self, block: &Block) -> Option<String> {
+        let mut held: Vec<(String, bool)> = Vec::new();
+        for stmt in &block.stmts {
+            let stmt_end = match stmt {
+                Stmt::Let { span, .. } | Stmt::For { span, .. } => span.end,
+                Stmt::Expr { expr, semi } => expr.span.end + usize::from(*semi),
+            };
+            let at = match stmt {
+                Stmt::Let { span, .. } | Stmt::For { span, .. } => span.start,
+                Stmt::Expr { expr, .. } => expr.span.start,
+            };
+            self.comments_before(at);
+            for (name, moved) in &mut held {
+                if !*moved && mentions_stmt(stmt, name) {
+                    *moved = true;
+                }
+            }
+            match stmt {
+                Stmt::Let { pat, init, .. } => {
+                    let value = self.expr(init);
+                    match pat {
+                        Pat::Wild(_) if self.ty(init).is_some_and(Self::holds_future) => {
+                            self.line(&format!("drop({value}); // `let _ =` drops it at once"));
+                        }
+                        Pat::Wild(_) => self.line(&format!("{value};")),
+                        _ => {
+                            let target = self.declare_pat(pat);
+                            self.line(&format!("const {target} = {value};"));
+                            for (name, ty) in names(pat, self) {
+                                if ty.as_ref().is_some_and(Self::holds_future) {
+                                    held.push((name, false));
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::Expr { expr, .. } => {
+                    let value = self.expr(expr);
+                    if self.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..))) {
+                        self.line(&format!(
+                            "drop({value}); // made and dropped: never run (rustc warns)"
+                        ));
+                    } else if value != "undefined" {
+                        // `(await x.run());` reads better without its parentheses.
+                        let bare = value
+                            .strip_prefix("(await ")
+                            .and_then(|v| v.strip_suffix(')'))
+                            .filter(|v| !v.contains("(await "))
+                            .map_or(value.clone(), |v| format!("await {v}"));
+                        self.line(&format!("{bare};"));
+                    }
+                }
+                Stmt::For {
+                    pat,
+                    start,
+                    end,
+                    body,
+                    ..
+                } => {
+                    let (from, to) = (self.expr(start), self.expr(end));
+                    self.scopes.push(Vec::new());
+                    let var = match self.declare_pat(pat) {
+                        name if name.is_empty() || name.starts_with('[') => self.fresh("i"),
+                        name => name,
+                    };
+                    self.line(&format!("for (let {var} = {from}; {var} < {to}; {var}++) {{"));
+                    self.indent += 1;
+                    self.scopes.push(Vec::new());
+                    if let Some(value) = self.body(body) {
+                        self.line(&format!("{value};"));
+                    }
+                    self.scopes.pop();
+                    self.indent -= 1;
+                    self.scopes.pop();
+                    self.line("}");
+                }
+            }
+            self.trailing(stmt_end);
+        }
+        let mut value = None;
+        if let Some(tail) = &block.tail {
+            self.comments_before(tail.span.start);
+            for (name, moved) in &mut held {
+                if !*moved && super::free::of_expr(tail, &[]).iter().any(|n| n == name) {
+                    *moved = true;
+                }
+            }
+            let text = self.expr(tail);
+            if held.iter().any(|(_, moved)| !moved) {
+                let name = self.fresh("value");
+                self.line(&format!("const {name} = {text};"));
+                value = Some(name);
+            } else {
+                value = Some(text);
+            }
+        }
+        self.comments_before(block.span.end);
+        for (name, moved) in held.iter().rev() {
+            if !moved {
+                self.line(&format!(
+                    "drop({name}); // dropped at the end of its block, as in the Rust"
+                ));
+            }
+        }
+        value
+    }
+
+    /// What `write` writes, one level in: a function's body.
+    fn inner(&mut self, write: impl FnOnce(&mut Writer<'_>)) -> String {
+        let mut inner = Writer {
+            program: self.program,
+            checked: self.checked,
+            out: String::new(),
+            indent: self.indent + 1,
+            names: self.names,
+            comments_done: self.comments_done,
+            scopes: self.scopes.clone(),
+        };
+        inner.scopes.push(Vec::new());
+        write(&mut inner);
+        self.names = inner.names;
+        self.comments_done = inner.comments_done;
+        inner.out
+    }
+
+    /// The JavaScript name `name` has here (a shadowed one was renamed).
+    fn name_of(&self, name: &str) -> String {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(rust, _)| rust == name)
+            .map_or_else(|| js_name(name), |(_, js)| js.clone())
+    }
+
+    /// Declares `name` in the current scope: renamed if it is declared there
+    /// already (Rust shadows; `const` may not be declared twice).
+    fn declare(&mut self, name: &str) -> String {
+        let taken = self
+            .scopes
+            .last()
+            .is_some_and(|s| s.iter().any(|(rust, _)| rust == name));
+        let js = if taken {
+            self.fresh(&format!("{}_", js_name(name)))
+        } else {
+            js_name(name)
+        };
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((name.to_string(), js.clone()));
+        }
+        js
+    }
+
+    fn declare_pat(&mut self, pat: &Pat) -> String {
+        match pat {
+            Pat::Ident { name, .. } => self.declare(name),
+            Pat::Wild(_) => String::new(),
+            Pat::Tuple(items, _) => {
+                let parts: Vec<String> = items.iter().map(|p| self.declare_pat(p)).collect();
+                format!("[{}]", parts.join(", "))
+            }
+        }
+    }
+
+    fn exprs(&mut self, items: &[Expr]) -> Vec<String> {
+        items.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr(&mut self, expr: &Expr) -> String {
+        match &expr.kind {
+            ExprKind::Int(n) => n.to_string(),
+            ExprKind::Str(s) => js_str(s),
+            ExprKind::Var(name) => self.name_of(name),
+            ExprKind::Paren(inner) => format!("({})", self.expr(inner)),
+            ExprKind::Ref(inner) | ExprKind::Clone(inner) => self.expr(inner),
+            ExprKind::Tuple(items) if items.is_empty() => "undefined".into(),
+            ExprKind::Tuple(items) | ExprKind::Array(items) => format!("[{}]", self.exprs(items).join(", ")),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (l, r) = (self.expr(lhs), self.expr(rhs));
+                match op {
+                    BinOp::Add => format!("{l} + {r}"),
+                    BinOp::Sub => format!("{l} - {r}"),
+                    BinOp::Mul => format!("{l} * {r}"),
+                    BinOp::Div => format!("Math.floor({l} / {r})"),
+                    BinOp::Rem => format!("{l} % {r}"),
+                }
+            }
+            ExprKind::Block(block) => {
+                let name = self.fresh("block");
+                self.line(&format!("let {name};"));
+                self.line("{");
+                self.indent += 1;
+                self.scopes.push(Vec::new());
+                if let Some(value) = self.body(block) {
+                    self.line(&format!("{name} = {value};"));
+                }
+                self.scopes.pop();
+                self.indent -= 1;
+                self.line("}");
+                name
+            }
+            ExprKind::Await(inner) => format!("(await {}.run())", self.expr(inner)),
+            ExprKind::Try(inner) => format!("check({})", self.expr(inner)),
+            ExprKind::Async { block, .. } => {
+                let inner = self.inner(|inner| {
+                    if let Some(value) = inner.body(block) {
+                        inner.line(&format!("return {value};"));
+                    }
+                });
+                format!("lazy(async () => {{\n{inner}{}}})", "  ".repeat(self.indent))
+            }
+            ExprKind::Closure { params, body, .. } => {
+                self.scopes.push(Vec::new());
+                let names: Vec<String> = params
+                    .iter()
+                    .map(|p| match self.declare_pat(p) {
+                        name if name.is_empty() => "_".to_string(),
+                        name => name,
+                    })
+                    .collect();
+                let text = self.closure(&names, body);
+                self.scopes.pop();
+                text
+            }
+            ExprKind::Macro { name, args } => self.macro_call(name, args),
+            ExprKind::Call { name, args, .. } => self.call(name, args),
+        }
+    }
+
+    fn closure(&mut self, names: &[String], body: &Expr) -> String {
+        {
+            if let ExprKind::Block(block) = &body.kind {
+                let inner = self.inner(|inner| {
+                    if let Some(value) = inner.body(block) {
+                        inner.line(&format!("return {value};"));
+                    }
+                });
+                return format!(
+                    "(({}) => {{\n{inner}{}}})",
+                    names.join(", "),
+                    "  ".repeat(self.indent)
+                );
+            }
+            let body = self.expr(body);
+            format!("(({}) => {body})", names.join(", "))
+        }
+    }
+
+    fn macro_call(&mut self, name: &str, args: &[Expr]) -> String {
+        match name {
+            "join" => format!("(await join({}).run())", self.exprs(args).join(", ")),
+            "try_join" => format!("(await tryJoin({}).run())", self.exprs(args).join(", ")),
+            "vec" => format!("[{}]", self.exprs(args).join(", ")),
+            "println" | "format" => {
+                let text = match args.first() {
+                    Some(Expr {
+                        kind: ExprKind::Str(template),
+                        ..
+                    }) => {
+                        let values = self.exprs(&args[1..]);
+                        template_literal(template, &values)
+                    }
+                    _ => "\"\"".into(),
+                };
+                if name == "println" {
+                    format!("console.log({text})")
+                } else {
+                    text
+                }
+            }
+            _ => "undefined".into(),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr]) -> String {
+        {
+            let values = self.exprs(args);
+            let function = match name {
+                "fetch" => "fetchText",
+                "join_all" => "joinAll",
+                "try_join_all" => "tryJoinAll",
+                "select_all" => "selectAll",
+                "buffer_unordered" => "bufferUnordered",
+                "spawn_local" => "spawnLocal",
+                "Ok" => return values.into_iter().next().unwrap_or_else(|| "undefined".into()),
+                other => other,
+            };
+            format!("{}({})", js_name(function), values.join(", "))
+        }
+    }
+}
+
+/// A `format!` template with its values, as a template literal: `{}` the
+/// value as text, `{:?}` as JSON.
+fn template_literal(template: &str, values: &[String]) -> String {
+    let mut out = String::from("`");
+    let mut values = values.iter();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut inside = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    inside.push(c);
+                }
+                if let Some(value) = values.next() {
+                    if inside == ":?" {
+                        out.push_str(&format!("${{JSON.stringify({value})}}"));
+                    } else {
+                        out.push_str(&format!("${{{value}}}"));
+                    }
+                }
+            }
+            '`' | '\\' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// A Rust name as a JavaScript one (a reserved word gets a `_`).
+fn js_name(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "export",
+        "extends",
+        "finally",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+        "let",
+        "static",
+        "enum",
+        "await",
+        "implements",
+        "package",
+        "protected",
+        "interface",
+        "private",
+        "public",
+        "null",
+        "true",
+        "false",
+        "undefined",
+        "arguments",
+        "eval",
+    ];
+    if RESERVED.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+fn names(pat: &Pat, writer: &Writer<'_>) -> Vec<(String, Option<Ty>)> {
+    match pat {
+        Pat::Ident { name, span, .. } => vec![(
+            js_name(name),
+            writer.checked.types.get(&(span.start, span.end)).cloned(),
+        )],
+        Pat::Tuple(items, _) => items.iter().flat_map(|p| names(p, writer)).collect(),
+        Pat::Wild(_) => Vec::new(),
+    }
+}
+
+fn mentions_stmt(stmt: &Stmt, name: &str) -> bool {
+    let free = |e: &Expr| super::free::of_expr(e, &[]).iter().any(|n| n == name);
+    match stmt {
+        Stmt::Let { init, .. } => free(init),
+        Stmt::Expr { expr, .. } => free(expr),
+        Stmt::For { start, end, body, .. } => {
+            free(start) || free(end) || super::free::block_mentions(body, name)
+        }
+    }
+}

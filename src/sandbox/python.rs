@@ -1,0 +1,735 @@
+//! A program in Python's asyncio, written from its tree: `main()` line for
+//! line as the Rust, then the helpers that the prelude's names are here
+//! (each with the asyncio construct it stands on: `gather`, a `TaskGroup`,
+//! `asyncio.timeout`, `asyncio.wait(FIRST_COMPLETED)` and `cancel`, a
+//! `Semaphore`, `create_task`). Like a Rust future, a coroutine runs nothing
+//! until it is awaited; where the two differ (a Rust future held un-polled
+//! vs a Python task that runs on), a comment says so.
+//!
+//! A value of type `Result` is the value itself for `Ok`, and the exception
+//! for `Err`, as `gather(..., return_exceptions=True)` gives them; `?` is
+//! `check(...)`, which raises it.
+
+use std::fmt::Write as _;
+
+use super::check::{Checked, Ty};
+use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
+
+/// The helpers, written after `main()`.
+const HELPERS: &str = r#"
+
+# What the Rust prelude's names are in asyncio. Each makes a coroutine: like
+# a Rust future, it runs nothing until it is awaited.
+
+async def sleep(ms):
+    await asyncio.sleep(ms / 1000)
+
+
+async def fetch(url):
+    """The body of `url` (relative to the widget's folder, BASE), or an error."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(urljoin(BASE, url)) as response:
+            response.raise_for_status()
+            return await response.text()
+
+
+async def click():
+    """The next line typed on standard input (the widget's "Click me" button).
+    loop.add_reader does not work on Windows' default event loop: there, run
+    the twin under WSL, or replace this with `await asyncio.sleep(1)`."""
+    loop = asyncio.get_running_loop()
+    line = loop.create_future()
+    loop.add_reader(sys.stdin, lambda: line.done() or line.set_result(sys.stdin.readline()))
+    try:
+        await line
+    finally:
+        loop.remove_reader(sys.stdin)
+
+
+async def block(ms):
+    time.sleep(ms / 1000)  # never awaits: the event loop is held, as the Rust's busy loop holds the page
+
+
+class Failure(Exception):
+    pass
+
+
+async def fail(why):
+    raise Failure(why)
+
+
+async def ready(value):
+    return value
+
+
+async def settle(coroutine):
+    """Awaits `coroutine`; an error becomes its value, as a Rust Result's Err."""
+    try:
+        return await coroutine
+    except Exception as error:
+        return error
+
+
+def check(value):
+    """The Rust's `?`: an error raises, a value passes."""
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
+async def join_all(coroutines):
+    """join_all: all at once (gather), every result kept, an error as its value."""
+    return list(await asyncio.gather(*coroutines, return_exceptions=True))
+
+
+async def try_join(*coroutines):
+    """try_join!: all at once in a TaskGroup; the first error cancels the others."""
+    failure = None
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coroutines]
+    except* Exception as errors:
+        failure = errors.exceptions[0]
+    if failure is not None:
+        return failure
+    return tuple(task.result() for task in tasks)
+
+
+async def try_join_all(coroutines):
+    found = await try_join(*coroutines)
+    return found if isinstance(found, BaseException) else list(found)
+
+
+async def select(a, b):
+    """select: the first of the two to finish, and the other, still running.
+    Not quite the Rust's, twice over: futures' select polls `a` first and
+    polls `b` only if `a` is not ready at once, but here both tasks start
+    together (a `b` that never ran in the Rust runs a step here); and a Rust
+    loser waits un-polled until it is dropped, while this task runs on until
+    drop() cancels it."""
+    first, second = asyncio.ensure_future(a), asyncio.ensure_future(b)
+    done, _ = await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
+    if first in done:
+        return ("left", await settle(first), second)
+    return ("right", await settle(second), first)
+
+
+async def select_all(coroutines):
+    """select_all: the first to finish, its index, and the others, still running."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    winner = next(t for t in tasks if t in done)
+    index = tasks.index(winner)
+    return (await settle(winner), index, tasks[:index] + tasks[index + 1:])
+
+
+async def buffer_unordered(k, coroutines):
+    """At most k running at once (a Semaphore); the results in the order they finish."""
+    if k < 1:
+        raise ValueError("buffer_unordered(0, …) would never start one")
+    semaphore = asyncio.Semaphore(k)
+    results = []
+
+    async def one(coroutine):
+        async with semaphore:
+            results.append(await settle(coroutine))
+
+    await asyncio.gather(*(one(c) for c in coroutines))
+    return results
+
+
+async def timeout(ms, coroutine):
+    """A deadline from its first await: the result, or a TimeoutError as the value."""
+    try:
+        async with asyncio.timeout(ms / 1000):
+            return await coroutine
+    except TimeoutError as error:
+        return error
+
+
+async def retry(attempts, make):
+    """Up to `attempts` tries, each a new coroutine from make(); the first success wins."""
+    error = Failure("retry(0, …) made no attempt")
+    for _ in range(attempts):
+        found = await settle(make())
+        if not isinstance(found, BaseException):
+            return found
+        error = found
+    return error
+
+
+SPAWNED = set()
+
+
+def spawn_local(coroutine):
+    """A task of its own, that nothing awaits."""
+    task = asyncio.create_task(coroutine)
+    SPAWNED.add(task)
+    task.add_done_callback(SPAWNED.discard)
+
+
+async def spawned_tasks():
+    """asyncio.run cancels the tasks still running when main() returns; the
+    browser's executor runs a spawned Rust task to its end. So the twin
+    waits for them."""
+    while SPAWNED:
+        await asyncio.gather(*SPAWNED, return_exceptions=True)
+
+
+def drop(value):
+    """The Rust drops a future: a coroutine never awaited is closed (it never
+    ran), a task still running is cancelled; so inside tuples and lists."""
+    if asyncio.iscoroutine(value):
+        value.close()
+    elif isinstance(value, asyncio.Future):
+        value.cancel()
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            drop(item)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"#;
+
+/// What the traced twin adds: each future the program writes is made
+/// through `_t(i, …)`, which notes when it ends and how (the states of the
+/// Rust report: done, error, cancelled, or pending if it never ran), and the
+/// run ends with one line of JSON: `{"totalMs", "tasks": [[label, state]],
+/// "error"}`. The program itself is the twin a reader sees, line for line.
+const TRACE: &str = r#"
+
+# The tracing of the parity test: each future the Rust program writes is
+# made through _t(i, ...), which notes how it ends.
+import json as _json
+
+_T0 = None
+_TASKS = []
+_MADE = []
+
+
+def _t(i, awaitable):
+    record = [_LABELS[i], "pending"]
+    _TASKS.append(record)
+    _MADE.append(awaitable)
+    return _traced(record, awaitable)
+
+
+async def _traced(record, awaitable):
+    record[1] = "running"
+    try:
+        value = await awaitable
+    except asyncio.CancelledError:
+        record[1] = "cancelled"
+        raise
+    except BaseException:
+        record[1] = "error"
+        raise
+    record[1] = "error" if isinstance(value, BaseException) else "done"
+    return value
+
+
+async def _main():
+    global _T0
+    _T0 = time.monotonic()
+    error = None
+    try:
+        await main()
+    except Exception as failure:
+        error = repr(failure)
+    total = (time.monotonic() - _T0) * 1000
+    for _ in range(5):
+        await asyncio.sleep(0)  # cancellations asked for land
+    for made in _MADE:
+        if asyncio.iscoroutine(made):
+            made.close()  # never awaited: closed quietly, as the Rust drops it
+    print(_json.dumps({"totalMs": total, "tasks": _TASKS, "error": error}))
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())
+"#;
+
+/// `program` (checked) in Python; `base` is where its relative URLs point.
+pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
+    write_with(program, checked, base, false)
+}
+
+/// The twin with the parity test's tracing ([`TRACE`]): the same program,
+/// each future it writes made through `_t(i, …)`.
+pub fn write_traced(program: &Program, checked: &Checked, base: &str) -> String {
+    write_with(program, checked, base, true)
+}
+
+fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> String {
+    let traced = trace.then(|| {
+        checked
+            .written
+            .iter()
+            .enumerate()
+            .map(|(i, w)| ((w.span.start, w.span.end), i))
+            .collect::<std::collections::HashMap<_, _>>()
+    });
+    let mut writer = Writer {
+        program,
+        checked,
+        out: String::new(),
+        indent: 1,
+        names: 0,
+        comments_done: 0,
+        traced,
+    };
+    let uses = |name: &str| program.source.contains(name);
+    let mut out = String::from(
+        "\"\"\"Your program in Python's asyncio, written from the Rust beside it.\n\n\
+         Python 3.11 or later (TaskGroup, except*) and aiohttp (pip install aiohttp);\n\
+         it talks to the server BASE names, where the Rust's relative URLs point\n\
+         (cargo xtask serve in async-demo's repository runs one).\n\"\"\"\n\
+         import asyncio\nimport sys\nimport time\nfrom urllib.parse import urljoin\n\n\
+         import aiohttp\n\n",
+    );
+    let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));
+    out.push_str("\n\nasync def main():\n");
+    if let Some(value) = writer.body(&program.body) {
+        if value != "None" {
+            writer.line(&value);
+        }
+    }
+    if uses("spawn_local") {
+        writer.line("await spawned_tasks()");
+    }
+    writer.comments_before(usize::MAX);
+    if writer.out.is_empty() {
+        writer.line("pass");
+    }
+    out.push_str(&writer.out);
+    if trace {
+        let labels: Vec<String> = checked
+            .written
+            .iter()
+            .map(|w| super::super::lessons::twin::python_str(&w.label))
+            .collect();
+        let main = "\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n";
+        out.push_str(HELPERS.strip_suffix(main).unwrap_or(HELPERS));
+        let _ = write!(out, "\n\n_LABELS = [{}]", labels.join(", "));
+        out.push_str(TRACE);
+    } else {
+        out.push_str(HELPERS);
+    }
+    out
+}
+
+struct Writer<'a> {
+    program: &'a Program,
+    checked: &'a Checked,
+    out: String,
+    indent: usize,
+    names: usize,
+    comments_done: usize,
+    /// For the traced twin: the index of each future the program writes.
+    traced: Option<std::collections::HashMap<(usize, usize), usize>>,
+}
+
+impl Writer<'_> {
+    fn line(&mut self, text: &str) {
+        for _ in 0..self.indent {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// The program's comments written before byte `at`, not yet carried over.
+    fn comments_before(&mut self, at: usize) {
+        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
+            if span.start >= at {
+                break;
+            }
+            self.comments_done += 1;
+            let text = if text.is_empty() {
+                "#".to_string()
+            } else {
+                format!("# {text}")
+            };
+            self.line(&text);
+        }
+    }
+
+    /// A comment on the same line as the statement that ends at `end`:
+    /// after that statement's (last) line here.
+    fn trailing(&mut self, end: usize) {
+        let source = &self.program.source;
+        let line_end = source[end.min(source.len())..]
+            .find('\n')
+            .map_or(source.len(), |i| end + i);
+        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
+            if span.start < end || span.start >= line_end {
+                break;
+            }
+            self.comments_done += 1;
+            if self.out.ends_with('\n') {
+                self.out.pop();
+            }
+            self.out.push_str(&format!("  # {text}\n"));
+        }
+    }
+
+    fn fresh(&mut self, what: &str) -> String {
+        self.names += 1;
+        format!("{what}_{}", self.names)
+    }
+
+    fn ty(&self, expr: &Expr) -> Option<&Ty> {
+        self.checked.types.get(&(expr.span.start, expr.span.end))
+    }
+
+    fn holds_future(ty: &Ty) -> bool {
+        match ty {
+            Ty::Fut(..) => true,
+            Ty::Tuple(items) => items.iter().any(Self::holds_future),
+            Ty::Array(t) | Ty::Vec(t) | Ty::Either(t, _) => Self::holds_future(t),
+            _ => false,
+        }
+    }
+
+    fn is_future(&self, expr: &Expr) -> bool {
+        self.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..)))
+    }
+
+    /// Writes `block`'s statements; returns its value (an expression to
+    /// write where it is wanted), computed before the futures its names
+    /// still hold are dropped (as Rust drops its locals after the tail).
+    fn body(&mut self, block: &Block) -> Option<String> {
+        // The names bound here that hold futures, and whether each was moved.
+        let mut held: Vec<(String, bool)> = Vec::new();
+        for stmt in &block.stmts {
+            let stmt_end = match stmt {
+                Stmt::Let { span, .. } | Stmt::For { span, .. } => span.end,
+                Stmt::Expr { expr, semi } => expr.span.end + usize::from(*semi),
+            };
+            let at = match stmt {
+                Stmt::Let { span, .. } | Stmt::For { span, .. } => span.start,
+                Stmt::Expr { expr, .. } => expr.span.start,
+            };
+            self.comments_before(at);
+            // A held future used by value here is no longer held.
+            for (name, moved) in &mut held {
+                if !*moved && stmt_moves(stmt, name) {
+                    *moved = true;
+                }
+            }
+            match stmt {
+                Stmt::Let { pat, init, .. } => {
+                    let value = self.expr(init);
+                    match pat {
+                        Pat::Wild(_) if self.ty(init).is_some_and(Self::holds_future) => {
+                            self.line(&format!("drop({value})  # `let _ =` drops it at once"));
+                        }
+                        Pat::Wild(_) => self.line(&value),
+                        _ => {
+                            self.line(&format!("{} = {value}", pattern(pat)));
+                            for (name, ty) in pattern_names(pat, self) {
+                                if ty.as_ref().is_some_and(Self::holds_future) {
+                                    held.push((name, false));
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::Expr { expr, .. } => self.statement(expr),
+                Stmt::For {
+                    pat,
+                    start,
+                    end,
+                    body,
+                    ..
+                } => {
+                    let (from, to) = (self.expr(start), self.expr(end));
+                    self.line(&format!("for {} in range({from}, {to}):", pattern(pat)));
+                    self.indent += 1;
+                    let before = self.out.len();
+                    if let Some(value) = self.body(body) {
+                        self.line(&value);
+                    }
+                    if self.out.len() == before {
+                        self.line("pass");
+                    }
+                    self.indent -= 1;
+                }
+            }
+            self.trailing(stmt_end);
+        }
+        let mut value = None;
+        if let Some(tail) = &block.tail {
+            self.comments_before(tail.span.start);
+            for (name, moved) in &mut held {
+                if !*moved && expr_moves(tail, name) {
+                    *moved = true;
+                }
+            }
+            let text = self.expr(tail);
+            let dropped_after = held.iter().any(|(_, moved)| !moved);
+            value = Some(if self.is_future(tail) {
+                format!("drop({text})")
+            } else if dropped_after {
+                let name = self.fresh("value");
+                self.line(&format!("{name} = {text}"));
+                name
+            } else {
+                text
+            });
+        }
+        self.comments_before(block.span.end);
+        // What the Rust drops at the end of the block, still pending.
+        for (name, moved) in held.iter().rev() {
+            if !moved {
+                self.line(&format!(
+                    "drop({name})  # dropped at the end of its block, as in the Rust"
+                ));
+            }
+        }
+        value
+    }
+
+    /// An expression statement: its value dropped at its end.
+    fn statement(&mut self, expr: &Expr) {
+        let value = self.expr(expr);
+        if self.is_future(expr) {
+            self.line(&format!(
+                "drop({value})  # made and dropped: never run (rustc warns)"
+            ));
+        } else if !value.is_empty() && value != "None" {
+            self.line(&value);
+        }
+    }
+
+    fn exprs(&mut self, items: &[Expr]) -> Vec<String> {
+        items.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr(&mut self, expr: &Expr) -> String {
+        let text = self.expr_text(expr);
+        let Some(i) = self
+            .traced
+            .as_ref()
+            .and_then(|t| t.get(&(expr.span.start, expr.span.end)))
+        else {
+            return text;
+        };
+        // Traced: the future made through `_t` (join! awaits its own).
+        match text.strip_prefix("await ") {
+            Some(made) if matches!(expr.kind, ExprKind::Macro { .. }) => format!("await _t({i}, {made})"),
+            _ => format!("_t({i}, {text})"),
+        }
+    }
+
+    fn expr_text(&mut self, expr: &Expr) -> String {
+        match &expr.kind {
+            ExprKind::Int(n) => n.to_string(),
+            ExprKind::Str(s) => super::super::lessons::twin::python_str(s),
+            ExprKind::Var(name) => py_name(name),
+            ExprKind::Paren(inner) => format!("({})", self.expr(inner)),
+            ExprKind::Ref(inner) | ExprKind::Clone(inner) => self.expr(inner),
+            ExprKind::Tuple(items) if items.is_empty() => "None".into(),
+            ExprKind::Tuple(items) => {
+                let parts = self.exprs(items);
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            ExprKind::Array(items) => format!("[{}]", self.exprs(items).join(", ")),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let op = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "*",
+                    BinOp::Div => "//",
+                    BinOp::Rem => "%",
+                };
+                format!("{} {op} {}", self.expr(lhs), self.expr(rhs))
+            }
+            ExprKind::Block(block) => self.body(block).unwrap_or_else(|| "None".into()),
+            ExprKind::Await(inner) => {
+                let value = self.expr(inner);
+                let results =
+                    matches!(self.ty(inner), Some(Ty::Fut(out, _)) if matches!(**out, Ty::Result(..)));
+                if results {
+                    // An error stays a value until a `?` checks it.
+                    format!("await settle({value})")
+                } else {
+                    format!("await {value}")
+                }
+            }
+            ExprKind::Try(inner) => match &inner.kind {
+                // `future.await?`: the exception goes on up, as the Err does.
+                ExprKind::Await(awaited) => {
+                    let value = self.expr(awaited);
+                    format!("check(await {value})")
+                }
+                _ => format!("check({})", self.expr(inner)),
+            },
+            ExprKind::Async { block, .. } => {
+                let name = self.fresh("block");
+                let free: Vec<String> = super::free::of_block(block).iter().map(|f| py_name(f)).collect();
+                self.line(&format!("async def {name}({}):", free.join(", ")));
+                self.indent += 1;
+                let before = self.out.len();
+                if let Some(value) = self.body(block) {
+                    self.line(&format!("return {value}"));
+                } else if self.out.len() == before {
+                    self.line("pass");
+                }
+                self.indent -= 1;
+                format!("{name}({})", free.join(", "))
+            }
+            ExprKind::Closure { params, body, .. } => {
+                let names: Vec<String> = params.iter().map(pattern).collect();
+                let bound: Vec<String> = params
+                    .iter()
+                    .flat_map(|p| pattern_names(p, self).into_iter().map(|(n, _)| n))
+                    .collect();
+                let free = super::free::of_expr(body, &bound);
+                let defaults: Vec<String> = free
+                    .iter()
+                    .map(|f| py_name(f))
+                    .map(|f| format!("{f}={f}"))
+                    .collect();
+                let signature: Vec<String> = names.into_iter().chain(defaults).collect();
+                match &body.kind {
+                    ExprKind::Block(block) if !block.stmts.is_empty() => {
+                        let name = self.fresh("closure");
+                        self.line(&format!("def {name}({}):", signature.join(", ")));
+                        self.indent += 1;
+                        let value = self.body(block).unwrap_or_else(|| "None".into());
+                        self.line(&format!("return {value}"));
+                        self.indent -= 1;
+                        name
+                    }
+                    _ => {
+                        let value = self.expr(body);
+                        format!("(lambda {}: {value})", signature.join(", "))
+                    }
+                }
+            }
+            ExprKind::Macro { name, args } => match name.as_str() {
+                "join" => format!(
+                    "await asyncio.gather({}, return_exceptions=True)",
+                    self.exprs(args).join(", ")
+                ),
+                "try_join" => format!("await try_join({})", self.exprs(args).join(", ")),
+                "vec" => format!("[{}]", self.exprs(args).join(", ")),
+                "println" | "format" => {
+                    let text = match args.first() {
+                        Some(Expr {
+                            kind: ExprKind::Str(template),
+                            ..
+                        }) => {
+                            let values = self.exprs(&args[1..]);
+                            let template = template.replace("{:?}", "{!r}");
+                            if values.is_empty() {
+                                super::super::lessons::twin::python_str(
+                                    &template.replace("{{", "{").replace("}}", "}"),
+                                )
+                            } else {
+                                format!(
+                                    "{}.format({})",
+                                    super::super::lessons::twin::python_str(&template),
+                                    values.join(", ")
+                                )
+                            }
+                        }
+                        _ => "\"\"".into(),
+                    };
+                    if name == "println" {
+                        format!("print({text})")
+                    } else {
+                        text
+                    }
+                }
+                _ => "None".into(),
+            },
+            ExprKind::Call { name, args, .. } => {
+                let values = self.exprs(args);
+                match name.as_str() {
+                    "repeat" => match args.get(1).map(|a| &a.kind) {
+                        // `repeat(n, |i| e)`: a comprehension, `[e for i in range(n)]`.
+                        Some(ExprKind::Closure { params, body, .. })
+                            if params.len() == 1
+                                && !matches!(params[0], Pat::Tuple(..))
+                                && !matches!(body.kind, ExprKind::Block(_) | ExprKind::Async { .. }) =>
+                        {
+                            let var = pattern(&params[0]);
+                            let inline = self.expr(body);
+                            format!("[{inline} for {var} in range({})]", values[0])
+                        }
+                        _ => format!(
+                            "[{}(i) for i in range({})]",
+                            values.get(1).cloned().unwrap_or_default(),
+                            values[0]
+                        ),
+                    },
+                    "Ok" => values.into_iter().next().unwrap_or_else(|| "None".into()),
+                    other => format!("{other}({})", values.join(", ")),
+                }
+            }
+        }
+    }
+}
+
+/// A Rust name as a Python one: a Python keyword gets a `_` after it.
+fn py_name(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+        "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+fn pattern(pat: &Pat) -> String {
+    match pat {
+        Pat::Ident { name, .. } => py_name(name),
+        Pat::Wild(_) => "_".into(),
+        Pat::Tuple(items, _) if items.is_empty() => "_".into(),
+        Pat::Tuple(items, _) => {
+            let parts: Vec<String> = items.iter().map(pattern).collect();
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
+        }
+    }
+}
+
+fn pattern_names(pat: &Pat, writer: &Writer<'_>) -> Vec<(String, Option<Ty>)> {
+    match pat {
+        Pat::Ident { name, span, .. } => vec![(
+            name.clone(),
+            writer.checked.types.get(&(span.start, span.end)).cloned(),
+        )],
+        Pat::Tuple(items, _) => items.iter().flat_map(|p| pattern_names(p, writer)).collect(),
+        Pat::Wild(_) => Vec::new(),
+    }
+}
+
+/// Whether `stmt` uses variable `name` by value (moves it on).
+fn stmt_moves(stmt: &Stmt, name: &str) -> bool {
+    match stmt {
+        Stmt::Let { init, .. } => expr_moves(init, name),
+        Stmt::Expr { expr, .. } => expr_moves(expr, name),
+        Stmt::For { start, end, body, .. } => {
+            expr_moves(start, name) || expr_moves(end, name) || super::free::block_mentions(body, name)
+        }
+    }
+}
+
+fn expr_moves(expr: &Expr, name: &str) -> bool {
+    super::free::of_expr(expr, &[]).iter().any(|n| n == name)
+}

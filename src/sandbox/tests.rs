@@ -1,0 +1,329 @@
+//! The sandbox's twins: every example written in Python and JavaScript,
+//! each of which the real tools read without a syntax error.
+
+use super::examples::EXAMPLES;
+use crate::lessons::DEFAULT_PROGRAM;
+
+fn programs() -> Vec<&'static str> {
+    // An emptied editor is a program too: it compiles, and does nothing.
+    EXAMPLES
+        .iter()
+        .map(|e| e.program)
+        .chain([DEFAULT_PROGRAM, "", "\n  \n"])
+        .collect()
+}
+
+#[test]
+fn every_example_compiles_in_the_sandbox() {
+    for program in programs() {
+        if let Err(e) = super::compile(program) {
+            panic!("{}", e.render(program));
+        }
+    }
+}
+
+#[test]
+fn every_example_has_twins_that_python_and_node_read() {
+    let dir = std::env::temp_dir().join(format!("async-demo-twins-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    for (i, program) in programs().into_iter().enumerate() {
+        let generated = super::generate(program, "http://127.0.0.1:8080/");
+        assert!(
+            generated.diagnostics.is_empty() || !generated.diagnostics.contains("error"),
+            "{}",
+            generated.diagnostics
+        );
+        let py = dir.join(format!("twin{i}.py"));
+        std::fs::write(&py, &generated.python).expect("write");
+        let js = dir.join(format!("twin{i}.mjs"));
+        std::fs::write(&js, &generated.javascript).expect("write");
+        let python = std::process::Command::new("python3")
+            .args(["-m", "py_compile"])
+            .arg(&py)
+            .output();
+        if let Ok(out) = python {
+            assert!(
+                out.status.success(),
+                "{program}\n---\n{}\n---\n{}",
+                generated.python,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let node = std::process::Command::new("node")
+            .arg("--check")
+            .arg(&js)
+            .output();
+        if let Ok(out) = node {
+            assert!(
+                out.status.success(),
+                "{program}\n---\n{}\n---\n{}",
+                generated.javascript,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `SANDBOX_PRINT=1 cargo test --lib print_twins -- --ignored --nocapture`:
+/// the twins of every example, to read.
+#[test]
+#[ignore = "prints the twins, for a person to read"]
+fn print_twins() {
+    for program in programs() {
+        let generated = super::generate(program, "http://127.0.0.1:8080/");
+        println!(
+            "=== {program}\n--- python\n{}\n--- javascript\n{}",
+            generated
+                .python
+                .split("\n\n# What the Rust prelude")
+                .next()
+                .unwrap_or(""),
+            generated
+                .javascript
+                .split("\n// What the Rust prelude")
+                .next()
+                .unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn absurd_counts_and_busy_loops_are_refused_before_the_run() {
+    let error =
+        |source: &str| super::first_error(source).unwrap_or_else(|| panic!("{source:?} was let through"));
+    assert_eq!(
+        error("block(10001).await;"),
+        "1:7: error: block holds the page at most 10000 ms here: 10001 ms of busy loop would freeze it."
+    );
+    assert!(super::first_error("block(10000).await;").is_none());
+    assert!(error("join_all(repeat(100001, |i| sleep(i))).await;").contains("would make 100002 futures"));
+    assert!(error("for i in 0..100001 { }").contains("for loops would turn 100001 times"));
+    assert!(error("for i in 0..1000 { for j in 0..1000 { } }").contains("for loops would turn 1001000 times"));
+    assert!(super::first_error("for i in 0..1000 { for j in 0..99 { } }").is_none());
+    for said in [
+        error("block(10001).await;"),
+        error("for i in 0..18446744073709551615 { }"),
+        error("repeat(18446744073709551615, |i| i);"),
+    ] {
+        assert!(said.ends_with('.') && said.len() <= 300, "{said}");
+    }
+}
+
+#[test]
+fn an_error_passed_on_by_question_mark_ends_the_run_with_a_sentence() {
+    let said = super::passed_on(&crate::Error::Program("x".repeat(5000))).to_string();
+    assert!(
+        said.starts_with("The program ended with an error that a `?` passed on: xxx"),
+        "{said}"
+    );
+    assert!(said.ends_with("(5000 characters).") && said.len() < 300, "{said}");
+    let said = super::passed_on(&crate::Error::Program("no".into())).to_string();
+    assert_eq!(said, "The program ended with an error that a `?` passed on: no.");
+}
+
+/// A small seeded generator (xorshift64*): the same inputs on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Pieces of the subset and of what is not in it, to insert and to make
+/// token soup from.
+const PIECES: &[&str] = &[
+    "let ",
+    "a",
+    "b",
+    "_",
+    " = ",
+    ";",
+    "\n",
+    ".await",
+    "?",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "|i|",
+    "||",
+    "move ",
+    "async ",
+    "async move {",
+    "for i in 0..3 ",
+    "sleep(",
+    "fetch(",
+    "block(",
+    "click()",
+    "fail(",
+    "ready(",
+    "join!(",
+    "try_join!(",
+    "join_all(",
+    "try_join_all(",
+    "select(",
+    "select_all(",
+    "buffer_unordered(",
+    "timeout(",
+    "retry(",
+    "repeat(",
+    "spawn_local(",
+    "vec![",
+    "println!(",
+    "format!(",
+    "drop(",
+    "Ok(",
+    "Ok::<_, Error>(",
+    "\"",
+    "\"x\"",
+    "\"{}\"",
+    "\"{:?}\"",
+    "\\",
+    "'",
+    "0",
+    "1",
+    "300",
+    "18446744073709551615",
+    "99999999999999999999",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "==",
+    "&",
+    "&&",
+    ".",
+    "..",
+    "..=",
+    ":",
+    "::",
+    "<",
+    ">",
+    "Vec<Task<()>>",
+    "u64",
+    "String",
+    "//",
+    "/*",
+    "*/",
+    "#",
+    "!",
+    "@",
+    "$",
+    "é",
+    "💥",
+    "\u{0}",
+    "\u{202e}",
+    "\t",
+    " ",
+    "if ",
+    "else",
+    "loop",
+    "while ",
+    "match ",
+    "mut ",
+    "fn ",
+    "return ",
+    "break",
+    "self",
+    "Self",
+    "1.5",
+    "0x10",
+    "5u8",
+    "r#\"",
+    "b'a'",
+    "x.len()",
+];
+
+#[test]
+fn a_hundred_thousand_random_and_mutated_programs_never_panic_and_always_end() {
+    const INPUTS: usize = 100_000;
+    let seeds: Vec<String> = programs()
+        .into_iter()
+        .map(String::from)
+        .chain(super::twins::random_programs(7, 40))
+        .collect();
+    let mut rng = Rng(0x5eed_2026_1206);
+    let (mut compiled, mut refused) = (0, 0);
+    let started = std::time::Instant::now();
+    for n in 0..INPUTS {
+        let input = match rng.below(4) {
+            // Token soup.
+            0 => (0..rng.below(40)).map(|_| rng.pick(PIECES)).collect::<String>(),
+            // A program with a few mutations: pieces inserted, bytes cut,
+            // characters replaced, a stretch repeated.
+            _ => {
+                let mut text = seeds[rng.below(seeds.len())].clone();
+                for _ in 0..=rng.below(4) {
+                    let at = floor(&text, rng.below(text.len() + 1));
+                    match rng.below(4) {
+                        0 => text.insert_str(at, rng.pick(PIECES)),
+                        1 => {
+                            let end = floor(&text, (at + rng.below(12)).min(text.len()));
+                            text.replace_range(at..end, "");
+                        }
+                        2 => {
+                            let end = floor(&text, (at + 1 + rng.below(3)).min(text.len()));
+                            text.replace_range(at..end, rng.pick(PIECES));
+                        }
+                        _ => {
+                            let end = floor(&text, (at + rng.below(30)).min(text.len()));
+                            let stretch = text[at..end].to_string();
+                            text.insert_str(at, &stretch);
+                        }
+                    }
+                }
+                text
+            }
+        };
+        let outcome = std::panic::catch_unwind(|| {
+            // What the editor does with each keystroke: compile, and write
+            // the twins (for every tenth input: the writers are slower).
+            let first = super::first_error(&input);
+            if n % 10 == 0 {
+                let generated = super::generate(&input, "http://127.0.0.1:8080/");
+                assert!(!generated.python.is_empty() && !generated.javascript.is_empty());
+            }
+            first
+        });
+        match outcome {
+            Ok(None) => compiled += 1,
+            Ok(Some(said)) => {
+                assert!(said.ends_with('.') && said.len() <= 400, "{input:?}: {said}");
+                refused += 1;
+            }
+            Err(_) => panic!("the sandbox panicked on {input:?}"),
+        }
+    }
+    println!(
+        "fuzz: {INPUTS} inputs, {compiled} compiled, {refused} refused with a sentence, none panicked; {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        compiled > 100 && refused > INPUTS / 2,
+        "{compiled} compiled, {refused} refused"
+    );
+}
+
+fn floor(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
