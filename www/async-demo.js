@@ -163,6 +163,98 @@ function placeholder(root) {
   root.append(link, box);
 }
 
+// Light or dark, as the page around each widget is: the colour of the text
+// around it, against the background behind it, decides (light text is a
+// dark page), so a site's own switch
+// works whatever it sets (MkDocs Material's data-md-color-scheme on <body>,
+// VitePress's class on <html>, Docusaurus's and Furo's data-theme, mdBook's
+// theme classes), and so does the system's. The widget's data-scheme
+// attribute says which; its canvas is redrawn in the new colours.
+
+// Each connected widget, with what makes it follow.
+const widgets = new Map();
+// A 1×1 canvas that turns any CSS colour into bytes.
+let probe = null;
+// The scheme around each parent of a widget, until the page changes.
+let schemes = null;
+
+/** The sRGB bytes of any CSS colour the browser computed (rgb(), oklch(), color()…). */
+function bytesOf(color) {
+  probe ??= document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+  probe.clearRect(0, 0, 1, 1);
+  probe.fillStyle = "#000";
+  probe.fillStyle = color;
+  probe.fillRect(0, 0, 1, 1);
+  return probe.getImageData(0, 0, 1, 1).data;
+}
+
+/** The relative luminance of a CSS colour (0 black, 1 white), and its alpha (0 to 255). */
+function luminance(color) {
+  const [r, g, b, alpha] = bytesOf(color);
+  const linear = (byte) => {
+    const c = byte / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return { light: 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b), alpha };
+}
+
+/**
+ * "dark" where the text around `el` is lighter than the background behind it
+ * (the first one up the tree that is not transparent), else "light"; with no
+ * background anywhere, where that text is light.
+ */
+function schemeAround(el) {
+  const up = (node) => node.parentElement ?? node.getRootNode().host ?? null;
+  const around = up(el);
+  if (!around) return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  // Widgets side by side share the answer until the page changes (a page of
+  // a thousand widgets reads its colours once, not a thousand times).
+  if (!schemes) {
+    schemes = new Map();
+    setTimeout(() => (schemes = null));
+  }
+  if (!schemes.has(around)) schemes.set(around, readScheme(around, up));
+  return schemes.get(around);
+}
+
+/** What `schemeAround` says for a widget inside `around`. */
+function readScheme(around, up) {
+  const text = luminance(getComputedStyle(around).color).light;
+  for (let node = around; node; node = up(node)) {
+    const background = luminance(getComputedStyle(node).backgroundColor);
+    if (background.alpha > 127) return text > background.light ? "dark" : "light";
+  }
+  return text > 0.2 ? "dark" : "light";
+}
+
+/** Sets each widget's scheme where the page's has changed. */
+function followScheme() {
+  schemes = null;
+  for (const follow of widgets.values()) follow();
+}
+
+let followed = null;
+/** Watches the page's switches (attributes of <html> and <body>) and the system's, once. */
+function watchScheme() {
+  if (followed) return;
+  let queued = false;
+  const soon = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      followScheme();
+      // A theme that fades its colours in is read again once it has.
+      setTimeout(followScheme, 400);
+    });
+  };
+  followed = new MutationObserver(soon);
+  followed.observe(document.documentElement, { attributes: true });
+  if (document.body) followed.observe(document.body, { attributes: true });
+  else document.addEventListener("DOMContentLoaded", () => followed.observe(document.body, { attributes: true }), { once: true });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", soon);
+}
+
 // How far below (or above) the viewport a pre-rendered widget starts loading.
 const NEAR = "600px";
 
@@ -192,14 +284,28 @@ class AsyncDemo extends HTMLElement {
   // the widget notes an attribute its lesson ignores (a typo such as
   // timout-ms must not pass silently). Rust knows which ones each lesson reads.
   #attributes = new MutationObserver((changes) => {
-    if (changes.some((c) => c.attributeName !== "lesson" && c.attributeName !== "data-state")) {
+    const own = ["lesson", "data-state", "data-scheme"];
+    if (changes.some((c) => !own.includes(c.attributeName))) {
       this.#widget?.sync();
     }
+    // The page may have set the widget's colours on it (style, class).
+    if (changes.some((c) => c.attributeName === "style" || c.attributeName === "class")) this.#widget?.restyle();
   });
+
+  /** Follows the page's light or dark scheme; redraws what a change leaves in the old colours. */
+  #restyle() {
+    const scheme = schemeAround(this);
+    if (this.getAttribute("data-scheme") === scheme) return;
+    this.setAttribute("data-scheme", scheme);
+    this.#widget?.restyle();
+  }
 
   connectedCallback() {
     this.#connected = true;
     this.#attributes.observe(this, { attributes: true });
+    widgets.set(this, () => this.#restyle());
+    watchScheme();
+    this.#restyle();
     // Pre-rendered, and for the lesson it shows now (the attribute may have
     // changed since): the section names the lesson it was rendered for.
     const section = !this.#widget && !this.#mounting && this.shadowRoot?.querySelector(".demo[data-prerendered]");
@@ -216,6 +322,7 @@ class AsyncDemo extends HTMLElement {
 
   disconnectedCallback() {
     this.#connected = false;
+    widgets.delete(this);
     this.#attributes.disconnect();
     this.#forgetEarly();
     this.#unmount();

@@ -30,7 +30,9 @@ async def trace(run, label, coro):
 async def next_line():
     """Ready when a line can be read: the loop watches standard input and
     calls back; no thread sits blocked in a read meanwhile. (Standard input
-    must be a terminal or a pipe: the loop cannot watch a plain file.)"""
+    must be a terminal or a pipe: the loop cannot watch a plain file. On
+    Windows the event loops watch sockets only: run this under WSL there, or
+    await asyncio.to_thread(sys.stdin.readline) instead.)"""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     loop.add_reader(sys.stdin, lambda: ready.done() or ready.set_result(None))

@@ -43,7 +43,9 @@ pub static LESSON: Lesson = Lesson {
            gloo's TimeoutFuture: each TimeoutFuture creates a JavaScript closure and a \
            browser timer of its own, while Sleeps that end in the same millisecond share \
            one. The timeline packs tasks into rows when there are more tasks than rows of \
-           pixels.\n\n\
+           pixels. The Python twin uses asyncio.gather, which makes each coroutine a task \
+           that the loop wakes by itself: it shows the waves and their times, but it cannot \
+           show join_all's sibling polls, which Python has no counterpart for.\n\n\
            Holding them is cheap; starting them is not free. The second run builds its \
            timers and gives each its first poll in one go, inside one poll of \
            FuturesUnordered, and the browser paints nothing until that is done: at 100,000 \

@@ -26,14 +26,15 @@ pub static LESSON: Lesson = Lesson {
     name: "mistakes",
     title: "Common mistakes, and how Rust warns about them",
     idea: "Forgetting .await: calling an async fn builds a future and nothing more, so \
-           the work never happens. Futures are #[must_use], so rustc warns when the call \
-           stands alone as a statement (\"unused implementer of `Future` that must be \
+           the work never happens. The Future trait is #[must_use], which covers what an \
+           async fn returns, so rustc warns when the call stands alone as a statement (\"unused implementer of `Future` that must be \
            used\"). That is the only form it catches: `let result = save(ms);` compiles \
            with at most an unused-variable warning, and `let _ = save(ms);` with none \
            (clippy's let_underscore_future lint flags that one).\n\n\
            A blocking call inside one task: that task never yields, so nothing else on \
-           the thread moves while it runs. No compiler or clippy lint sees a busy loop or \
-           a synchronous wait inside async code; the timeline below does. Where the \
+           the thread moves while it runs. No compiler warning sees a busy loop or a \
+           synchronous wait inside async code (clippy's pedantic unused_async flags only \
+           an async fn with no .await at all); the timeline below does. Where the \
            blocker sits in the join decides who pays. Joined first, it runs before the \
            other tasks have started their timers: they all start late, and the total is \
            the block plus the wait. Joined last, the others have already started their \

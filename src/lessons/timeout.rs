@@ -31,8 +31,10 @@ pub static LESSON: Lesson = Lesson {
            cut off when the deadline passes, and the server (the dev server, or the static \
            build's Service Worker) sees its request aborted.\n\n\
            Python's asyncio.wait_for does the same job differently: when time is up it \
-           cancels the inner task and waits for it to handle the CancelledError before \
-           raising TimeoutError, so a task that cleans up slowly makes the timeout late. A \
+           cancels what it awaits (up to Python 3.11 a task it wrapped the coroutine in; \
+           since 3.12 the coroutine itself, through asyncio.timeout) and lets it handle \
+           the CancelledError before raising TimeoutError, so a coroutine that cleans up \
+           slowly makes the timeout late. A \
            Rust future is dropped at the deadline; its cleanup runs in destructors, which \
            cannot wait.",
     python: include_str!("timeout.py"),

@@ -81,7 +81,10 @@ async def main():
 
     # The Rust sends the count to a Web Worker, a thread with its own copy of
     # the wasm; the nearest thing in Python is another process with its own
-    # interpreter (a thread would share the GIL with every other Python task).
+    # interpreter. asyncio.to_thread would keep the loop's heartbeat going
+    # too (the GIL is handed over every few milliseconds), but its Python
+    # code shares one interpreter with the loop; a process, like a Worker,
+    # computes beside it in parallel.
     with ProcessPoolExecutor(max_workers=1) as pool:
         run = "web worker"
         log(f"{run}: started")

@@ -1351,39 +1351,13 @@ fn uses_param(pat: &Pat, block: &Block) -> Option<String> {
 
 /// The `{}` and `{:?}` of a format string, in order (`true` for Debug).
 pub fn holes(template: &str) -> Result<Vec<bool>, String> {
-    let mut holes = Vec::new();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-            }
-            '{' => {
-                let mut inside = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    inside.push(c);
-                }
-                match inside.as_str() {
-                    "" => holes.push(false),
-                    ":?" => holes.push(true),
-                    other => {
-                        return Err(format!(
-                            "the sandbox's format strings take `{{}}` and `{{:?}}`, not `{{{other}}}`"
-                        ))
-                    }
-                }
-            }
-            '}' => return Err("invalid format string: unmatched `}` found".into()),
-            _ => {}
-        }
-    }
-    Ok(holes)
+    Ok(super::template::pieces(template)?
+        .into_iter()
+        .filter_map(|p| match p {
+            super::template::Piece::Hole { debug } => Some(debug),
+            super::template::Piece::Text(_) => None,
+        })
+        .collect())
 }
 
 /// How the prelude function `name` is called, for a hint.

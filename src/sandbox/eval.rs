@@ -808,37 +808,37 @@ fn names(pat: &Pat) -> Vec<String> {
 /// `template` with its `{}` and `{:?}` filled from `values`, as `format!`
 /// fills them.
 pub fn format_line(template: &str, values: &[Value]) -> String {
+    use super::template::Piece;
     let mut out = String::new();
     let mut values = values.iter();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '{' => {
-                let mut inside = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    inside.push(c);
+    for piece in super::template::checked_pieces(template) {
+        match piece {
+            Piece::Text(text) => out.push_str(&text),
+            Piece::Hole { debug } => match (debug, values.next()) {
+                (true, Some(value)) => {
+                    let _ = write!(out, "{value:?}");
                 }
-                if let Some(value) = values.next() {
-                    if inside == ":?" {
-                        let _ = write!(out, "{value:?}");
-                    } else {
-                        out.push_str(&value.display());
-                    }
-                }
-            }
-            c => out.push(c),
+                (false, Some(value)) => out.push_str(&value.display()),
+                (_, None) => {}
+            },
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format_line, Value};
+
+    #[test]
+    fn format_fills_each_hole_with_the_next_value_as_rust_would() {
+        let values = [Value::Int(30), Value::Str("a\"b".into())];
+        assert_eq!(
+            format_line("async-demo-api/delay/{}", &values[..1]),
+            "async-demo-api/delay/30"
+        );
+        assert_eq!(format_line("{} and {:?}", &values), "30 and \"a\\\"b\"");
+        assert_eq!(format_line("{{}} {} {{", &values[..1]), "{} 30 {");
+        assert_eq!(format_line("no holes", &values), "no holes");
+    }
 }

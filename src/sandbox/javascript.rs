@@ -10,6 +10,7 @@
 //! `Err`; `?` is `check(…)`, which throws it.
 
 use super::check::{Checked, Ty};
+use super::emit::{holds_future, Emitter, Style};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 const HELPERS: &str = r#"
@@ -140,12 +141,16 @@ main()
 /// `program` (checked) in JavaScript; `base` is where its relative URLs point.
 pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
     let mut writer = Writer {
-        program,
-        checked,
-        out: String::new(),
-        indent: 1,
-        names: 0,
-        comments_done: 0,
+        e: Emitter::new(
+            program,
+            checked,
+            Style {
+                indent: "  ",
+                comment: "//",
+                join: "",
+            },
+            1,
+        ),
         scopes: vec![Vec::new()],
     };
     let mut out = String::from(
@@ -157,10 +162,10 @@ pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
         js_str(base)
     ));
     if let Some(value) = writer.body(&program.body) {
-        writer.line(&format!("{value};"));
+        writer.e.line(&format!("{value};"));
     }
-    writer.comments_before(usize::MAX);
-    out.push_str(&writer.out);
+    writer.e.comments_before(usize::MAX);
+    out.push_str(&writer.e.out);
     out.push_str("}\n");
     out.push_str(HELPERS);
     out
@@ -172,77 +177,12 @@ pub fn js_str(text: &str) -> String {
 }
 
 struct Writer<'a> {
-    program: &'a Program,
-    checked: &'a Checked,
-    out: String,
-    indent: usize,
-    names: usize,
-    comments_done: usize,
+    e: Emitter<'a>,
     /// Rust names and their JavaScript names, by scope.
     scopes: Vec<Vec<(String, String)>>,
 }
 
 impl Writer<'_> {
-    fn line(&mut self, text: &str) {
-        for _ in 0..self.indent {
-            self.out.push_str("  ");
-        }
-        self.out.push_str(text);
-        self.out.push('\n');
-    }
-
-    fn comments_before(&mut self, at: usize) {
-        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
-            if span.start >= at {
-                break;
-            }
-            self.comments_done += 1;
-            let text = if text.is_empty() {
-                "//".to_string()
-            } else {
-                format!("// {text}")
-            };
-            self.line(&text);
-        }
-    }
-
-    /// A comment on the same line as the statement that ends at `end`:
-    /// after that statement's (last) line here.
-    fn trailing(&mut self, end: usize) {
-        let source = &self.program.source;
-        let line_end = source[end.min(source.len())..]
-            .find('\n')
-            .map_or(source.len(), |i| end + i);
-        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
-            if span.start < end || span.start >= line_end {
-                break;
-            }
-            self.comments_done += 1;
-            if self.out.ends_with('\n') {
-                self.out.pop();
-            }
-            self.out.push_str(&format!("  // {text}\n"));
-        }
-    }
-
-    fn fresh(&mut self, what: &str) -> String {
-        self.names += 1;
-        format!("{what}{}", self.names)
-    }
-
-    fn ty(&self, expr: &Expr) -> Option<&Ty> {
-        self.checked.types.get(&(expr.span.start, expr.span.end))
-    }
-
-    fn holds_future(ty: &Ty) -> bool {
-        match ty {
-            Ty::Fut(..) => true,
-            Ty::Tuple(items) => items.iter().any(Self::holds_future),
-            Ty::Array(t) | Ty::Vec(t) | Ty::Either(t, _) => Self::holds_future(t),
-            _ => false,
-        }
-    }
-
     fn body(&mut self, block: &Block) -> Option<String> {
         let mut held: Vec<(String, bool)> = Vec::new();
         for stmt in &block.stmts {
@@ -254,7 +194,7 @@ impl Writer<'_> {
                 Stmt::Let { span, .. } | Stmt::For { span, .. } => span.start,
                 Stmt::Expr { expr, .. } => expr.span.start,
             };
-            self.comments_before(at);
+            self.e.comments_before(at);
             for (name, moved) in &mut held {
                 if !*moved && mentions_stmt(stmt, name) {
                     *moved = true;
@@ -264,15 +204,16 @@ impl Writer<'_> {
                 Stmt::Let { pat, init, .. } => {
                     let value = self.expr(init);
                     match pat {
-                        Pat::Wild(_) if self.ty(init).is_some_and(Self::holds_future) => {
-                            self.line(&format!("drop({value}); // `let _ =` drops it at once"));
+                        Pat::Wild(_) if self.e.ty(init).is_some_and(holds_future) => {
+                            self.e
+                                .line(&format!("drop({value}); // `let _ =` drops it at once"));
                         }
-                        Pat::Wild(_) => self.line(&format!("{value};")),
+                        Pat::Wild(_) => self.e.line(&format!("{value};")),
                         _ => {
                             let target = self.declare_pat(pat);
-                            self.line(&format!("const {target} = {value};"));
+                            self.e.line(&format!("const {target} = {value};"));
                             for (name, ty) in names(pat, self) {
-                                if ty.as_ref().is_some_and(Self::holds_future) {
+                                if ty.as_ref().is_some_and(holds_future) {
                                     held.push((name, false));
                                 }
                             }
@@ -281,8 +222,8 @@ impl Writer<'_> {
                 }
                 Stmt::Expr { expr, .. } => {
                     let value = self.expr(expr);
-                    if self.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..))) {
-                        self.line(&format!(
+                    if self.e.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..))) {
+                        self.e.line(&format!(
                             "drop({value}); // made and dropped: never run (rustc warns)"
                         ));
                     } else if value != "undefined" {
@@ -292,7 +233,7 @@ impl Writer<'_> {
                             .and_then(|v| v.strip_suffix(')'))
                             .filter(|v| !v.contains("(await "))
                             .map_or(value.clone(), |v| format!("await {v}"));
-                        self.line(&format!("{bare};"));
+                        self.e.line(&format!("{bare};"));
                     }
                 }
                 Stmt::For {
@@ -305,26 +246,27 @@ impl Writer<'_> {
                     let (from, to) = (self.expr(start), self.expr(end));
                     self.scopes.push(Vec::new());
                     let var = match self.declare_pat(pat) {
-                        name if name.is_empty() || name.starts_with('[') => self.fresh("i"),
+                        name if name.is_empty() || name.starts_with('[') => self.e.fresh("i"),
                         name => name,
                     };
-                    self.line(&format!("for (let {var} = {from}; {var} < {to}; {var}++) {{"));
-                    self.indent += 1;
+                    self.e
+                        .line(&format!("for (let {var} = {from}; {var} < {to}; {var}++) {{"));
+                    self.e.indent += 1;
                     self.scopes.push(Vec::new());
                     if let Some(value) = self.body(body) {
-                        self.line(&format!("{value};"));
+                        self.e.line(&format!("{value};"));
                     }
                     self.scopes.pop();
-                    self.indent -= 1;
+                    self.e.indent -= 1;
                     self.scopes.pop();
-                    self.line("}");
+                    self.e.line("}");
                 }
             }
-            self.trailing(stmt_end);
+            self.e.trailing(stmt_end);
         }
         let mut value = None;
         if let Some(tail) = &block.tail {
-            self.comments_before(tail.span.start);
+            self.e.comments_before(tail.span.start);
             for (name, moved) in &mut held {
                 if !*moved && super::free::of_expr(tail, &[]).iter().any(|n| n == name) {
                     *moved = true;
@@ -332,17 +274,17 @@ impl Writer<'_> {
             }
             let text = self.expr(tail);
             if held.iter().any(|(_, moved)| !moved) {
-                let name = self.fresh("value");
-                self.line(&format!("const {name} = {text};"));
+                let name = self.e.fresh("value");
+                self.e.line(&format!("const {name} = {text};"));
                 value = Some(name);
             } else {
                 value = Some(text);
             }
         }
-        self.comments_before(block.span.end);
+        self.e.comments_before(block.span.end);
         for (name, moved) in held.iter().rev() {
             if !moved {
-                self.line(&format!(
+                self.e.line(&format!(
                     "drop({name}); // dropped at the end of its block, as in the Rust"
                 ));
             }
@@ -353,19 +295,12 @@ impl Writer<'_> {
     /// What `write` writes, one level in: a function's body.
     fn inner(&mut self, write: impl FnOnce(&mut Writer<'_>)) -> String {
         let mut inner = Writer {
-            program: self.program,
-            checked: self.checked,
-            out: String::new(),
-            indent: self.indent + 1,
-            names: self.names,
-            comments_done: self.comments_done,
+            e: self.e.nested(),
             scopes: self.scopes.clone(),
         };
         inner.scopes.push(Vec::new());
         write(&mut inner);
-        self.names = inner.names;
-        self.comments_done = inner.comments_done;
-        inner.out
+        self.e.absorb(inner.e)
     }
 
     /// The JavaScript name `name` has here (a shadowed one was renamed).
@@ -386,7 +321,7 @@ impl Writer<'_> {
             .last()
             .is_some_and(|s| s.iter().any(|(rust, _)| rust == name));
         let js = if taken {
-            self.fresh(&format!("{}_", js_name(name)))
+            self.e.fresh(&format!("{}_", js_name(name)))
         } else {
             js_name(name)
         };
@@ -431,17 +366,17 @@ impl Writer<'_> {
                 }
             }
             ExprKind::Block(block) => {
-                let name = self.fresh("block");
-                self.line(&format!("let {name};"));
-                self.line("{");
-                self.indent += 1;
+                let name = self.e.fresh("block");
+                self.e.line(&format!("let {name};"));
+                self.e.line("{");
+                self.e.indent += 1;
                 self.scopes.push(Vec::new());
                 if let Some(value) = self.body(block) {
-                    self.line(&format!("{name} = {value};"));
+                    self.e.line(&format!("{name} = {value};"));
                 }
                 self.scopes.pop();
-                self.indent -= 1;
-                self.line("}");
+                self.e.indent -= 1;
+                self.e.line("}");
                 name
             }
             ExprKind::Await(inner) => format!("(await {}.run())", self.expr(inner)),
@@ -449,10 +384,10 @@ impl Writer<'_> {
             ExprKind::Async { block, .. } => {
                 let inner = self.inner(|inner| {
                     if let Some(value) = inner.body(block) {
-                        inner.line(&format!("return {value};"));
+                        inner.e.line(&format!("return {value};"));
                     }
                 });
-                format!("lazy(async () => {{\n{inner}{}}})", "  ".repeat(self.indent))
+                format!("lazy(async () => {{\n{inner}{}}})", "  ".repeat(self.e.indent))
             }
             ExprKind::Closure { params, body, .. } => {
                 self.scopes.push(Vec::new());
@@ -477,13 +412,13 @@ impl Writer<'_> {
             if let ExprKind::Block(block) = &body.kind {
                 let inner = self.inner(|inner| {
                     if let Some(value) = inner.body(block) {
-                        inner.line(&format!("return {value};"));
+                        inner.e.line(&format!("return {value};"));
                     }
                 });
                 return format!(
                     "(({}) => {{\n{inner}{}}})",
                     names.join(", "),
-                    "  ".repeat(self.indent)
+                    "  ".repeat(self.e.indent)
                 );
             }
             let body = self.expr(body);
@@ -538,40 +473,24 @@ impl Writer<'_> {
 /// A `format!` template with its values, as a template literal: `{}` the
 /// value as text, `{:?}` as JSON.
 fn template_literal(template: &str, values: &[String]) -> String {
+    use super::template::Piece;
     let mut out = String::from("`");
     let mut values = values.iter();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '{' => {
-                let mut inside = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
+    for piece in super::template::checked_pieces(template) {
+        match piece {
+            Piece::Text(text) => {
+                for c in text.chars() {
+                    if matches!(c, '`' | '\\' | '$') {
+                        out.push('\\');
                     }
-                    inside.push(c);
-                }
-                if let Some(value) = values.next() {
-                    if inside == ":?" {
-                        out.push_str(&format!("${{JSON.stringify({value})}}"));
-                    } else {
-                        out.push_str(&format!("${{{value}}}"));
-                    }
+                    out.push(c);
                 }
             }
-            '`' | '\\' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+            Piece::Hole { debug } => match (debug, values.next()) {
+                (true, Some(value)) => out.push_str(&format!("${{JSON.stringify({value})}}")),
+                (false, Some(value)) => out.push_str(&format!("${{{value}}}")),
+                (_, None) => {}
+            },
         }
     }
     out.push('`');
@@ -641,7 +560,7 @@ fn names(pat: &Pat, writer: &Writer<'_>) -> Vec<(String, Option<Ty>)> {
     match pat {
         Pat::Ident { name, span, .. } => vec![(
             js_name(name),
-            writer.checked.types.get(&(span.start, span.end)).cloned(),
+            writer.e.checked.types.get(&(span.start, span.end)).cloned(),
         )],
         Pat::Tuple(items, _) => items.iter().flat_map(|p| names(p, writer)).collect(),
         Pat::Wild(_) => Vec::new(),

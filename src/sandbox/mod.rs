@@ -15,12 +15,14 @@
 //!   JavaScript.
 
 pub mod check;
+mod emit;
 pub mod eval;
 pub mod examples;
 pub mod free;
 pub mod prelude;
 pub mod runtime;
 pub mod syntax;
+pub mod template;
 
 use futures::future::{select, Either};
 use futures::{FutureExt, StreamExt};
@@ -36,7 +38,7 @@ use syntax::{Diagnostic, Program};
 pub fn compile(source: &str) -> Result<(Program, Checked), Diagnostic> {
     let program = syntax::parse(source)?;
     let checked = check::check(&program)?;
-    let futures = most_futures(&program.body);
+    let futures = most(&program.body, Most::Futures);
     if futures > runtime::MAX_FUTURES as u128 {
         return Err(Diagnostic::error(
             syntax::Span::new(0, 0),
@@ -47,7 +49,7 @@ pub fn compile(source: &str) -> Result<(Program, Checked), Diagnostic> {
         )
         .help("lower the counts of repeat(n, …) and of the for loops"));
     }
-    let turns = most_turns(&program.body);
+    let turns = most(&program.body, Most::Turns);
     if turns > runtime::MAX_FUTURES as u128 {
         return Err(Diagnostic::error(
             syntax::Span::new(0, 0),
@@ -61,27 +63,23 @@ pub fn compile(source: &str) -> Result<(Program, Checked), Diagnostic> {
     Ok((program, checked))
 }
 
-/// How many times `block`'s `for` loops turn at most, where their ranges
-/// are written as numbers (nested loops multiply).
-fn most_turns(block: &syntax::Block) -> u128 {
-    use syntax::{ExprKind, Stmt};
-    fn expr(e: &syntax::Expr) -> u128 {
-        match &e.kind {
-            ExprKind::Async { block, .. } | ExprKind::Block(block) => most_turns(block),
-            ExprKind::Closure { body, .. } => expr(body),
-            ExprKind::Call { args, .. }
-            | ExprKind::Macro { args, .. }
-            | ExprKind::Tuple(args)
-            | ExprKind::Array(args) => args.iter().map(expr).fold(0, u128::saturating_add),
-            ExprKind::Await(e)
-            | ExprKind::Try(e)
-            | ExprKind::Clone(e)
-            | ExprKind::Ref(e)
-            | ExprKind::Paren(e) => expr(e),
-            ExprKind::Binary { lhs, rhs, .. } => expr(lhs).saturating_add(expr(rhs)),
-            ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_) => 0,
-        }
-    }
+/// What [`most`] counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Most {
+    /// Futures made: `repeat(100000, …)` and `for i in 0..10` multiply.
+    Futures,
+    /// Turns of `for` loops (nested loops multiply).
+    Turns,
+}
+
+/// How many futures `block` makes, or how many times its `for` loops turn,
+/// at most, where its counts are written as numbers: a run of too many is
+/// refused before it starts (a count computed at run time is the
+/// runtime's to stop).
+fn most(block: &syntax::Block, what: Most) -> u128 {
+    use syntax::{Expr, ExprKind, Stmt};
+    let futures = what == Most::Futures;
+    let expr = |e: &Expr| most_in(e, what);
     let mut total: u128 = 0;
     for stmt in &block.stmts {
         total = total.saturating_add(match stmt {
@@ -90,67 +88,54 @@ fn most_turns(block: &syntax::Block) -> u128 {
             Stmt::For { start, end, body, .. } => {
                 let count = match (&start.kind, &end.kind) {
                     (ExprKind::Int(a), ExprKind::Int(b)) => u128::from(b.saturating_sub(*a)),
-                    _ => 0,
+                    // Unknown: a loop of computed range makes its body's
+                    // futures at least once, and is counted by the runtime.
+                    _ => u128::from(futures),
                 };
-                count.saturating_add(count.saturating_mul(most_turns(body)))
+                let inside = count.saturating_mul(most(body, what));
+                if futures {
+                    inside
+                } else {
+                    count.saturating_add(inside)
+                }
             }
         });
     }
     total.saturating_add(block.tail.as_deref().map_or(0, expr))
 }
 
-/// How many futures `block` makes at most, where its counts are written as
-/// numbers (`repeat(100000, …)`, `for i in 0..10`): a run of too many is
-/// refused before it starts.
-fn most_futures(block: &syntax::Block) -> u128 {
-    use syntax::{ExprKind, Stmt};
-    fn expr(e: &syntax::Expr) -> u128 {
-        let number = |e: &syntax::Expr| match e.kind {
-            ExprKind::Int(n) => u128::from(n),
-            _ => 1,
-        };
-        match &e.kind {
-            ExprKind::Call { name, args, .. } if name == "repeat" && args.len() == 2 => {
-                number(&args[0]).saturating_mul(expr(&args[1]).max(1))
-            }
-            ExprKind::Call { name, args, .. } => {
-                let own = u128::from(check::FUTURE_FNS.contains(&name.as_str()));
-                args.iter().map(expr).fold(own, u128::saturating_add)
-            }
-            ExprKind::Macro { name, args } => {
-                let own = u128::from(name == "join" || name == "try_join");
-                args.iter().map(expr).fold(own, u128::saturating_add)
-            }
-            ExprKind::Async { block, .. } => 1u128.saturating_add(most_futures(block)),
-            ExprKind::Block(block) => most_futures(block),
-            ExprKind::Closure { body, .. } => expr(body),
-            ExprKind::Tuple(items) | ExprKind::Array(items) => {
-                items.iter().map(expr).fold(0, u128::saturating_add)
-            }
-            ExprKind::Await(e)
-            | ExprKind::Try(e)
-            | ExprKind::Clone(e)
-            | ExprKind::Ref(e)
-            | ExprKind::Paren(e) => expr(e),
-            ExprKind::Binary { lhs, rhs, .. } => expr(lhs).saturating_add(expr(rhs)),
-            ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_) => 0,
+/// [`most`] of one expression.
+fn most_in(e: &syntax::Expr, what: Most) -> u128 {
+    use syntax::ExprKind;
+    let futures = what == Most::Futures;
+    let sum = |items: &[syntax::Expr], own: bool| {
+        items
+            .iter()
+            .map(|e| most_in(e, what))
+            .fold(u128::from(own), u128::saturating_add)
+    };
+    match &e.kind {
+        ExprKind::Call { name, args, .. } if futures && name == "repeat" && args.len() == 2 => {
+            let times = match args[0].kind {
+                ExprKind::Int(n) => u128::from(n),
+                _ => 1,
+            };
+            times.saturating_mul(most_in(&args[1], what).max(1))
         }
+        ExprKind::Call { name, args, .. } => sum(args, futures && check::FUTURE_FNS.contains(&name.as_str())),
+        ExprKind::Macro { name, args } => sum(args, futures && (name == "join" || name == "try_join")),
+        ExprKind::Async { block, .. } => u128::from(futures).saturating_add(most(block, what)),
+        ExprKind::Block(block) => most(block, what),
+        ExprKind::Closure { body, .. } => most_in(body, what),
+        ExprKind::Tuple(items) | ExprKind::Array(items) => sum(items, false),
+        ExprKind::Await(e)
+        | ExprKind::Try(e)
+        | ExprKind::Clone(e)
+        | ExprKind::Ref(e)
+        | ExprKind::Paren(e) => most_in(e, what),
+        ExprKind::Binary { lhs, rhs, .. } => most_in(lhs, what).saturating_add(most_in(rhs, what)),
+        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_) => 0,
     }
-    let mut total: u128 = 0;
-    for stmt in &block.stmts {
-        total = total.saturating_add(match stmt {
-            Stmt::Let { init, .. } => expr(init),
-            Stmt::Expr { expr: e, .. } => expr(e),
-            Stmt::For { start, end, body, .. } => {
-                let count = match (&start.kind, &end.kind) {
-                    (ExprKind::Int(a), ExprKind::Int(b)) => u128::from(b.saturating_sub(*a)),
-                    _ => 1,
-                };
-                count.saturating_mul(most_futures(body))
-            }
-        });
-    }
-    total.saturating_add(block.tail.as_deref().map_or(0, expr))
 }
 
 /// Runs `source` (checked already) as one run named `program` of

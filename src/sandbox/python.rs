@@ -13,6 +13,7 @@
 use std::fmt::Write as _;
 
 use super::check::{Checked, Ty};
+use super::emit::{holds_future, Emitter, Style};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 /// The helpers, written after `main()`.
@@ -271,12 +272,16 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
             .collect::<std::collections::HashMap<_, _>>()
     });
     let mut writer = Writer {
-        program,
-        checked,
-        out: String::new(),
-        indent: 1,
-        names: 0,
-        comments_done: 0,
+        e: Emitter::new(
+            program,
+            checked,
+            Style {
+                indent: "    ",
+                comment: "#",
+                join: "_",
+            },
+            1,
+        ),
         traced,
     };
     let uses = |name: &str| program.source.contains(name);
@@ -292,17 +297,17 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
     out.push_str("\n\nasync def main():\n");
     if let Some(value) = writer.body(&program.body) {
         if value != "None" {
-            writer.line(&value);
+            writer.e.line(&value);
         }
     }
     if uses("spawn_local") {
-        writer.line("await spawned_tasks()");
+        writer.e.line("await spawned_tasks()");
     }
-    writer.comments_before(usize::MAX);
-    if writer.out.is_empty() {
-        writer.line("pass");
+    writer.e.comments_before(usize::MAX);
+    if writer.e.out.is_empty() {
+        writer.e.line("pass");
     }
-    out.push_str(&writer.out);
+    out.push_str(&writer.e.out);
     if trace {
         let labels: Vec<String> = checked
             .written
@@ -320,80 +325,14 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
 }
 
 struct Writer<'a> {
-    program: &'a Program,
-    checked: &'a Checked,
-    out: String,
-    indent: usize,
-    names: usize,
-    comments_done: usize,
+    e: Emitter<'a>,
     /// For the traced twin: the index of each future the program writes.
     traced: Option<std::collections::HashMap<(usize, usize), usize>>,
 }
 
 impl Writer<'_> {
-    fn line(&mut self, text: &str) {
-        for _ in 0..self.indent {
-            self.out.push_str("    ");
-        }
-        self.out.push_str(text);
-        self.out.push('\n');
-    }
-
-    /// The program's comments written before byte `at`, not yet carried over.
-    fn comments_before(&mut self, at: usize) {
-        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
-            if span.start >= at {
-                break;
-            }
-            self.comments_done += 1;
-            let text = if text.is_empty() {
-                "#".to_string()
-            } else {
-                format!("# {text}")
-            };
-            self.line(&text);
-        }
-    }
-
-    /// A comment on the same line as the statement that ends at `end`:
-    /// after that statement's (last) line here.
-    fn trailing(&mut self, end: usize) {
-        let source = &self.program.source;
-        let line_end = source[end.min(source.len())..]
-            .find('\n')
-            .map_or(source.len(), |i| end + i);
-        while let Some((span, text)) = self.program.comments.get(self.comments_done) {
-            if span.start < end || span.start >= line_end {
-                break;
-            }
-            self.comments_done += 1;
-            if self.out.ends_with('\n') {
-                self.out.pop();
-            }
-            self.out.push_str(&format!("  # {text}\n"));
-        }
-    }
-
-    fn fresh(&mut self, what: &str) -> String {
-        self.names += 1;
-        format!("{what}_{}", self.names)
-    }
-
-    fn ty(&self, expr: &Expr) -> Option<&Ty> {
-        self.checked.types.get(&(expr.span.start, expr.span.end))
-    }
-
-    fn holds_future(ty: &Ty) -> bool {
-        match ty {
-            Ty::Fut(..) => true,
-            Ty::Tuple(items) => items.iter().any(Self::holds_future),
-            Ty::Array(t) | Ty::Vec(t) | Ty::Either(t, _) => Self::holds_future(t),
-            _ => false,
-        }
-    }
-
     fn is_future(&self, expr: &Expr) -> bool {
-        self.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..)))
+        self.e.ty(expr).is_some_and(|t| matches!(t, Ty::Fut(..)))
     }
 
     /// Writes `block`'s statements; returns its value (an expression to
@@ -411,7 +350,7 @@ impl Writer<'_> {
                 Stmt::Let { span, .. } | Stmt::For { span, .. } => span.start,
                 Stmt::Expr { expr, .. } => expr.span.start,
             };
-            self.comments_before(at);
+            self.e.comments_before(at);
             // A held future used by value here is no longer held.
             for (name, moved) in &mut held {
                 if !*moved && stmt_moves(stmt, name) {
@@ -422,14 +361,15 @@ impl Writer<'_> {
                 Stmt::Let { pat, init, .. } => {
                     let value = self.expr(init);
                     match pat {
-                        Pat::Wild(_) if self.ty(init).is_some_and(Self::holds_future) => {
-                            self.line(&format!("drop({value})  # `let _ =` drops it at once"));
+                        Pat::Wild(_) if self.e.ty(init).is_some_and(holds_future) => {
+                            self.e
+                                .line(&format!("drop({value})  # `let _ =` drops it at once"));
                         }
-                        Pat::Wild(_) => self.line(&value),
+                        Pat::Wild(_) => self.e.line(&value),
                         _ => {
-                            self.line(&format!("{} = {value}", pattern(pat)));
+                            self.e.line(&format!("{} = {value}", pattern(pat)));
                             for (name, ty) in pattern_names(pat, self) {
-                                if ty.as_ref().is_some_and(Self::holds_future) {
+                                if ty.as_ref().is_some_and(holds_future) {
                                     held.push((name, false));
                                 }
                             }
@@ -445,23 +385,24 @@ impl Writer<'_> {
                     ..
                 } => {
                     let (from, to) = (self.expr(start), self.expr(end));
-                    self.line(&format!("for {} in range({from}, {to}):", pattern(pat)));
-                    self.indent += 1;
-                    let before = self.out.len();
+                    self.e
+                        .line(&format!("for {} in range({from}, {to}):", pattern(pat)));
+                    self.e.indent += 1;
+                    let before = self.e.out.len();
                     if let Some(value) = self.body(body) {
-                        self.line(&value);
+                        self.e.line(&value);
                     }
-                    if self.out.len() == before {
-                        self.line("pass");
+                    if self.e.out.len() == before {
+                        self.e.line("pass");
                     }
-                    self.indent -= 1;
+                    self.e.indent -= 1;
                 }
             }
-            self.trailing(stmt_end);
+            self.e.trailing(stmt_end);
         }
         let mut value = None;
         if let Some(tail) = &block.tail {
-            self.comments_before(tail.span.start);
+            self.e.comments_before(tail.span.start);
             for (name, moved) in &mut held {
                 if !*moved && expr_moves(tail, name) {
                     *moved = true;
@@ -472,18 +413,18 @@ impl Writer<'_> {
             value = Some(if self.is_future(tail) {
                 format!("drop({text})")
             } else if dropped_after {
-                let name = self.fresh("value");
-                self.line(&format!("{name} = {text}"));
+                let name = self.e.fresh("value");
+                self.e.line(&format!("{name} = {text}"));
                 name
             } else {
                 text
             });
         }
-        self.comments_before(block.span.end);
+        self.e.comments_before(block.span.end);
         // What the Rust drops at the end of the block, still pending.
         for (name, moved) in held.iter().rev() {
             if !moved {
-                self.line(&format!(
+                self.e.line(&format!(
                     "drop({name})  # dropped at the end of its block, as in the Rust"
                 ));
             }
@@ -495,11 +436,11 @@ impl Writer<'_> {
     fn statement(&mut self, expr: &Expr) {
         let value = self.expr(expr);
         if self.is_future(expr) {
-            self.line(&format!(
+            self.e.line(&format!(
                 "drop({value})  # made and dropped: never run (rustc warns)"
             ));
         } else if !value.is_empty() && value != "None" {
-            self.line(&value);
+            self.e.line(&value);
         }
     }
 
@@ -554,7 +495,7 @@ impl Writer<'_> {
             ExprKind::Await(inner) => {
                 let value = self.expr(inner);
                 let results =
-                    matches!(self.ty(inner), Some(Ty::Fut(out, _)) if matches!(**out, Ty::Result(..)));
+                    matches!(self.e.ty(inner), Some(Ty::Fut(out, _)) if matches!(**out, Ty::Result(..)));
                 if results {
                     // An error stays a value until a `?` checks it.
                     format!("await settle({value})")
@@ -571,17 +512,17 @@ impl Writer<'_> {
                 _ => format!("check({})", self.expr(inner)),
             },
             ExprKind::Async { block, .. } => {
-                let name = self.fresh("block");
+                let name = self.e.fresh("block");
                 let free: Vec<String> = super::free::of_block(block).iter().map(|f| py_name(f)).collect();
-                self.line(&format!("async def {name}({}):", free.join(", ")));
-                self.indent += 1;
-                let before = self.out.len();
+                self.e.line(&format!("async def {name}({}):", free.join(", ")));
+                self.e.indent += 1;
+                let before = self.e.out.len();
                 if let Some(value) = self.body(block) {
-                    self.line(&format!("return {value}"));
-                } else if self.out.len() == before {
-                    self.line("pass");
+                    self.e.line(&format!("return {value}"));
+                } else if self.e.out.len() == before {
+                    self.e.line("pass");
                 }
-                self.indent -= 1;
+                self.e.indent -= 1;
                 format!("{name}({})", free.join(", "))
             }
             ExprKind::Closure { params, body, .. } => {
@@ -599,12 +540,12 @@ impl Writer<'_> {
                 let signature: Vec<String> = names.into_iter().chain(defaults).collect();
                 match &body.kind {
                     ExprKind::Block(block) if !block.stmts.is_empty() => {
-                        let name = self.fresh("closure");
-                        self.line(&format!("def {name}({}):", signature.join(", ")));
-                        self.indent += 1;
+                        let name = self.e.fresh("closure");
+                        self.e.line(&format!("def {name}({}):", signature.join(", ")));
+                        self.e.indent += 1;
                         let value = self.body(block).unwrap_or_else(|| "None".into());
-                        self.line(&format!("return {value}"));
-                        self.indent -= 1;
+                        self.e.line(&format!("return {value}"));
+                        self.e.indent -= 1;
                         name
                     }
                     _ => {
@@ -627,15 +568,13 @@ impl Writer<'_> {
                             ..
                         }) => {
                             let values = self.exprs(&args[1..]);
-                            let template = template.replace("{:?}", "{!r}");
+                            let python_str = super::super::lessons::twin::python_str;
                             if values.is_empty() {
-                                super::super::lessons::twin::python_str(
-                                    &template.replace("{{", "{").replace("}}", "}"),
-                                )
+                                python_str(&super::template::plain_text(template))
                             } else {
                                 format!(
                                     "{}.format({})",
-                                    super::super::lessons::twin::python_str(&template),
+                                    python_str(&super::template::python_format(template)),
                                     values.join(", ")
                                 )
                             }
@@ -712,7 +651,7 @@ fn pattern_names(pat: &Pat, writer: &Writer<'_>) -> Vec<(String, Option<Ty>)> {
     match pat {
         Pat::Ident { name, span, .. } => vec![(
             name.clone(),
-            writer.checked.types.get(&(span.start, span.end)).cloned(),
+            writer.e.checked.types.get(&(span.start, span.end)).cloned(),
         )],
         Pat::Tuple(items, _) => items.iter().flat_map(|p| pattern_names(p, writer)).collect(),
         Pat::Wild(_) => Vec::new(),

@@ -237,6 +237,15 @@ impl Widget {
         self.sync();
     }
 
+    /// The widget's colours changed (the page's light or dark scheme, or
+    /// its custom properties): what is drawn on the canvas is drawn again in
+    /// the new ones.
+    pub fn restyle(&self) {
+        if let Some(view) = &self.inner.view {
+            view.restyle();
+        }
+    }
+
     /// The element left the page: cancels its work. (The view's listeners go
     /// with the view, when JavaScript frees the widget.)
     pub fn destroy(&self) {

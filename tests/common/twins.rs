@@ -129,13 +129,19 @@ fn same(a: &RunRecord, b: &RunRecord) -> Result<(), String> {
         ));
     }
     for (x, y) in a.tasks.iter().zip(&b.tasks) {
-        // buffer_unordered (a FuturesUnordered inside) polls itself again
-        // when its children's wakes arrive apart, not when the browser
-        // delivers two in one microtask checkpoint: its own poll count
-        // depends on that, in either mode. Its children's do not.
+        // buffer_unordered (a FuturesUnordered inside) is woken and polls
+        // itself again when its children's wakes arrive apart, not when the
+        // browser delivers two in one microtask checkpoint: its own poll
+        // and wake counts depend on that, in either mode (seen in Firefox:
+        // 22 polls and 21 wakes interpreted, 21 and 20 compiled, three runs
+        // in a row under load). Its children's do not.
         let coalesces = x.label.starts_with("buffer_unordered(");
-        let polls_match = x.polls() == y.polls() || (coalesces && x.polls().abs_diff(y.polls()) <= 2);
-        if x.label != y.label || x.state != y.state || !polls_match || x.wakes() != y.wakes() {
+        let close = |p: u32, q: u32| p == q || (coalesces && p.abs_diff(q) <= 2);
+        if x.label != y.label
+            || x.state != y.state
+            || !close(x.polls(), y.polls())
+            || !close(x.wakes(), y.wakes())
+        {
             return Err(differ());
         }
     }

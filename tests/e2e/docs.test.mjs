@@ -4,6 +4,8 @@
 // axe-core audit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { BASE, axeViolations, launch, openPage, reportOf, runByClick } from "./browser.mjs";
 
 let browser;
@@ -101,6 +103,22 @@ async function openChapter(path, width = 1280) {
   }
   return page;
 }
+
+test("a link to a chapter is named by the chapter's title", () => {
+  const src = path.join(import.meta.dirname, "../../docs/src");
+  const files = fs.readdirSync(src).filter((f) => f.endsWith(".md"));
+  const titles = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(src, f), "utf8").match(/^# (.+)$/m)?.[1]]));
+  const wrong = [];
+  for (const file of files) {
+    for (const [, text, target] of fs.readFileSync(path.join(src, file), "utf8").matchAll(/\[([^\]]+)\]\(([\w-]+\.md)(?:#[\w-]*)?\)/g)) {
+      if (file !== "SUMMARY.md" || target !== "introduction.md") {
+        if (text !== titles[target]) wrong.push(`${file}: [${text}](${target}), titled "${titles[target]}"`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(Object.keys(titles).length >= 10);
+});
 
 test("no docs chapter has serious or critical axe violations, wide or narrow", async () => {
   const found = [];

@@ -306,6 +306,12 @@ impl WidgetView {
         self.draw();
     }
 
+    /// Reads the widget's colours again and redraws with them.
+    pub fn restyle(&self) {
+        *self.palette.borrow_mut() = Some(Palette::of(&self.host));
+        self.draw();
+    }
+
     fn draw(&self) {
         let Some(recorder) = self.recorder.borrow().clone() else {
             return;
