@@ -504,11 +504,23 @@ impl Checker<'_> {
         }
     }
 
-    /// rustc's warning for a future made and dropped as a statement.
+    /// rustc's warning for a future made and dropped as a statement, in
+    /// its words (rustc 1.95): the prelude's futures are `Task`s, pinned
+    /// boxed trait objects; an async block is an `impl Future`; a name
+    /// alone is a path statement.
     fn unused_future(&mut self, expr: &Expr, ty: &Ty) {
         if matches!(self.resolve(ty), Ty::Fut(..)) {
+            let mut inner = expr;
+            while let ExprKind::Paren(e) = &inner.kind {
+                inner = e;
+            }
+            let message = match inner.kind {
+                ExprKind::Async { .. } => "unused implementer of `Future` that must be used",
+                ExprKind::Var(_) => "path statement drops value",
+                _ => "unused pinned boxed `Future` trait object that must be used",
+            };
             self.warnings.push(
-                Diagnostic::error(expr.span, "unused implementer of `Future` that must be used")
+                Diagnostic::error(expr.span, message)
                     .help("futures do nothing unless you `.await` or poll them: this one is dropped, never polled")
                     .warning(),
             );

@@ -188,9 +188,19 @@ fn closures_and_async_blocks_follow_rusts_borrowing() {
 fn a_future_made_and_dropped_at_once_is_legal_and_warned_about() {
     let ok = checked("sleep(300);\nlet _unused = fetch(\"x\");");
     assert_eq!(ok.warnings.len(), 1);
+    // rustc 1.95's words for each kind of future dropped as a statement.
     assert_eq!(
         ok.warnings[0].message,
-        "unused implementer of `Future` that must be used"
+        "unused pinned boxed `Future` trait object that must be used"
     );
     assert!(ok.warnings[0].warning);
+    let block = checked("async { sleep(1).await; };\nlet a = sleep(1);\na;");
+    let said: Vec<&str> = block.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "unused implementer of `Future` that must be used",
+            "path statement drops value"
+        ]
+    );
 }
