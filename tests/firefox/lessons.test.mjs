@@ -238,6 +238,32 @@ test("sandbox: the default program runs for real, and a refused one rejects with
   assert.equal(await stateOf(driver, "sandbox"), "error");
 });
 
+test("the page's own dark switch turns every widget dark, and a timeline drawn already is drawn again in the dark colours", async () => {
+  // The grid lines of a timeline are stroked in --line: light #d0d7de, dark #30363d.
+  const pixels = (rgb) =>
+    onWidget(
+      driver,
+      "sleep",
+      `const canvas = el.shadowRoot.querySelector("canvas");
+       const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+       let n = 0;
+       for (let i = 0; i < data.length; i += 4) if (data[i] === arguments[0][0] && data[i + 1] === arguments[0][1] && data[i + 2] === arguments[0][2]) n++;
+       return n;`,
+      rgb,
+    );
+  const schemes = () => driver.executeScript('return [...new Set([...document.querySelectorAll("async-demo")].map((e) => e.dataset.scheme))];');
+  assert.deepEqual(await schemes(), ["light"]);
+  assert.ok((await pixels([208, 215, 222])) > 20, "the sleep lesson's timeline, drawn light");
+  // A switch of the page's own, as a site's theme toggle makes it: the body's colours.
+  await driver.executeScript('document.body.style.color = "#e6e6e6"; document.body.style.background = "#121212";');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && ((await schemes()).join() !== "dark" || (await pixels([48, 54, 61])) === 0)) await sleep(100);
+  assert.deepEqual(await schemes(), ["dark"]);
+  assert.ok((await pixels([48, 54, 61])) > 20, "redrawn dark");
+  assert.equal(await pixels([208, 215, 222]), 0, "nothing left in the light colours");
+  await driver.executeScript('document.body.style.color = ""; document.body.style.background = "";');
+});
+
 test("no page errors while every lesson ran", () => {
   assert.deepEqual(errors, []);
 });
