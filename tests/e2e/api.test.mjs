@@ -29,7 +29,11 @@ test("fetchAll resolves one result per URL, in input order, failures included", 
   assert.match(results[1].error, /HTTP 404/);
   assert.equal(results[3].status, null);
   assert.match(results[3].error, /scheme “ftp:”/);
-  assert.ok(results[0].ms >= 300 && results[2].ms < 300);
+  // The 300 ms download took its 300 ms; the 50 ms one, started when the
+  // 404 freed its place, ended sooner (a bound that holds on a loaded
+  // machine too: it failed once as `< 300` right after a release build).
+  const ms = results.map((r) => r.ms);
+  assert.ok(ms[0] >= 295 && ms[2] < ms[0], JSON.stringify(ms));
 });
 
 test("fetchAll refuses unusable options with a sentence", async () => {
