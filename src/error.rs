@@ -34,6 +34,9 @@ pub enum Error {
         status: u16,
         /// The status line's reason phrase, when the browser exposes one.
         status_text: String,
+        /// A sentence after the failure, or empty: where the widget's own
+        /// endpoints are, for a 404 that looks meant for them ([`api_hint`]).
+        hint: String,
     },
     /// The body grew past the limit a lesson sets; the download was stopped.
     BodyTooLarge {
@@ -119,6 +122,7 @@ impl fmt::Display for Error {
                 url,
                 status,
                 status_text,
+                hint,
             } => {
                 let reason = if status_text.is_empty() {
                     status_reason(*status)
@@ -129,7 +133,11 @@ impl fmt::Display for Error {
                     f,
                     "{} answered HTTP {status} {reason}: the download failed.",
                     cut(url)
-                )
+                )?;
+                if !hint.is_empty() {
+                    write!(f, " {hint}")?;
+                }
+                Ok(())
             }
             Error::BodyTooLarge { url, limit } => {
                 write!(
@@ -194,6 +202,35 @@ pub fn js_to_error(value: JsValue) -> Error {
     Error::Js(js_message(&value))
 }
 
+/// The endpoints of the widget's own API, the ones a misplaced URL most
+/// likely meant (`api/` was their folder's name before `async-demo-api/`).
+const ENDPOINTS: [&str; 6] = ["delay", "drip", "binary", "status", "flaky", "stats"];
+
+/// For a download that answered `status` at `url`: a sentence saying where
+/// the widget's own endpoints are (`api`, the URL of its `async-demo-api/`
+/// folder), when the URL looks meant for them but is elsewhere. A site with
+/// directory URLs (`gather/index.html`) turns a page-relative
+/// `api/delay/300` into `gather/api/delay/300`, a 404 that otherwise says
+/// nothing of why. Empty for any other answer.
+pub fn api_hint(url: &str, status: u16, api: &str) -> String {
+    if status != 404 || api.is_empty() || url.starts_with(api) {
+        return String::new();
+    }
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let segments: Vec<&str> = path.split('/').collect();
+    let meant = segments
+        .windows(2)
+        .any(|pair| matches!(pair[0], "async-demo-api" | "api") && ENDPOINTS.contains(&pair[1]));
+    if !meant {
+        return String::new();
+    }
+    format!(
+        "This widget's own endpoints are at {}: written as async-demo-api/… (with nothing before it), \
+         a URL in urls resolves there from any page.",
+        cut(api)
+    )
+}
+
 /// The standard reason phrase, for browsers that leave `statusText` empty
 /// (HTTP/2 has none).
 fn status_reason(status: u16) -> &'static str {
@@ -235,6 +272,7 @@ mod tests {
             url,
             status: 500,
             status_text: String::new(),
+            hint: String::new(),
         }
         .to_string();
         assert!(sentence.chars().count() < 200, "{sentence}");
@@ -247,11 +285,49 @@ mod tests {
             url: "http://h/x".into(),
             status: 503,
             status_text: String::new(),
+            hint: String::new(),
         };
         assert_eq!(
             e.to_string(),
             "http://h/x answered HTTP 503 Service Unavailable: the download failed."
         );
+    }
+
+    #[test]
+    fn a_404_meant_for_the_widgets_endpoints_says_where_they_are() {
+        let api = "http://h/site/async-demo-api/";
+        // Directory URLs: a page-relative URL under the page's own folder.
+        for url in [
+            "http://h/site/gather/api/delay/300",
+            "http://h/site/gather/async-demo-api/delay/300?x=1",
+            "http://h/async-demo-api/stats",
+        ] {
+            let hint = api_hint(url, 404, api);
+            assert_eq!(
+                hint,
+                "This widget's own endpoints are at http://h/site/async-demo-api/: written as \
+                 async-demo-api/… (with nothing before it), a URL in urls resolves there from any page.",
+                "{url}"
+            );
+            let sentence = Error::Http {
+                url: url.into(),
+                status: 404,
+                status_text: "Not Found".into(),
+                hint,
+            }
+            .to_string();
+            assert!(
+                sentence.starts_with(&format!(
+                    "{url} answered HTTP 404 Not Found: the download failed. This widget's"
+                )),
+                "{sentence}"
+            );
+        }
+        // Not for the widget's own folder, another status, or another path.
+        assert_eq!(api_hint("http://h/site/async-demo-api/delay/x", 404, api), "");
+        assert_eq!(api_hint("http://h/site/gather/api/delay/300", 500, api), "");
+        assert_eq!(api_hint("http://h/site/api/users/3", 404, api), "");
+        assert_eq!(api_hint("http://h/site/gather/api/delay/300", 404, ""), "");
     }
 
     #[test]

@@ -242,7 +242,24 @@ function read(parse5, html) {
     base: all.find((e) => e.tagName === "base" && attr(e, "href") !== undefined),
     scripts: all.filter((e) => e.tagName === "script" && attr(e, "src") !== undefined),
     links: all.filter((e) => e.tagName === "link" && attr(e, "href") !== undefined),
+    hydrates: hydratedBy(all),
   };
+}
+
+/**
+ * The framework that hydrates the page, if any: it renders the page again in
+ * the browser and expects to find the markup it wrote, so a declarative
+ * shadow root inserted into it is taken apart (VitePress showed a widget and
+ * the paragraph after it twice, and lost the next widget). Known by the
+ * generator's <meta name="generator"> or its root element.
+ */
+function hydratedBy(all) {
+  const generator = all.find((e) => e.tagName === "meta" && (attr(e, "name") ?? "").toLowerCase() === "generator");
+  const named = /\b(VitePress|Docusaurus|Gatsby|Nuxt|Next\.js|VuePress|Astro)\b/i.exec(attr(generator ?? { attrs: [] }, "content") ?? "");
+  if (named) return named[1];
+  const roots = { __docusaurus: "Docusaurus", __next: "Next.js", __nuxt: "Nuxt", ___gatsby: "Gatsby" };
+  const root = all.find((e) => Object.hasOwn(roots, attr(e, "id") ?? ""));
+  return root ? roots[attr(root, "id")] : null;
 }
 
 /**
@@ -457,6 +474,15 @@ export async function prerender(site, pagesDir = site, base = "/", module = null
       // What an earlier run wrote goes first: the page as its author wrote it.
       const plain = apply(html, earlier(html, page.widgets));
       if (plain !== html) page = read(parse5, plain);
+      if (page.hydrates) {
+        // Left as its author wrote it (an earlier run's markup taken out):
+        // its widgets mount in the browser as on any page.
+        if (plain !== html) writePage(real, Buffer.from(plain, "utf8"), mode);
+        warnings.push(
+          `${name}: ${page.hydrates} hydrates this page and expects the markup it wrote, so its widgets are left to mount in the browser (not pre-rendered)`,
+        );
+        continue;
+      }
       const { url, documentUrl } = pageUrls(name, base, page);
       const folder = moduleBase(site, base, name, page, documentUrl, module);
       const changes = edits(render, plain, page, { url, documentUrl, sitePrefix }, folder, name);

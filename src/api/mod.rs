@@ -246,6 +246,15 @@ fn module_base() -> String {
     MODULE_BASE.with(|b| b.borrow().clone()).unwrap_or_else(page_base)
 }
 
+/// The URL of the widget's own endpoints' folder (`async-demo-api/` next to
+/// `async-demo.js`), or empty before `async-demo.js` has said where it is.
+pub(crate) fn api_folder() -> String {
+    MODULE_BASE
+        .with(|b| b.borrow().clone())
+        .map(|base| format!("{base}{}", crate::lessons::API_FOLDER))
+        .unwrap_or_default()
+}
+
 mod args;
 
 pub(crate) use args::try_lesson_params;

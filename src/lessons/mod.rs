@@ -48,7 +48,7 @@ pub mod twin;
 
 use futures::future::LocalBoxFuture;
 
-pub use params::{Param, ParamKind, Params, MAX_URLS};
+pub use params::{Param, ParamKind, Params, API_FOLDER, MAX_URLS};
 pub use sandbox::{DEFAULT_PROGRAM, PROGRAM};
 
 /// The most URLs one `fetchAll` call takes.

@@ -9,6 +9,10 @@ use crate::error::Error;
 /// in the lessons that compare ways), so a page cannot start hundreds.
 pub const MAX_URLS: usize = 50;
 
+/// The widget's own endpoints' folder, next to `async-demo.js`: the dev
+/// server's, or the one its Service Worker answers in a static build.
+pub const API_FOLDER: &str = "async-demo-api/";
+
 /// One attribute a lesson reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
@@ -122,12 +126,25 @@ impl Params {
     /// resolved is passed through as it is, so that the one download it
     /// affects fails with a clear error and the others still run.
     ///
+    /// A given URL resolves against the page, as any attribute's does,
+    /// except one that starts with `async-demo-api/`: that folder is the
+    /// widget's own (no site has one by chance), so it resolves against the
+    /// widget's folder, as the defaults do, and means the same endpoints on
+    /// every page of a site, however deep (`gather/index.html` included).
+    ///
     /// # Errors
     /// [`Error::Param`] for more than [`MAX_URLS`] URLs.
     pub fn urls(&self, param: &Param) -> Result<Vec<String>, Error> {
-        let (text, base) = match self.given(param) {
-            Some(text) => (text, &self.page_base),
-            None => (param.default, &self.default_base),
+        let (text, given) = match self.given(param) {
+            Some(text) => (text, true),
+            None => (param.default, false),
+        };
+        let base = |url: &str| {
+            if given && !url.starts_with(API_FOLDER) {
+                &self.page_base
+            } else {
+                &self.default_base
+            }
         };
         let urls: Vec<&str> = text.split_whitespace().collect();
         if urls.len() > MAX_URLS {
@@ -137,7 +154,7 @@ impl Params {
                 expected: format!("at most {MAX_URLS} space-separated URLs"),
             });
         }
-        Ok(urls.into_iter().map(|u| resolve(u, base)).collect())
+        Ok(urls.into_iter().map(|u| resolve(u, base(u))).collect())
     }
 
     /// Whether the run takes `param` at its default: absent or empty, or
@@ -193,7 +210,7 @@ impl Params {
     /// its default URLs, `urls` that point there, or endpoints it calls by
     /// itself ([`Lesson::endpoints`](crate::lessons::Lesson::endpoints)).
     pub fn relies_on_module_api(&self, lesson: &crate::lessons::Lesson) -> bool {
-        let api = format!("{}async-demo-api/", self.default_base);
+        let api = format!("{}{API_FOLDER}", self.default_base);
         let urls = lesson.params.iter().find(|p| matches!(p.kind, ParamKind::Urls));
         !lesson.endpoints.is_empty()
             || urls.is_some_and(|urls| {
@@ -285,13 +302,15 @@ mod tests {
         assert!(!params(&[("delay-ms", "1200")]).is_default(&DELAY));
         assert!(!params(&[("delay-ms", "soon")]).is_default(&DELAY));
         assert!(params(&[("urls", "")]).is_default(&URLS));
-        // Typed URLs resolve against the page, the defaults against the module.
+        // Typed URLs resolve against the page, the defaults (and any
+        // `async-demo-api/…`) against the module.
         assert!(params(&[(
             "urls",
             "http://module/async-demo-api/a http://module/async-demo-api/b"
         )])
         .is_default(&URLS));
-        assert!(!params(&[("urls", "async-demo-api/a async-demo-api/b")]).is_default(&URLS));
+        assert!(params(&[("urls", "async-demo-api/a async-demo-api/b")]).is_default(&URLS));
+        assert!(!params(&[("urls", "./async-demo-api/a ./async-demo-api/b")]).is_default(&URLS));
         assert!(!params(&[("urls", "http://module/async-demo-api/a")]).is_default(&URLS));
     }
 
@@ -384,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn default_urls_resolve_against_the_module_and_given_ones_against_the_page() {
+    fn default_urls_and_the_widgets_own_folder_resolve_against_the_module_and_the_rest_against_the_page() {
         assert_eq!(
             params(&[]).urls(&URLS).expect("the test sets this up"),
             vec!["http://module/async-demo-api/a", "http://module/async-demo-api/b"]
@@ -395,6 +414,23 @@ mod tests {
                 .expect("the test sets this up"),
             vec!["http://page/x", "http://page/y"]
         );
+        // The widget's own folder is the widget's wherever the page is
+        // (`../async-demo-api/` and `/async-demo-api/` stay as written).
+        assert_eq!(
+            params(&[(
+                "urls",
+                "async-demo-api/delay/5 ../async-demo-api/x /async-demo-api/y"
+            )])
+            .urls(&URLS)
+            .expect("the test sets this up"),
+            vec![
+                "http://module/async-demo-api/delay/5",
+                "http://page/../async-demo-api/x",
+                "http://page/async-demo-api/y"
+            ]
+        );
+        assert!(params(&[("urls", "async-demo-api/delay/5")])
+            .relies_on_module_api(crate::lessons::find("gather").expect("gather")));
         let too_many = vec!["x"; MAX_URLS + 1].join(" ");
         assert!(params(&[("urls", too_many.as_str())]).urls(&URLS).is_err());
     }

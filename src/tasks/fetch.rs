@@ -159,10 +159,12 @@ async fn download_keeping(
         .map_err(|_| Error::Setup("fetch resolved with something that is not a Response".into()))?;
 
     if !response.ok() {
+        let status = response.status();
         return Err(Error::Http {
             url: url.to_string(),
-            status: response.status(),
+            status,
             status_text: response.status_text(),
+            hint: crate::error::api_hint(url, status, &crate::api::api_folder()),
         });
     }
     let headers = response.headers();

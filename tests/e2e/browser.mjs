@@ -67,6 +67,25 @@ export async function serveFolder(folder, mount, { pages = {}, headers = {}, see
   return server;
 }
 
+/** Waits until every widget of the page has mounted (its Run button is there). */
+export async function mounted(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run, .error")),
+  );
+}
+
+/** Clicks Run on `host` (the input lesson: then its own button) and waits for the run's end; returns the report. */
+export async function runToEnd(page, host, timeout = 60_000) {
+  await host.scrollIntoViewIfNeeded();
+  await host.locator("button.run").click();
+  if ((await host.getAttribute("lesson")) === "input") {
+    await page.waitForTimeout(300);
+    await host.locator("button.lesson-button").click();
+  }
+  await page.waitForFunction((el) => !["running", "idle"].includes(el.dataset.state), await host.elementHandle(), { timeout });
+  return host.evaluate((el) => el.report());
+}
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASE, launch, serveFolder } from "./browser.mjs";
+import { BASE, launch, mounted, runToEnd, serveFolder } from "./browser.mjs";
 
 const DIST = path.resolve(process.env.ASYNC_DEMO_DIST ?? fileURLToPath(new URL("../../dist/", import.meta.url)));
 const MOUNT = "/site/";
@@ -91,13 +91,6 @@ async function open(pagePath, { noServiceWorker = false } = {}) {
   return { context, page, errors };
 }
 
-/** Waits until every widget of the page has mounted (its Run button is there). */
-async function mounted(page) {
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run, .error")),
-  );
-}
-
 /** The worker's counters, read from the page (through the worker, as a lesson's fetch is). */
 function swStats(page, api = "async-demo-api/") {
   return page.evaluate((url) => fetch(url, { cache: "no-store" }).then((r) => r.json()), `${api}stats`);
@@ -115,18 +108,6 @@ async function settled(page, api, wanted = () => true) {
     now = await swStats(page, api);
   }
   return now;
-}
-
-/** Clicks Run on `host` (the input lesson: then its own button) and waits for the run's end; returns the report. */
-async function runToEnd(page, host, timeout = 60_000) {
-  await host.scrollIntoViewIfNeeded();
-  await host.locator("button.run").click();
-  if ((await host.getAttribute("lesson")) === "input") {
-    await page.waitForTimeout(300);
-    await host.locator("button.lesson-button").click();
-  }
-  await page.waitForFunction((el) => !["running", "idle"].includes(el.dataset.state), await host.elementHandle(), { timeout });
-  return host.evaluate((el) => el.report());
 }
 
 const totals = (report) => report.runs.map((r) => `${r.name} ${Math.round(r.totalMs)} ms`).join(", ");

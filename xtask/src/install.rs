@@ -31,6 +31,68 @@ pub fn test_tools() -> Result<(), String> {
     cargo_install("geckodriver", &["geckodriver", "--locked"])
 }
 
+/// The docs generators the e2e suite builds real sites with
+/// (`tests/e2e/generators.test.mjs`), into `target/sites/`: MkDocs with
+/// mkdocs-material, Sphinx with Furo (a virtual environment, `py/`, from
+/// `tests/sites/requirements.txt`), VitePress and Docusaurus (`npm ci` of
+/// `tests/sites/package-lock.json`). Returns that folder.
+pub fn site_generators() -> Result<std::path::PathBuf, String> {
+    let root = xtask::root();
+    let from = root.join("tests/sites");
+    let to = root.join("target/sites");
+    std::fs::create_dir_all(&to).map_err(|e| format!("creating {}: {e}", to.display()))?;
+    // Each half is done again when its list changed since it was installed.
+    let same = |name: &str| {
+        std::fs::read(from.join(name))
+            .ok()
+            .is_some_and(|a| std::fs::read(to.join(name)).ok() == Some(a))
+    };
+    let copy = |name: &str| {
+        std::fs::copy(from.join(name), to.join(name))
+            .map(drop)
+            .map_err(|e| format!("copying tests/sites/{name}: {e}"))
+    };
+    let python = to.join("py/bin/python");
+    if !same("requirements.txt") || !python.exists() {
+        let _ = std::fs::remove_file(to.join("requirements.txt"));
+        if !python.exists() {
+            run::status(
+                "making the docs generators' Python environment (target/sites/py)",
+                command("python3", &["-m", "venv", &to.join("py").to_string_lossy()]),
+            )?;
+        }
+        let requirements = from.join("requirements.txt");
+        run::status(
+            "installing MkDocs, mkdocs-material, Sphinx and Furo (pip, once)",
+            command(
+                &python.to_string_lossy(),
+                &[
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                    &requirements.to_string_lossy(),
+                ],
+            ),
+        )?;
+        copy("requirements.txt")?;
+    }
+    if !same("package-lock.json") || !to.join("node_modules").exists() {
+        let _ = std::fs::remove_file(to.join("package-lock.json"));
+        copy("package.json")?;
+        copy("package-lock.json")?;
+        let mut ci = command("npm", &["ci", "--no-audit", "--no-fund"]);
+        ci.current_dir(&to);
+        run::status(
+            "installing VitePress and Docusaurus (npm ci, once; about 300 MB)",
+            ci,
+        )?;
+    }
+    Ok(to)
+}
+
 /// twiggy, the size profiler of `cargo xtask size`.
 pub fn twiggy() -> Result<(), String> {
     cargo_install("twiggy", &["twiggy", "--locked"])

@@ -258,10 +258,22 @@ fn test() -> Result<(), String> {
     }
 
     // dist builds the release and the book too; tests/e2e/dist.test.mjs serves it.
+    // The generators the recipes of the README are followed with; the test
+    // fails, rather than skips, when they could not be installed.
+    let sites = install::site_generators();
+    if let Err(e) = &sites {
+        println!("==> the docs generators could not be installed: {e}");
+    }
     match dist::build() {
         Ok(()) => {
             let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
             e2e.env("ASYNC_DEMO_URL", &origin);
+            e2e.env(
+                "ASYNC_DEMO_SITES",
+                sites
+                    .as_ref()
+                    .map_or_else(|e| format!("missing: {e}"), |p| p.display().to_string()),
+            );
             suites.run("end-to-end tests (release build, headless Chromium)", e2e);
             // The core of it again in Debian's Firefox ESR, over WebDriver.
             let mut firefox = run::command("node", &["--test", "--test-concurrency=1", "tests/firefox/"]);

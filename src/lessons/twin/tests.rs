@@ -63,7 +63,7 @@ fn every_twin_prints_its_runs_with_the_same_helpers() {
 fn given_values_replace_the_marked_constants() {
     let given = params(
         &[
-            ("urls", "async-demo-api/delay/5 http://x.test/a?b=1&c=2"),
+            ("urls", "async-demo-api/delay/5 api/delay/6 http://x.test/a?b=1&c=2"),
             ("timeout-ms", " 250 "),
         ],
         "http://module.test/",
@@ -71,7 +71,8 @@ fn given_values_replace_the_marked_constants() {
     let source = render(lesson("gather"), &given).expect("usable parameters");
     assert_eq!(
         line_of(&source, "URLS"),
-        r#"URLS = ["http://page.test/docs/async-demo-api/delay/5", "http://x.test/a?b=1&c=2"]  # param: urls"#
+        // async-demo-api/ is the widget's folder from any page; the rest is the page's.
+        r#"URLS = ["http://module.test/async-demo-api/delay/5", "http://page.test/docs/api/delay/6", "http://x.test/a?b=1&c=2"]  # param: urls"#
     );
     assert_eq!(
         line_of(&source, "TIMEOUT_MS"),
