@@ -159,6 +159,10 @@ const CHECKS = {
 /** Runs one widget with its attributes as they are, checks it, and returns its line for the closing note. */
 async function runOne(page, host, api, where) {
   const lesson = await host.getAttribute("lesson");
+  // The counters live in the worker: on a first visit it may not control
+  // the page yet when a widget that downloads nothing (bridge) has mounted
+  // (a widget's own run waits for it; this test's fetch must too).
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await resetStats(page, api);
   const report = await runToEnd(page, host);
   assert.equal(await host.getAttribute("data-state"), "done", `${where} ${lesson}: ${JSON.stringify(report)}`);

@@ -247,16 +247,25 @@ test(`sandbox: the Python of every example and of ${GENERATED} generated program
   assert.ok(programs.length >= GENERATED + 10, `${programs.length} programs`);
   const failures = [];
   let [rustSum, pythonSum] = [0, 0];
-  for (const [i, { label, program }] of programs.entries()) {
+  const states = (tasks) => tasks.map((t) => t.join(" → ")).sort();
+  // Both sides of one program, run for real: the Rust in the page, its twin under CPython.
+  const both = async (i, program) => {
     const source = await page.evaluate(([p, base]) => window.wasm.sandboxTracedTwin(p, base), [program, `${BASE}/`]);
     const report = await page.evaluate((p) => window.wasm.runLesson("sandbox", { program: p }), program);
     const stdout = await runPython(`sandbox-${i}`, source);
     const python = JSON.parse(stdout.trim().split("\n").pop());
     const rust = report.runs[0];
-    const states = (tasks) => tasks.map((t) => t.join(" → ")).sort();
     const sameStates = JSON.stringify(states(rust.tasks.map((t) => [t.label, t.state]))) === JSON.stringify(states(python.tasks));
     const allowed = Math.max(0.15 * rust.totalMs, 100);
-    const sameTime = Math.abs(python.totalMs - rust.totalMs) <= allowed;
+    return { rust, python, sameStates, allowed, sameTime: Math.abs(python.totalMs - rust.totalMs) <= allowed };
+  };
+  for (const [i, { label, program }] of programs.entries()) {
+    let { rust, python, sameStates, allowed, sameTime } = await both(i, program);
+    // End states are decided by the program and fail at once. A total off by
+    // more than allowed is measured once more: a machine busy with something
+    // else for a moment (a Python start, a page's garbage collection) does not
+    // repeat, a twin that waits differently does.
+    if (sameStates && !sameTime) ({ rust, python, sameStates, allowed, sameTime } = await both(i, program));
     rustSum += rust.totalMs;
     pythonSum += python.totalMs;
     if (!sameStates || !sameTime) {

@@ -132,7 +132,9 @@ test("worker: counting primes on the main thread freezes the page; in a Web Work
   assert.ok(worker.longestFrameGapMs < 300, `worker gap ${worker.longestFrameGapMs} (the main-thread count froze the page for ${main.longestFrameGapMs} ms)`);
   const beat = (run) => Number(run.tasks.find((t) => t.label === "heartbeat").result.match(/took (\d+) ms/)[1]);
   assert.ok(beat(main) > 1000 + mainCount.busyMs * 0.8, `main heartbeat ${beat(main)}`);
-  assert.ok(beat(worker) < 1300, `worker heartbeat ${beat(worker)}`);
+  // Off the main thread the count holds the beats back by no more than half
+  // its own time (a busy machine can slow a beat; the count itself does not).
+  assert.ok(beat(worker) < 1000 + mainCount.busyMs * 0.5, `worker heartbeat ${beat(worker)} (the count took ${mainCount.busyMs} ms)`);
   console.log(`# worker: longest frame gap ${main.longestFrameGapMs} ms on the main thread, ${worker.longestFrameGapMs} ms with the worker`);
 });
 
