@@ -148,7 +148,7 @@ function settled(made, promise) {
 
 // Until the wasm arrives, a widget holds its place: its stylesheet (which
 // Rust keeps when it builds the widget) and a box as tall as the viewport, up
-// to 900 px. Every lesson's widget is taller than that at any width, so the
+// to 850 px. Every lesson's widget is taller than that at any width, so the
 // widget only grows below the fold, and what follows it on the page was out
 // of view already: nothing the reader sees moves (no layout shift).
 function placeholder(root) {
@@ -158,7 +158,7 @@ function placeholder(root) {
   const box = document.createElement("p");
   box.className = "placeholder";
   box.textContent = "Loading the lesson…";
-  box.style.minHeight = "min(100vh, 900px)"; // CSSOM, so a strict CSP allows it
+  box.style.minHeight = "min(100vh, 850px)"; // CSSOM, so a strict CSP allows it
   box.style.margin = "0";
   root.append(link, box);
 }
@@ -258,6 +258,34 @@ function watchScheme() {
 // How far below (or above) the viewport a pre-rendered widget starts loading.
 const NEAR = "600px";
 
+// "More on this idea" stays as the reader left it, per lesson and across
+// pages (where the page may not store anything, it starts closed).
+const MORE = "async-demo:more:";
+const listening = new WeakSet();
+
+function rememberMore(root, lesson) {
+  if (!listening.has(root)) {
+    listening.add(root);
+    // toggle does not bubble; a capturing listener hears every widget's.
+    root.addEventListener(
+      "toggle",
+      (event) => {
+        const details = event.target;
+        if (!details.matches?.("details.more")) return;
+        try {
+          localStorage.setItem(MORE + root.host.getAttribute("lesson"), details.open ? "open" : "closed");
+        } catch {}
+      },
+      true,
+    );
+  }
+  const details = root.querySelector("details.more");
+  if (!details) return;
+  try {
+    details.open = localStorage.getItem(MORE + lesson) === "open";
+  } catch {}
+}
+
 class AsyncDemo extends HTMLElement {
   static observedAttributes = ["lesson"];
   #widget = null;
@@ -313,6 +341,7 @@ class AsyncDemo extends HTMLElement {
     if (prerendered) this.#prerendered = section.dataset.prerendered;
     // A widget told to run at once (`autorun`) mounts at once.
     if (prerendered && !this.hasAttribute("autorun")) {
+      rememberMore(this.shadowRoot, this.#prerendered);
       this.setAttribute("data-state", this.getAttribute("data-state") ?? "idle");
       this.#sleepUntilNeeded();
     } else {
@@ -503,6 +532,7 @@ class AsyncDemo extends HTMLElement {
         // builds one; a click that came early goes to the same button.
         const click = this.#prerendered === this.getAttribute("lesson") ? this.#earlyClick : null;
         this.#widget = new Widget(this, root, base, jsAwaitsRust);
+        rememberMore(root, this.getAttribute("lesson"));
         this.#forgetEarly();
         if (click?.isConnected) click.click();
         if (apiProblem) this.#widget.setApiProblem(apiProblem);

@@ -3,7 +3,7 @@
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::block_for;
 
@@ -36,7 +36,15 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "How many times is the busy loop polled?",
+        unit: "polls",
+        // One poll does all of it: a future that never returns Pending never
+        // gives the thread back.
+        measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.polls())),
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

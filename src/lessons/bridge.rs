@@ -4,7 +4,7 @@ use futures::FutureExt;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::{js_to_error, Error};
 use crate::tasks::js_timeout_promise;
 
@@ -38,7 +38,16 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "How many times is JsFuture::from(promise), the Promise of JavaScript's \
+                   setTimeout, polled?",
+        unit: "polls",
+        // A Promise awaited from Rust is a future like any other: polled,
+        // woken by its then callback, polled again.
+        measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.polls())),
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -4,7 +4,7 @@ use futures::future::join_all;
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::download;
 
@@ -49,7 +49,16 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "Let the run go its 8 seconds. join! polls every child whenever one is woken, \
+                   so the TimeoutFuture is polled often. How many times is it woken by its own timer?",
+        unit: "wakes",
+        // Polls are the combinator's choice; its own waker fires once, when
+        // the timer does.
+        measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.wakes())),
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

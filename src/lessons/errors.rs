@@ -3,7 +3,7 @@
 use futures::future::{join_all, try_join_all};
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::{download, Sleep};
 
@@ -48,7 +48,14 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[FLAKY],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "The downloads are a 400 ms one, an HTTP 500 error that answers at once, \
+                   and a 900 ms one. Under try_join_all, how many of the three end cancelled?",
+        unit: "downloads",
+        measure: |runs| Some(super::cancelled(runs.get(1)?)),
+        tolerance: 0.0,
+        assumes: &[URLS],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

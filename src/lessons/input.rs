@@ -4,7 +4,7 @@
 use futures::future::{pending, select, Either};
 use futures::{FutureExt, StreamExt};
 
-use super::{Clicks, Ctx, Lesson, Param, ParamKind};
+use super::{Clicks, Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::Sleep;
 
@@ -37,7 +37,15 @@ pub static LESSON: Lesson = Lesson {
     button: Some("Click me"),
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "Click “Click me” before the deadline. How many times is the deadline's \
+                   Sleep polled?",
+        unit: "polls",
+        // Once, at the start; the click ends select, which drops it unpolled.
+        measure: |runs| Some(f64::from(runs.first()?.tasks.get(1)?.polls())),
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -3,7 +3,7 @@
 use futures::stream::{self, StreamExt};
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind, Preset};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction, Preset};
 use crate::error::Error;
 use crate::tasks::download;
 
@@ -59,7 +59,13 @@ pub static LESSON: Lesson = Lesson {
             attributes: &[("concurrency", ""), ("urls", "")],
         },
     ],
-    predict: None,
+    predict: Some(Prediction {
+        question: "Twelve downloads of 400 ms each, at most 3 at a time. How long does the run take?",
+        unit: "ms",
+        measure: |runs| crate::report::total_ms(runs.first()?),
+        tolerance: 0.25,
+        assumes: &[URLS, CONCURRENCY],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -25,7 +25,10 @@ const BLOCK: Param = Param {
 pub static LESSON: Lesson = Lesson {
     name: "mistakes",
     title: "Common mistakes, and how Rust warns about them",
-    idea: "Forgetting .await: calling an async fn builds a future and nothing more, so \
+    idea: "Three mistakes get past the compiler, with a warning at most: a forgotten \
+           .await, a blocking call inside a task, and a future that nobody runs. The five \
+           runs below show what each one does.\n\n\
+           Forgetting .await: calling an async fn builds a future and nothing more, so \
            the work never happens. The Future trait is #[must_use], which covers what an \
            async fn returns, so rustc warns when the call stands alone as a statement (\"unused implementer of `Future` that must be \
            used\"). That is the only form it catches: `let result = save(ms);` compiles \

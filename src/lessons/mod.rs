@@ -110,6 +110,15 @@ impl Prediction {
     }
 }
 
+/// How many of `run`'s tasks ended cancelled: a question's answer, read
+/// from the run.
+pub(crate) fn cancelled(run: &crate::trace::RunRecord) -> f64 {
+    run.tasks
+        .iter()
+        .filter(|t| t.state == crate::trace::TaskState::Cancelled)
+        .count() as f64
+}
+
 /// A stream of clicks on the lesson's button: one `()` per click. While it
 /// waits, it tells a stepped run's queue so (`crate::waits`).
 #[derive(Debug)]

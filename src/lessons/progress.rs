@@ -3,7 +3,7 @@
 use futures::future::join_all;
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::{download_with_progress, MAX_BODY_BYTES};
 
@@ -31,7 +31,14 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "The three downloads stream for 2.5, 1.2 and 3.5 seconds, all in one join_all. \
+                   How long does the run take?",
+        unit: "ms",
+        measure: |runs| crate::report::total_ms(runs.first()?),
+        tolerance: 0.25,
+        assumes: &[URLS],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -4,7 +4,7 @@
 use futures::future::select_all;
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::download;
 
@@ -37,7 +37,14 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "Three downloads of 1500, 300 and 3000 ms race in select_all. \
+                   How many of them end cancelled?",
+        unit: "downloads",
+        measure: |runs| Some(super::cancelled(runs.first()?)),
+        tolerance: 0.0,
+        assumes: &[URLS],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -3,7 +3,7 @@
 use futures::FutureExt;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 
 const DELAY: Param = Param {
@@ -32,7 +32,15 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "The timer waits 2 seconds. How many times is say_hello() polled from start to end?",
+        unit: "polls",
+        // Once to start (it logs Hello and the timer is pending), once when
+        // the timer's wake comes: nothing in between, however long the wait.
+        measure: |runs| Some(f64::from(runs.first()?.tasks.first()?.polls())),
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -3,7 +3,7 @@
 use futures::future::join_all;
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::error::Error;
 use crate::tasks::{download, with_timeout};
 
@@ -43,7 +43,14 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "The downloads take 200 and 2500 ms, each under a deadline of 800 ms, \
+                   all in one join_all. How long does the run take?",
+        unit: "ms",
+        measure: |runs| crate::report::total_ms(runs.first()?),
+        tolerance: 0.25,
+        assumes: &[URLS, TIMEOUT],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

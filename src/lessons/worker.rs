@@ -2,7 +2,7 @@
 
 use futures::FutureExt;
 
-use super::{Ctx, Lesson, Param, ParamKind};
+use super::{Ctx, Lesson, Param, ParamKind, Prediction};
 use crate::clock::now;
 use crate::error::Error;
 use crate::tasks::{count_primes, count_primes_in_worker, primes_bound_for, Sleep};
@@ -37,7 +37,23 @@ pub static LESSON: Lesson = Lesson {
     button: None,
     endpoints: &[],
     presets: &[],
-    predict: None,
+    predict: Some(Prediction {
+        question: "How many times is count_primes on the main thread polled?",
+        unit: "polls",
+        // The whole count runs inside its first poll: the heartbeat beside it
+        // waits for it to end.
+        measure: |runs| {
+            Some(f64::from(
+                runs.first()?
+                    .tasks
+                    .iter()
+                    .find(|t| t.label.contains("main thread"))?
+                    .polls(),
+            ))
+        },
+        tolerance: 0.0,
+        assumes: &[],
+    }),
     run: |ctx| run(ctx).boxed_local(),
 };
 

@@ -72,7 +72,7 @@ fn section(lesson: &'static Lesson, params: &Params, setting: Setting<'_>) -> El
     let header = el("header")
         .child(el_class("h3", "title").text(lesson.title))
         .child(el_class("span", "badge").text("idle").part(Part::Badge));
-    let ideas = el_class("div", "idea").children(lesson.idea.split("\n\n").map(|p| el("p").text(p).into()));
+    let ideas = idea(lesson.idea);
     let code = match (lesson.is_program(), setting.generated) {
         (true, Some(generated)) => sandbox_panes(&params.text(&crate::lessons::PROGRAM), generated),
         (true, None) => sandbox_panes(&params.text(&crate::lessons::PROGRAM), &Generated::default()),
@@ -82,11 +82,14 @@ fn section(lesson: &'static Lesson, params: &Params, setting: Setting<'_>) -> El
         .child(header)
         .child(ideas)
         .child(code)
+        // The question, then Run: within the first screen of the widget on
+        // a phone. The parameters and presets, for the runs after the
+        // first, follow the controls.
+        .children(prediction(lesson, params))
+        .child(controls(lesson))
         .child(form(lesson, params))
         .child(el_class("ul", "notes").part(Part::Notes).opaque())
-        .children(prediction(lesson, params))
         .children(presets(lesson))
-        .child(controls(lesson))
         .child(stepping())
         .child(stage(lesson))
         .child(
@@ -104,6 +107,68 @@ fn section(lesson: &'static Lesson, params: &Params, setting: Setting<'_>) -> El
                 .part(Part::Detail),
         )
         .child(el_class("div", "results").part(Part::Results).opaque())
+}
+
+/// The lesson's idea: its first two sentences, then the rest behind a
+/// "more" disclosure (closed, unless the reader left it open: `async-demo.js`
+/// remembers it per lesson), so that a widget starts with the point and its
+/// code, not with a wall of text.
+fn idea(text: &'static str) -> Element {
+    let (lead, rest) = lead_and_rest(text);
+    let idea = el_class("div", "idea").child(el_class("p", "lead").text(lead));
+    if rest.is_empty() {
+        return idea;
+    }
+    idea.child(
+        el_class("details", "more")
+            .child(el("summary").text("More on this idea"))
+            .children(rest.iter().map(|p| el("p").text(*p).into())),
+    )
+}
+
+/// `text`'s first two sentences, and its paragraphs after them (the rest of
+/// the first paragraph counts as one). A sentence ends at `.`, `?` or `!`
+/// followed by a space and a capital letter, a digit or a quote, so that
+/// `e.g. a` or `futures-rs's .await` does not end one.
+fn lead_and_rest(text: &'static str) -> (&'static str, Vec<&'static str>) {
+    let mut paragraphs = text.split("\n\n");
+    let first = paragraphs.next().unwrap_or_default();
+    let bytes = first.as_bytes();
+    let mut ends = (1..bytes.len().saturating_sub(1)).filter(|&i| {
+        matches!(bytes[i - 1], b'.' | b'?' | b'!')
+            && bytes[i] == b' '
+            && first[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '('))
+    });
+    let (lead, more) = match ends.nth(1) {
+        Some(i) => (&first[..i], first[i + 1..].trim()),
+        None => (first, ""),
+    };
+    let rest = std::iter::once(more)
+        .filter(|m| !m.is_empty())
+        .chain(paragraphs)
+        .collect();
+    (lead, rest)
+}
+
+/// On a narrow widget, one code pane at a time: a radio group that the
+/// stylesheet shows below 40rem (with the panes it does not pick hidden),
+/// and hides above, where the panes stand side by side. No script: it works
+/// in a pre-rendered widget before the wasm is there.
+fn pane_switch(panes: &[(&'static str, &'static str)]) -> Element {
+    el_class("div", "pane-switch")
+        .attr("role", "radiogroup")
+        .attr("aria-label", "Which code to show")
+        .children(panes.iter().enumerate().map(|(i, (value, label))| {
+            let input = el("input")
+                .attr("type", "radio")
+                .attr("name", "pane")
+                .attr("value", *value);
+            let input = if i == 0 { input.attr("checked", "") } else { input };
+            el("label").child(input).text(*label).into()
+        }))
 }
 
 /// What the sandbox shows beside its editor, written from the program.
@@ -162,6 +227,11 @@ fn sandbox_panes(program: &str, generated: &Generated) -> Element {
     };
     el_class("div", "code sandbox")
         .part(Part::Code)
+        .child(pane_switch(&[
+            ("rust", "Your program"),
+            ("python", "Python"),
+            ("js", "JavaScript"),
+        ]))
         .child(editor)
         .child(generated_pane(
             "python",
@@ -193,8 +263,13 @@ fn code_panes(lesson: &Lesson, python: &str) -> Element {
             .child(el("figcaption").text("Python"))
             .child(el_class("p", "no-twin").text(python.to_string()))
     };
+    let mut panes = vec![("rust", "Rust"), ("python", "Python")];
+    if lesson.name == "bridge" {
+        panes.push(("js", "JavaScript"));
+    }
     let mut code = el_class("div", "code")
         .part(Part::Code)
+        .child(pane_switch(&panes))
         .child(twin)
         .child(code_pane(
             "rust",
@@ -553,6 +628,35 @@ mod tests {
 
     fn params() -> Params {
         Params::new(BTreeMap::new(), "http://page.test/", "http://module.test/")
+    }
+
+    #[test]
+    fn the_idea_leads_with_two_sentences_and_keeps_the_rest_behind_more() {
+        let (lead, rest) = lead_and_rest("One e.g. two. Two? Three (3.5 s). 4 more.\n\nNext.");
+        assert_eq!(lead, "One e.g. two. Two?");
+        assert_eq!(rest, vec!["Three (3.5 s). 4 more.", "Next."]);
+        assert_eq!(lead_and_rest("Just one."), ("Just one.", vec![]));
+        assert_eq!(lead_and_rest("A. B.\n\nC."), ("A. B.", vec!["C."]));
+        // Every lesson: a lead of one or two sentences, and nothing lost.
+        for lesson in ALL {
+            let (lead, rest) = lead_and_rest(lesson.idea);
+            assert!(
+                lead.len() <= 400,
+                "{}: a lead of {} bytes",
+                lesson.name,
+                lead.len()
+            );
+            let mut whole = lead.to_string();
+            for (i, p) in rest.iter().enumerate() {
+                whole.push_str(if i == 0 && !lesson.idea.starts_with(&format!("{lead}\n\n")) {
+                    " "
+                } else {
+                    "\n\n"
+                });
+                whole.push_str(p);
+            }
+            assert_eq!(whole, lesson.idea, "{}", lesson.name);
+        }
     }
 
     /// The bridge pane shows `jsAwaitsRust` as async-demo.js defines it.

@@ -1,6 +1,6 @@
 // The docs book (cargo xtask docs, served at /docs/): its chapters embed
-// live widgets, which run; every lesson appears in it, in the article's
-// order, each widget between two paragraphs; and every chapter passes an
+// live widgets, which run; every lesson appears in it, in
+// learning order, each widget between two paragraphs; and every chapter passes an
 // axe-core audit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -64,7 +64,11 @@ test("the executor chapter's widget shows a never-polled future next to an await
   await page.close();
 });
 
-test("every lesson appears in the book, in the article's order, each widget between two paragraphs", async () => {
+// The book's learning order: experience first (a timer, then downloads
+// together), then what drives a future, then the rest in the article's order.
+const LEARNING = ["sleep", "blocking", "gather", "many", "lazy", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker", "sandbox"];
+
+test("every lesson appears in the book, in learning order, each widget between two paragraphs", async () => {
   const paths = await chapters();
   assert.ok(paths.length >= 9, `the table of contents lists ${paths.length} chapters`);
   const seen = [];
@@ -90,7 +94,10 @@ test("every lesson appears in the book, in the article's order, each widget betw
   const missing = names.filter((n) => !seen.includes(n));
   assert.deepEqual(missing, [], `lessons missing from the book: ${missing.join(", ")}`);
   const firsts = seen.filter((n, i) => seen.indexOf(n) === i && names.includes(n));
-  assert.deepEqual(firsts, names, "the book shows the lessons in the article's order");
+  assert.deepEqual([...firsts].sort(), [...names].sort(), "the book shows every lesson once first");
+  assert.deepEqual(firsts, LEARNING, "the book shows the lessons in learning order");
+  // The glossary is an appendix: the last page of the book.
+  assert.ok(paths.at(-1).endsWith("glossary.html"), `the book ends with ${paths.at(-1)}`);
   assert.deepEqual(bare, [], "widgets without a paragraph right before and right after them");
 });
 

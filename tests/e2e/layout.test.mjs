@@ -1,6 +1,6 @@
 // Loading without layout shift: each widget holds its place until the wasm
 // has arrived (a page rule for the undefined element, then a placeholder in
-// its shadow root, both min(100vh, 900px) tall), and every lesson's widget is
+// its shadow root, both min(100vh, 850px) tall), and every lesson's widget is
 // taller than that place, so it only grows when it appears.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -16,7 +16,7 @@ after(async () => {
   await browser?.close();
 });
 
-const PLACE = 900; // px: the cap of min(100vh, 900px)
+const PLACE = 850; // px: the cap of min(100vh, 850px)
 
 async function mounted(page) {
   await page.waitForFunction(() => {
@@ -59,3 +59,71 @@ for (const path of ["/", "/docs/what-drives-a-future.html"]) {
     await page.close();
   });
 }
+
+// Compact widgets: on a phone the question and Run come within the first
+// screen of every widget; the idea leads with two sentences at most and
+// keeps the rest behind "More", which remembers its state.
+test("on a 390 × 844 screen every widget's Run button is within its first screen", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${BASE}/`);
+  await mounted(page);
+  const runs = await page.evaluate(() =>
+    [...document.querySelectorAll("async-demo")].map((el) => [
+      el.getAttribute("lesson"),
+      Math.round(el.shadowRoot.querySelector("button.run").getBoundingClientRect().bottom - el.getBoundingClientRect().top),
+    ]),
+  );
+  assert.equal(runs.length, 16);
+  for (const [lesson, bottom] of runs) assert.ok(bottom <= 844, `${lesson}: Run ends ${bottom} px below the widget's top`);
+  await page.close();
+});
+
+test("a narrow widget shows one code pane at a time, picked by a radio group; a wide one shows them side by side", async () => {
+  const visible = (host) =>
+    host.evaluate((el) =>
+      [...el.shadowRoot.querySelectorAll(".code > figure")].filter((f) => f.getBoundingClientRect().height > 0).map((f) => f.className),
+    );
+  const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await narrow.goto(`${BASE}/`);
+  await mounted(narrow);
+  const gather = narrow.locator('async-demo[lesson="gather"]');
+  assert.deepEqual(await visible(gather), ["rust"]);
+  await gather.getByRole("radio", { name: "Python" }).check();
+  assert.deepEqual(await visible(gather), ["python"]);
+  const sandbox = narrow.locator('async-demo[lesson="sandbox"]');
+  assert.deepEqual(await visible(sandbox), ["rust editor"]);
+  await narrow.close();
+  const wide = await browser.newPage({ viewport: { width: 1350, height: 844 } });
+  await wide.goto(`${BASE}/`);
+  await mounted(wide);
+  const wideGather = wide.locator('async-demo[lesson="gather"]');
+  assert.deepEqual(await visible(wideGather), ["python", "rust"]);
+  assert.equal(await wideGather.locator(".pane-switch").isVisible(), false);
+  await wide.close();
+});
+
+test("the idea leads with two sentences at most; More keeps the rest and remembers, per lesson, whether it was open", async () => {
+  const context = await browser.newContext({ viewport: { width: 1350, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/`);
+  await mounted(page);
+  const leads = await page.evaluate(() =>
+    [...document.querySelectorAll("async-demo")].map((el) => [el.getAttribute("lesson"), el.shadowRoot.querySelector(".idea > p.lead").textContent]),
+  );
+  for (const [lesson, lead] of leads) {
+    const sentences = lead.split(/(?<=[.?!])\s+(?=[A-Z0-9“"(])/);
+    assert.ok(sentences.length <= 2, `${lesson}: ${sentences.length} sentences: ${lead}`);
+  }
+  const open = (lesson) => page.locator(`async-demo[lesson="${lesson}"]`).evaluate((el) => el.shadowRoot.querySelector("details.more").open);
+  assert.equal(await open("gather"), false);
+  await page.locator('async-demo[lesson="gather"]').locator("details.more > summary").click();
+  assert.equal(await open("gather"), true);
+  for (const expected of [true, false]) {
+    await page.reload();
+    await mounted(page);
+    assert.equal(await open("gather"), expected, "gather's More after a reload");
+    assert.equal(await open("race"), false, "another lesson's More");
+    if (expected) await page.locator('async-demo[lesson="gather"]').locator("details.more > summary").click();
+  }
+  await context.close();
+});

@@ -19,10 +19,16 @@ for (const width of [1280, 360]) {
   test(`at ${width} px every code pane wraps: no sideways scrolling, numbered and coloured lines`, async () => {
     const { page } = await openPage(browser, "/");
     await page.setViewportSize({ width, height: 900 });
-    await page.locator('async-demo[lesson="errors"] .code pre').first().waitFor();
+    await page.locator('async-demo[lesson="errors"] .code figure.rust pre').waitFor();
+    // A narrow widget shows one pane at a time: each is picked in turn
+    // (its radio), then measured.
     const panes = await page.$$eval("async-demo", (hosts) =>
       hosts.flatMap((host) =>
         [...host.shadowRoot.querySelectorAll(".code pre")].map((pre) => ({
+          picked: [...host.shadowRoot.querySelectorAll(".pane-switch input")]
+            .filter((radio) => pre.closest("figure").classList.contains(radio.value))
+            .map((radio) => (radio.checked = true)),
+          hidden: pre.getBoundingClientRect().height === 0,
           lesson: host.getAttribute("lesson"),
           overflow: pre.scrollWidth - pre.clientWidth,
           lines: pre.querySelectorAll(".line").length,
@@ -33,6 +39,7 @@ for (const width of [1280, 360]) {
     );
     assert.ok(panes.length >= 28, `${panes.length} panes`);
     for (const pane of panes) {
+      assert.equal(pane.hidden, false, `${pane.lesson}: a pane stayed hidden`);
       assert.ok(pane.overflow <= 1, `${pane.lesson}: ${pane.overflow} px of sideways scrolling`);
       assert.ok(pane.lines >= 3, `${pane.lesson}: ${pane.lines} lines`);
       assert.ok(pane.coloured > 0, `${pane.lesson}: nothing coloured`);

@@ -63,7 +63,10 @@ fn every_twin_prints_its_runs_with_the_same_helpers() {
 fn given_values_replace_the_marked_constants() {
     let given = params(
         &[
-            ("urls", "async-demo-api/delay/5 api/delay/6 http://x.test/a?b=1&c=2"),
+            (
+                "urls",
+                "async-demo-api/delay/5 api/delay/6 http://x.test/a?b=1&c=2",
+            ),
             ("timeout-ms", " 250 "),
         ],
         "http://module.test/",
