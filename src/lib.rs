@@ -114,7 +114,9 @@ pub fn lesson_names() -> Vec<String> {
 /// shadow root (`async-demo-prerender` does). `page_url` is the page's URL,
 /// against which the element's own relative `urls` resolve; `module_base`
 /// the folder of `async-demo.js`, against which the lessons' default URLs
-/// and the stylesheet resolve. The section names the lesson it was rendered
+/// and the stylesheet resolve; `served_by_worker` whether the site's
+/// `async-demo-api/` is its Service Worker's (a static site: the Python twins
+/// then say so). The section names the lesson it was rendered
 /// for (`data-prerendered`), so that the widget adopts it only for that one.
 /// It runs without a document: Node runs it over a site's files.
 ///
@@ -126,7 +128,9 @@ pub fn render_widget(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] attributes: JsValue,
     page_url: &str,
     module_base: &str,
+    served_by_worker: Option<bool>,
 ) -> Result<String, JsError> {
+    lessons::set_served_by_worker(served_by_worker.unwrap_or(false));
     if !attributes.is_object() {
         return Err(JsError::new(
             "renderWidget needs the element's attributes as an object of strings.",
@@ -160,7 +164,7 @@ pub fn render_widget(
     let stylesheet = format!("{module_base}async-demo.css");
     let generated = lesson
         .is_program()
-        .then(|| sandbox::generate(&params.text(&lessons::PROGRAM), module_base));
+        .then(|| sandbox::generate_shown(&params.text(&lessons::PROGRAM), module_base));
     let setting = markup::widget::Setting {
         stylesheet: &stylesheet,
         python: &python,

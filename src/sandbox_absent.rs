@@ -27,6 +27,11 @@ pub fn generate(_source: &str, _base: &str) -> crate::markup::widget::Generated 
     }
 }
 
+/// The same, as a widget shows it.
+pub fn generate_shown(source: &str, base: &str) -> crate::markup::widget::Generated {
+    generate(source, base)
+}
+
 /// The sandbox's examples: none in this build.
 pub mod examples {
     use super::Prediction;

@@ -104,6 +104,7 @@ function build(name) {
     .then(async (module) => {
       await module.default({ module_or_path: new URL(wasm, import.meta.url) });
       module.setModuleBase(base);
+      module.setServedByWorker(SERVICE_WORKER);
       module.onPanic((message) => {
         made.fatal = new Error(message);
         for (const reject of made.waiting) reject(made.fatal);
@@ -312,17 +313,23 @@ class AsyncDemo extends HTMLElement {
   // the widget notes an attribute its lesson ignores (a typo such as
   // timout-ms must not pass silently). Rust knows which ones each lesson reads.
   #attributes = new MutationObserver((changes) => {
-    const own = ["lesson", "data-state", "data-scheme"];
+    const own = ["lesson", "data-state", "data-scheme", "theme"];
     if (changes.some((c) => !own.includes(c.attributeName))) {
       this.#widget?.sync();
     }
+    if (changes.some((c) => c.attributeName === "theme")) this.#restyle();
     // The page may have set the widget's colours on it (style, class).
     if (changes.some((c) => c.attributeName === "style" || c.attributeName === "class")) this.#widget?.restyle();
   });
 
-  /** Follows the page's light or dark scheme; redraws what a change leaves in the old colours. */
+  /**
+   * Follows the page's light or dark scheme, or the one its `theme`
+   * attribute sets (`light`, `dark`; `auto` or anything else follows the
+   * page); redraws what a change leaves in the old colours.
+   */
   #restyle() {
-    const scheme = schemeAround(this);
+    const theme = this.getAttribute("theme")?.trim().toLowerCase();
+    const scheme = theme === "light" || theme === "dark" ? theme : schemeAround(this);
     if (this.getAttribute("data-scheme") === scheme) return;
     this.setAttribute("data-scheme", scheme);
     this.#widget?.restyle();
@@ -334,6 +341,22 @@ class AsyncDemo extends HTMLElement {
     widgets.set(this, () => this.#restyle());
     watchScheme();
     this.#restyle();
+    // A page that a site's own navigation swapped in (Material's instant
+    // navigation parses it with DOMParser) brings a pre-rendered widget's
+    // declarative shadow root as a plain <template shadowrootmode>, which
+    // the browser does not attach: attach it here, so that the widget shows
+    // whole at once and is adopted like any pre-rendered one.
+    if (!this.shadowRoot) {
+      const template = [...this.children].find((c) => c.localName === "template" && c.hasAttribute("shadowrootmode"));
+      if (template) {
+        try {
+          this.attachShadow({ mode: "open" }).append(template.content.cloneNode(true));
+          template.remove();
+        } catch {
+          // A shadow root of the page's own: #mount says so.
+        }
+      }
+    }
     // Pre-rendered, and for the lesson it shows now (the attribute may have
     // changed since): the section names the lesson it was rendered for.
     const section = !this.#widget && !this.#mounting && this.shadowRoot?.querySelector(".demo[data-prerendered]");

@@ -380,7 +380,9 @@ function edits(render, html, page, urls, folder, name) {
     const attributes = Object.fromEntries(widget.attrs.map((a) => [a.name, a.value]));
     let markup;
     try {
-      markup = render(attributes, urls.documentUrl, folder);
+      // A site pre-rendered here is static: its async-demo-api/ is the widget's
+      // Service Worker's, which the Python twins say in their first lines.
+      markup = render(attributes, urls.documentUrl, folder, true);
     } catch (error) {
       const lesson = attributes.lesson === undefined ? "no lesson attribute" : `lesson="${attributes.lesson}"`;
       throw new Refusal(`${name}: widget ${i + 1} (${lesson}): ${error?.message ?? error}`);

@@ -242,6 +242,15 @@ pub fn set_module_base(url: String) {
     MODULE_BASE.with(|b| *b.borrow_mut() = Some(url));
 }
 
+/// Tells the widget that its `async-demo-api/` endpoints are answered by its
+/// Service Worker (a static build): the Python twins then say, in their first
+/// lines, that a Python program cannot reach them and what to run instead.
+/// `async-demo.js` of `cargo xtask dist` calls it on load.
+#[wasm_bindgen(js_name = setServedByWorker)]
+pub fn set_served_by_worker(on: bool) {
+    crate::lessons::set_served_by_worker(on);
+}
+
 fn module_base() -> String {
     MODULE_BASE.with(|b| b.borrow().clone()).unwrap_or_else(page_base)
 }

@@ -39,8 +39,8 @@ pub static LESSON: Lesson = Lesson {
     endpoints: &[],
     presets: &[],
     predict: Some(Prediction {
-        question: "How many times is JsFuture::from(promise), the Promise of JavaScript's \
-                   setTimeout, polled?",
+        question: "How many times is JsFuture::from(promise), on the Promise that JavaScript's \
+                   setTimeout resolves, polled?",
         unit: "polls",
         // A Promise awaited from Rust is a future like any other: polled,
         // woken by its then callback, polled again.

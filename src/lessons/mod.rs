@@ -331,13 +331,54 @@ impl Lesson {
 /// The Python twin as the widget shows it: with the widget's current
 /// parameters in it. Where they cannot be rendered (an unusable value, which
 /// the run will refuse with its own sentence) the file is shown as it is.
+/// On a static site (see [`set_served_by_worker`]) a twin that names the
+/// widget's endpoints starts with [`WORKER_NOTE`].
 pub fn twin_text(lesson: &Lesson, params: &Params) -> String {
-    if lesson.is_program() {
+    let text = if lesson.is_program() {
         // The sandbox's twin is written from its program.
-        return crate::sandbox::generate(&params.text(&PROGRAM), params.module_base()).python;
-    }
-    twin::render(lesson, params).unwrap_or_else(|_| lesson.python.to_string())
+        crate::sandbox::generate(&params.text(&PROGRAM), params.module_base()).python
+    } else {
+        twin::render(lesson, params).unwrap_or_else(|_| lesson.python.to_string())
+    };
+    noted(text)
 }
+
+/// `twin` as a widget shows it: with [`WORKER_NOTE`] first on a static site
+/// (see [`set_served_by_worker`]).
+pub fn noted(twin: String) -> String {
+    with_worker_note(twin, SERVED_BY_WORKER.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// `twin` with [`WORKER_NOTE`] first, where the endpoints are the worker's
+/// and the twin names them.
+fn with_worker_note(twin: String, served_by_worker: bool) -> String {
+    if served_by_worker && twin.contains(API_FOLDER) {
+        format!("{WORKER_NOTE}{twin}")
+    } else {
+        twin
+    }
+}
+
+/// Whether the widget's `async-demo-api/` endpoints are answered by its
+/// Service Worker inside the browser (a static build), where no Python
+/// program can reach them.
+static SERVED_BY_WORKER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says whether the widget's endpoints are answered by its Service Worker
+/// (`async-demo.js` of a static build, and the pre-render, say so).
+pub fn set_served_by_worker(on: bool) {
+    SERVED_BY_WORKER.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The first lines of a twin on a static site: its URLs are not ones a
+/// Python program can reach, and what to do instead. (Comments: the module's
+/// docstring after them is still its docstring.)
+pub const WORKER_NOTE: &str = "\
+# On this site the async-demo-api/ URLs below are answered by a Service Worker
+# inside the browser, which a Python program cannot reach. To run this twin,
+# start `cargo xtask serve` in async-demo's repository and point its URLs
+# (or BASE) at http://127.0.0.1:8080/ instead.
+";
 
 /// Every lesson, in the article's order.
 pub static ALL: &[&Lesson] = &[
@@ -414,6 +455,40 @@ fn demo_region(source: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn on_a_static_site_a_twin_that_names_the_endpoints_says_python_cannot_reach_them() {
+        let params = Params::new(Default::default(), "http://site.test/docs/", "http://site.test/");
+        let gather = twin_text(find("gather").expect("gather"), &params);
+        let noted = with_worker_note(gather.clone(), true);
+        assert_eq!(noted, format!("{WORKER_NOTE}{gather}"));
+        assert_eq!(with_worker_note(gather.clone(), false), gather);
+        // A twin without the endpoints (lazy's) is left alone.
+        let lazy = twin_text(find("lazy").expect("lazy"), &params);
+        assert_eq!(with_worker_note(lazy.clone(), true), lazy);
+        // Comments only, before the docstring: the twin is still Python, and
+        // its docstring still the module's.
+        let check = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import ast, sys; t = ast.parse(sys.stdin.read()); print(ast.get_docstring(t))",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn();
+        if let Ok(mut child) = check {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(noted.as_bytes())
+                .expect("write");
+            let out = child.wait_with_output().expect("python3");
+            assert!(out.status.success());
+            assert!(String::from_utf8_lossy(&out.stdout).starts_with("The gather lesson in asyncio"));
+        }
+    }
+
     use super::*;
 
     #[test]

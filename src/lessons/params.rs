@@ -225,9 +225,10 @@ impl Params {
     /// attribute or one of `reads`: a typo such as `timout-ms` must not pass
     /// silently.
     pub fn unread(&self, lesson: &str, reads: &[Param]) -> Vec<String> {
-        const GLOBAL: [&str; 14] = [
-            "lesson", "autorun", "id", "class", "style", "title", "hidden", "lang", "dir", "tabindex",
-            "slot", "part", "role", "is",
+        // `theme` is the element's own (light, dark or auto), read by async-demo.js.
+        const GLOBAL: [&str; 15] = [
+            "lesson", "autorun", "theme", "id", "class", "style", "title", "hidden", "lang", "dir",
+            "tabindex", "slot", "part", "role", "is",
         ];
         let known = |name: &str| {
             GLOBAL.contains(&name)

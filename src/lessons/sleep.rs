@@ -33,7 +33,7 @@ pub static LESSON: Lesson = Lesson {
     endpoints: &[],
     presets: &[],
     predict: Some(Prediction {
-        question: "The timer waits 2 seconds. How many times is say_hello() polled from start to end?",
+        question: "However long the timer waits, how many times is say_hello() polled from start to end?",
         unit: "polls",
         // Once to start (it logs Hello and the timer is pending), once when
         // the timer's wake comes: nothing in between, however long the wait.

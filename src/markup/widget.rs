@@ -154,7 +154,8 @@ fn lead_and_rest(text: &'static str) -> (&'static str, Vec<&'static str>) {
 }
 
 /// On a narrow widget, one code pane at a time: a radio group that the
-/// stylesheet shows below 40rem (with the panes it does not pick hidden),
+/// stylesheet shows below 36.7rem, where the panes would stack (with the
+/// panes it does not pick hidden),
 /// and hides above, where the panes stand side by side. No script: it works
 /// in a pre-rendered widget before the wasm is there.
 fn pane_switch(panes: &[(&'static str, &'static str)]) -> Element {

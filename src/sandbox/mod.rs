@@ -181,6 +181,14 @@ pub fn passed_on(error: &Error) -> Error {
     Error::Program(said)
 }
 
+/// [`generate`] as a widget shows it: the Python twin with its note on a
+/// static site ([`crate::lessons::noted`]).
+pub fn generate_shown(source: &str, base: &str) -> crate::markup::widget::Generated {
+    let mut generated = generate(source, base);
+    generated.python = crate::lessons::noted(generated.python);
+    generated
+}
+
 /// What the sandbox shows beside `source`: its Python and JavaScript twins
 /// (relative URLs resolved against `base`), and what the checker says (the
 /// first error, with its caret; or the warnings).

@@ -212,7 +212,7 @@ impl Widget {
         let params = params_of(&self.inner.host, &self.inner.module_base);
         let twins = if lesson.is_program() {
             let program = params.text(&lessons::PROGRAM);
-            let generated = crate::sandbox::generate(&program, params.module_base());
+            let generated = crate::sandbox::generate_shown(&program, params.module_base());
             Twins {
                 rust: program,
                 python: generated.python,

@@ -270,6 +270,9 @@ async function visit(name, generator, at, how) {
     page.on("console", (m) => {
       if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico")) errors.push(`console: ${m.text()} (${m.location().url})`);
     });
+    page.on("console", (m) => {
+      if (m.type() === "warning" && /pre-rendered/.test(m.text())) errors.push(`warning: ${m.text()}`);
+    });
     page.on("response", (r) => {
       if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
     });
@@ -287,6 +290,10 @@ async function visit(name, generator, at, how) {
     await page.waitForFunction(() => document.querySelectorAll("async-demo").length === 3);
     await mounted(page);
     assert.equal(await page.evaluate(() => window.__stayed === true), generator.spa, `${name} ${how}: in-site navigation`);
+    // A pre-rendered page swapped in by the site's navigation brings each
+    // widget's shadow root as a plain <template shadowrootmode>, which
+    // async-demo.js attaches (and the wasm then adopts, or warns).
+    assert.equal(await page.evaluate(() => document.querySelectorAll("async-demo > template").length), 0, `${name} ${how}: a template left unattached`);
     for (const lesson of ["gather", "race"]) {
       const host = page.locator(`async-demo[lesson="${lesson}"]:not(#long)`);
       const report = await runToEnd(page, host);

@@ -134,3 +134,36 @@ test("colours a page sets on the element are the widget's, and its switch redraw
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the theme attribute: light or dark whatever the page, auto (or none) follows it; a change redraws the timeline", async () => {
+  const { page, errors } = await pageWith(
+    browser,
+    "/site/theme.html",
+    `<!doctype html><html lang="en"><head><title>Theme</title><style>body { color: #222; background: #fff; }</style>
+     <script type="module" src="assets/async-demo.js"></script></head>
+     <body><async-demo lesson="sleep" delay-ms="300" theme="dark"></async-demo></body></html>`,
+  );
+  const host = page.locator("async-demo");
+  await host.locator("button.run").waitFor();
+  // Dark on a light page, as the attribute says; and no note that the lesson ignores it.
+  assert.equal(await host.getAttribute("data-scheme"), "dark");
+  assert.equal(await host.locator("ul.notes li").count(), 0);
+  await host.locator("button.run").click();
+  await page.waitForFunction(() => document.querySelector("async-demo").dataset.state === "done", null, { timeout: 15_000 });
+  assert.ok((await pixelsOf(host, LINE.dark)) > 20);
+  // auto follows the light page, and the timeline is redrawn light.
+  await host.evaluate((el) => el.setAttribute("theme", "auto"));
+  await page.waitForFunction(() => document.querySelector("async-demo").dataset.scheme === "light", null, { timeout: 3000 });
+  await drawnIn(page, LINE.light);
+  assert.equal(await pixelsOf(host, LINE.dark), 0);
+  // light stays light on a page that turns dark.
+  await host.evaluate((el) => el.setAttribute("theme", "light"));
+  await page.evaluate(() => (document.body.style.cssText = "color: #eee; background: #111"));
+  await page.waitForTimeout(500);
+  assert.equal(await host.getAttribute("data-scheme"), "light");
+  // Taking the attribute away follows the page again: dark now.
+  await host.evaluate((el) => el.removeAttribute("theme"));
+  await page.waitForFunction(() => document.querySelector("async-demo").dataset.scheme === "dark", null, { timeout: 3000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -81,7 +81,7 @@ impl WidgetView {
             return;
         }
         *sandbox.shown.borrow_mut() = program.clone();
-        let generated = crate::sandbox::generate(&program, params.module_base());
+        let generated = crate::sandbox::generate_shown(&program, params.module_base());
         let shown = [
             super::layout::fill_editor(&sandbox.code, &program),
             self.python

@@ -81,9 +81,9 @@ pub(super) fn build(
     python: &str,
     stylesheet: &str,
 ) -> Result<Parts, JsValue> {
-    let generated = lesson
-        .is_program()
-        .then(|| crate::sandbox::generate(&params.text(&crate::lessons::PROGRAM), params.module_base()));
+    let generated = lesson.is_program().then(|| {
+        crate::sandbox::generate_shown(&params.text(&crate::lessons::PROGRAM), params.module_base())
+    });
     let setting = Setting {
         stylesheet,
         python,
