@@ -119,6 +119,26 @@ pub(crate) fn cancelled(run: &crate::trace::RunRecord) -> f64 {
         .count() as f64
 }
 
+/// The most of `run`'s tasks that were under way at one moment, each from
+/// its first poll to its end (one that ends as another starts is not
+/// counted twice): a question's answer, read from the run.
+pub(crate) fn most_at_once(run: &crate::trace::RunRecord) -> f64 {
+    let mut edges: Vec<(f64, i32)> = run
+        .tasks
+        .iter()
+        .filter_map(|t| Some([(t.first_poll()?, 1), (t.end?, -1)]))
+        .flatten()
+        .collect();
+    // At the same time, an end before a start.
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    f64::from(most)
+}
+
 /// A stream of clicks on the lesson's button: one `()` per click. While it
 /// waits, it tells a stepped run's queue so (`crate::waits`).
 #[derive(Debug)]

@@ -20,7 +20,7 @@ const ANSWERS = {
   race: "2", // the 300 ms one wins; the other two are dropped
   timeout: "800", // join_all waits for the 2500 ms one, cut at 800
   cancel: "1", // its own waker fires once, however often join! polls it
-  limit: "1600", // 12 downloads in waves of 3: 4 × 400 ms
+  limit: "3", // buffer_unordered(3) keeps at most 3 in flight
   errors: "2", // the error ends try_join_all at once; the other two are dropped
   progress: "3500", // join_all ends with the slowest stream
   input: "1", // the click wins select; the deadline is dropped after one poll
