@@ -71,7 +71,7 @@ export const TYPES = {
 };
 
 /** A one-line reason, and exit status 2 (bad use) or 1 (it failed). */
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(message, status = 1) {
     super(message);
     this.status = status;
@@ -124,16 +124,16 @@ function inside(folder, file) {
 // own bytes. Inside, a path is a string of those bytes as Latin-1 (each
 // byte one character, losslessly); `bytes()` turns it back for `fs`, and
 // `readable()` shows it as UTF-8 (an invalid byte as U+FFFD).
-const bytes = (latin1) => Buffer.from(latin1, "latin1");
-const latin1 = (buffer) => buffer.toString("latin1");
-const readable = (latin1Path) => bytes(latin1Path).toString("utf8");
+export const bytes = (latin1) => Buffer.from(latin1, "latin1");
+export const latin1 = (buffer) => buffer.toString("latin1");
+export const readable = (latin1Path) => bytes(latin1Path).toString("utf8");
 
 /**
  * The pages below `dir` to look at: regular `.html` files inside `site`
  * (both Latin-1 paths, resolved), found without following a symbolic link
  * out of it. What is left alone, and why, goes to `skipped`.
  */
-function pagesBelow(site, dir, skipped) {
+export function pagesBelow(site, dir, skipped) {
   const found = new Map(); // real path → the name it was found under
   const nameOf = (file) => readable(path.relative(site, file));
   const realOf = (file) => latin1(fs.realpathSync.native(bytes(file), { encoding: "buffer" }));
@@ -192,7 +192,7 @@ function kind(entry) {
  * can block or lead elsewhere: no following a link, no waiting on a FIFO
  * that took its place since it was listed.
  */
-function readPage(real) {
+export function readPage(real) {
   const fd = fs.openSync(bytes(real), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const stat = fs.fstatSync(fd);
@@ -219,7 +219,7 @@ function writePage(real, content, mode) {
 }
 
 /** Every element of `node`'s tree, in tree order (not inside a template's content). */
-function* elements(node) {
+export function* elements(node) {
   for (const child of node.childNodes ?? []) {
     if (child.tagName) {
       yield child;
@@ -228,7 +228,7 @@ function* elements(node) {
   }
 }
 
-const attr = (element, name) => element.attrs.find((a) => a.name === name)?.value;
+export const attr = (element, name) => element.attrs.find((a) => a.name === name)?.value;
 
 /** What one page holds that matters here, read with parse5. */
 function read(parse5, html) {
@@ -442,11 +442,11 @@ async function renderer() {
   return module.renderWidget;
 }
 
-async function htmlParser() {
+export async function htmlParser(tool = "async-demo-prerender") {
   try {
     return await import("parse5");
   } catch {
-    throw new Refusal("async-demo-prerender reads pages with parse5: npm install parse5");
+    throw new Refusal(`${tool} reads pages with parse5: npm install parse5`);
   }
 }
 

@@ -496,9 +496,10 @@ test("the npm package: package.json names the widget's files, its exports and it
   const files = [
     "async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts",
     "pkg-sandbox/async_demo.js", "pkg-sandbox/async_demo_bg.wasm", "pkg-sandbox/async_demo.d.ts", "prerender.mjs",
+    "csp.mjs",
   ];
-  assert.deepEqual(pkg.bin, { "async-demo-prerender": "./prerender.mjs" });
-  assert.deepEqual(Object.keys(pkg.dependencies), ["parse5"], "the command reads pages with parse5, and needs nothing else");
+  assert.deepEqual(pkg.bin, { "async-demo-prerender": "./prerender.mjs", "async-demo-csp": "./csp.mjs" });
+  assert.deepEqual(Object.keys(pkg.dependencies), ["parse5"], "the commands read pages with parse5, and need nothing else");
   assert.equal(pkg.peerDependencies, undefined, "no browser driver");
   assert.deepEqual([...pkg.files].sort(), [...files].sort());
   const tarball = path.join(DIST, `${pkg.name}-${pkg.version}.tgz`);

@@ -41,8 +41,9 @@ const WIDGET: &[&str] = &[
 
 /// The build tools of the npm package, below `www/`: not copied into a site.
 /// `prerender.mjs` is its `async-demo-prerender` command (and pre-renders
-/// this book).
-const TOOLS: &[&str] = &["prerender.mjs"];
+/// this book); `csp.mjs` its `async-demo-csp`, the strict policy of a built
+/// site with the hashes of its generator's inline scripts.
+const TOOLS: &[&str] = &["prerender.mjs", "csp.mjs"];
 
 /// The line of `www/async-demo.js` that dist turns on.
 const SERVICE_WORKER_OFF: &str = "const SERVICE_WORKER = false;";
@@ -372,7 +373,8 @@ fn write_package_json(dist: &Path) -> Result<(), String> {
 {files}
   ],
   "bin": {{
-    "async-demo-prerender": "./prerender.mjs"
+    "async-demo-prerender": "./prerender.mjs",
+    "async-demo-csp": "./csp.mjs"
   }},
   "dependencies": {{
     "parse5": {parse5}

@@ -266,18 +266,18 @@ fn test() -> Result<(), String> {
     }
     match dist::build() {
         Ok(()) => {
+            let sites = sites
+                .as_ref()
+                .map_or_else(|e| format!("missing: {e}"), |p| p.display().to_string());
             let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
             e2e.env("ASYNC_DEMO_URL", &origin);
-            e2e.env(
-                "ASYNC_DEMO_SITES",
-                sites
-                    .as_ref()
-                    .map_or_else(|e| format!("missing: {e}"), |p| p.display().to_string()),
-            );
+            e2e.env("ASYNC_DEMO_SITES", &sites);
             suites.run("end-to-end tests (release build, headless Chromium)", e2e);
-            // The core of it again in Debian's Firefox ESR, over WebDriver.
+            // The core of it again in Debian's Firefox ESR, over WebDriver
+            // (MkDocs and VitePress sites among it).
             let mut firefox = run::command("node", &["--test", "--test-concurrency=1", "tests/firefox/"]);
             firefox.env("ASYNC_DEMO_URL", &origin);
+            firefox.env("ASYNC_DEMO_SITES", &sites);
             suites.run("end-to-end tests in Firefox (geckodriver)", firefox);
         }
         Err(e) => suites.fail("release build and dist/ for the end-to-end tests", &e),
