@@ -264,3 +264,26 @@ async fn a_spawned_task_runs_on_its_own_and_dropping_its_handle_cancels_it() {
     Sleep::new(80).await;
     assert!(!finished.get(), "the task went on after its handle was dropped");
 }
+
+#[wasm_bindgen_test]
+async fn the_hand_written_state_machine_polls_and_waits_as_its_async_fn() {
+    use async_demo::tasks::by_hand::{two_naps, TwoNaps};
+    let recorder = Recorder::new();
+    let run = recorder.begin_run("build it");
+    let clock = || web_sys::window().unwrap().performance().unwrap().now();
+    let started = clock();
+    run.trace("two_naps(60)", two_naps(60)).await;
+    let compiled = clock() - started;
+    let started = clock();
+    run.trace("TwoNaps::new(60)", TwoNaps::new(60)).await;
+    let by_hand = clock() - started;
+    let tasks = &recorder.runs()[0].tasks;
+    // First poll: first nap set, Pending; second: it fired, the second nap
+    // set, Pending; third: Ready. One wake per nap.
+    for task in tasks {
+        assert_eq!((task.polls(), task.wakes()), (3, 2), "{}", task.label);
+        assert_eq!(task.state, TaskState::Done, "{}", task.label);
+    }
+    // Each nap waits its 60 ms, one after the other (a lower bound only).
+    assert!(compiled >= 119.0 && by_hand >= 119.0, "{compiled} / {by_hand} ms");
+}

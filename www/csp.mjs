@@ -28,7 +28,10 @@
 //   <style> element's hash;
 // - data: URLs in the site's HTML or CSS (icons drawn in CSS): img-src data:;
 // - event-handler attributes (onclick="…") and javascript: URLs, which this
-//   policy blocks: each is named, so that the author can move it to a file.
+//   policy blocks: each is named, so that the author can move it to a file;
+// - scripts and stylesheets of other origins (MkDocs Material's Google
+//   font, unless `theme.font: false`), which it blocks too: each origin is
+//   named; allowing it is the author's choice, not this command's.
 //
 // The command is part of the npm package (`npx async-demo-csp site/`); the
 // README's "Strict CSP on a generated site" says where each generator's
@@ -58,7 +61,7 @@ export async function inlineParts(site) {
   const parse5 = await htmlParser("async-demo-csp");
   const skipped = [];
   const pages = pagesBelow(site, site, skipped);
-  const found = { pages: 0, scripts: new Map(), styles: new Map(), styleAttributes: 0, handlers: [], dataUrls: false, skipped };
+  const found = { pages: 0, scripts: new Map(), styles: new Map(), styleAttributes: 0, handlers: [], external: new Map(), dataUrls: false, skipped };
   const count = (map, hash, name) => {
     const at = map.get(hash) ?? { pages: new Set() };
     at.pages.add(name);
@@ -74,6 +77,12 @@ export async function inlineParts(site) {
         if (RUNS.test((attr(element, "type") ?? "").trim())) count(found.scripts, sha256(textOf(element)), name);
       }
       if (element.tagName === "style") count(found.styles, sha256(textOf(element)), name);
+      // A script or stylesheet of another origin: blocked by this policy.
+      const from = element.tagName === "script" ? attr(element, "src") : element.tagName === "link" && /\bstylesheet\b/i.test(attr(element, "rel") ?? "") ? attr(element, "href") : undefined;
+      if (from !== undefined && /^(https?:)?\/\//i.test(from.trim())) {
+        const origin = new URL(from.trim(), "https://page.invalid/").origin;
+        found.external.set(origin, [...(found.external.get(origin) ?? []), `${name}: <${element.tagName}>`]);
+      }
       for (const { name: attribute, value } of element.attrs ?? []) {
         if (attribute === "style") found.styleAttributes += 1;
         else if (/^on/i.test(attribute)) found.handlers.push(`${name}: <${element.tagName} ${attribute}="${value.slice(0, 40)}">`);
@@ -131,7 +140,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process
     const policy = policyFor(found);
     if (json) {
       const scripts = Object.fromEntries([...found.scripts].map(([hash, { pages }]) => [hash, [...pages]]));
-      console.log(JSON.stringify({ policy, pages: found.pages, scripts, styleAttributes: found.styleAttributes, handlers: found.handlers, dataUrls: found.dataUrls }, null, 2));
+      console.log(JSON.stringify({ policy, pages: found.pages, scripts, styleAttributes: found.styleAttributes, handlers: found.handlers, external: Object.fromEntries(found.external), dataUrls: found.dataUrls }, null, 2));
     } else {
       console.log(policy);
     }
@@ -145,6 +154,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process
     }
     if (found.dataUrls) console.error("data: URLs in pages or stylesheets (icons): img-src has data:");
     for (const skipped of found.skipped) console.error(`warning: ${skipped}`);
+    for (const [origin, where] of found.external) {
+      console.error(
+        `blocked by this policy: ${where.length} script${where.length === 1 ? "" : "s"} or stylesheet${where.length === 1 ? "" : "s"} from ${origin} (first: ${where[0]}); ` +
+          "turn it off in the generator (MkDocs Material's web font: theme.font: false) or add the origin to the policy yourself",
+      );
+    }
     for (const handler of found.handlers) {
       console.error(`blocked by this policy: ${handler}: an inline event handler or javascript: URL; move it into a script file`);
     }

@@ -2,6 +2,7 @@
 //! loops. Nothing here knows about lessons, tracing or the DOM.
 
 mod block;
+pub mod by_hand;
 mod fetch;
 mod spawn;
 mod timer;

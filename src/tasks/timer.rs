@@ -68,6 +68,7 @@ thread_local! {
     };
 }
 
+// ANCHOR: fire
 /// The browser timer for `deadline` went off: marks its sleeps fired and
 /// wakes their tasks (outside every borrow: an executor may poll at once).
 fn fire(deadline: u64) {
@@ -95,6 +96,7 @@ fn fire(deadline: u64) {
         }
     });
 }
+// ANCHOR_END: fire
 
 /// A timer future that wakes its task only when it fires: dropped early, it
 /// wakes nobody (and clears the browser timer once no sleep needs it).
@@ -144,6 +146,7 @@ impl Sleep {
     }
 }
 
+// ANCHOR: poll
 impl Future for Sleep {
     type Output = ();
 
@@ -182,6 +185,7 @@ impl Future for Sleep {
         }
     }
 }
+// ANCHOR_END: poll
 
 impl Drop for Sleep {
     fn drop(&mut self) {

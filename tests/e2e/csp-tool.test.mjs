@@ -2,10 +2,10 @@
 // the inline scripts a browser runs (classic, module, importmap), not a
 // <script> in a comment, in an attribute's text or of a data type; it turns
 // style-src to 'unsafe-inline' only for style attributes, adds img-src data:
-// for data: icons, names inline event handlers; and the policy it prints,
+// for data: icons, names inline event handlers and other origins' stylesheets; and the policy it prints,
 // served as the header, lets Chromium run exactly those scripts: every
-// inline script runs, the handler does not, and the only violation reported
-// is the handler's. (The four generators' sites are served with it in
+// inline script runs, the handler does not, and the only violations
+// reported are the handler's and the other origin's stylesheet's. (The four generators' sites are served with it in
 // tests/e2e/generators.test.mjs.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -31,6 +31,8 @@ before(async () => {
 <script type="application/json" id="config">{"not": "run"}</script>
 <!-- <script>window.ran.push("comment")</script> -->
 <script type="importmap">{"imports": {}}</script>
+<link rel="stylesheet" href="https://fonts.example.com/css?family=Roboto">
+<link rel="stylesheet" href="style.css">
 </head><body>
 <p title="<script>window.ran.push('attribute')</script>">text</p>
 <script type="module">window.ran.push("module");</script>
@@ -65,6 +67,8 @@ test("hashes the scripts a browser runs, and nothing else; names the handler", (
   assert.match(found.policy, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'( 'sha256-[\w+/=]+'){4}; style-src 'self'$/);
   assert.match(run.stderr, /blocked by this policy: index\.html: <button onclick=/);
   assert.match(run.stderr, /2 pages, 4 distinct inline scripts/);
+  assert.deepEqual(found.external, { "https://fonts.example.com": ["index.html: <link>"] }, "the page's own style.css is no other origin");
+  assert.match(run.stderr, /blocked by this policy: 1 script or stylesheet from https:\/\/fonts\.example\.com \(first: index\.html: <link>\); turn it off/);
 });
 
 test("style attributes turn style-src to 'unsafe-inline' (no hashes), data: icons add img-src data:", () => {
@@ -89,7 +93,7 @@ test("bad use gets a sentence and status 2", () => {
   assert.match(missing.stderr, /nowhere is not a folder/);
 });
 
-test("served with the policy it prints, Chromium runs every inline script and no handler", async () => {
+test("served with the policy it prints, Chromium runs every inline script, and blocks what the command named", async () => {
   const policy = csp(site).stdout.trim();
   const server = await serveFolder(site, "/s/", { headers: { "content-security-policy": policy } });
   const page = await browser.newPage();
@@ -104,11 +108,14 @@ test("served with the policy it prints, Chromium runs every inline script and no
     await page.click("#b");
     await page.waitForTimeout(200);
     assert.deepEqual(await page.evaluate(() => window.ran), ["classic", "module"]);
-    assert.equal(violations.length, 1, violations.join("\n"));
-    assert.match(violations[0], /inline event handler/);
+    // Blocked: exactly what the command named, the other origin's
+    // stylesheet and the handler.
+    assert.equal(violations.length, 2, violations.join("\n"));
+    assert.match(violations[0], /stylesheet 'https:\/\/fonts\.example\.com\//);
+    assert.match(violations[1], /inline event handler/);
     await page.goto(`${at}deep/page.html`);
     assert.deepEqual(await page.evaluate(() => window.ran), ["classic", "deep"]);
-    assert.equal(violations.length, 1, violations.join("\n"));
+    assert.equal(violations.length, 2, violations.join("\n"));
   } finally {
     await page.close();
     server.close();

@@ -64,9 +64,50 @@ test("the executor chapter's widget shows a never-polled future next to an await
   await page.close();
 });
 
+test("the build-it chapter shows the crate's own code, and its widgets show the polls and wakes its text says", async () => {
+  const { page, errors } = await openPage(browser, "/docs/build-it.html");
+  const code = await page.locator("main pre code").allTextContents();
+  // The included files: the timer's poll and fire, the async fn and its state machine.
+  for (const [what, text] of [["Sleep's poll", "impl Future for Sleep"], ["fire", "fn fire(deadline: u64)"], ["the async fn", "pub async fn two_naps"], ["the enum", "pub enum TwoNaps"]]) {
+    assert.ok(code.some((c) => c.includes(text)), `${what} is not in the chapter`);
+  }
+  assert.ok(!code.some((c) => c.includes("ANCHOR")), "an anchor line was shown");
+  await page.waitForFunction(() => [...document.querySelectorAll("async-demo")].every((el) => el.shadowRoot?.querySelector("button.run")));
+  const hosts = page.locator('async-demo[lesson="sandbox"]');
+  assert.equal(await hosts.count(), 3);
+  const run = async (i) => {
+    const host = hosts.nth(i);
+    await host.scrollIntoViewIfNeeded();
+    await host.locator("button.run").click();
+    await page.waitForFunction((el) => !["running", "idle"].includes(el.dataset.state), await host.elementHandle(), { timeout: 30_000 });
+    const [only] = (await host.evaluate((el) => el.report())).runs;
+    return only.tasks;
+  };
+  // A timer: 2 polls, 1 wake.
+  const [nap] = await run(0);
+  assert.deepEqual([nap.label, nap.state, nap.polls, nap.wakes], ["sleep(300)", "done", 2, 1]);
+  // Two naps: the second starts where the first ends (same poll).
+  const [first, second] = await run(1);
+  assert.deepEqual([first.polls, first.wakes, second.polls, second.wakes], [2, 1, 2, 1]);
+  assert.ok(second.startMs >= first.startMs + 299, `${JSON.stringify(first)} / ${JSON.stringify(second)}`);
+  // Three wakes: 2 polls of the join! when one timer woke all three, 3 when two timers did.
+  const join = (await run(2)).find((t) => t.label.startsWith("join!"));
+  assert.equal(join.wakes, 3);
+  assert.ok(join.polls === 2 || join.polls === 3, JSON.stringify(join));
+  // The exercise: one sleep of 301 ms has a timer of its own, so at least 3 polls.
+  await hosts.nth(2).evaluate((el) => el.setAttribute("program", "join!(sleep(300), sleep(300), sleep(301));"));
+  const changed = (await run(2)).find((t) => t.label.startsWith("join!"));
+  assert.equal(changed.wakes, 3);
+  assert.ok(changed.polls >= 3, JSON.stringify(changed));
+  console.log(`# build-it: join! ${join.polls} polls for ${join.wakes} wakes; with 301 ms ${changed.polls} polls`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 // The book's learning order: experience first (a timer, then downloads
-// together), then what drives a future, then the rest in the article's order.
-const LEARNING = ["sleep", "blocking", "gather", "many", "lazy", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker", "sandbox"];
+// together), then what drives a future and building one (with small
+// programs in the sandbox), then the rest in the article's order.
+const LEARNING = ["sleep", "blocking", "gather", "many", "lazy", "sandbox", "mistakes", "bridge", "race", "timeout", "cancel", "limit", "errors", "progress", "input", "worker"];
 
 test("every lesson appears in the book, in learning order, each widget between two paragraphs", async () => {
   const paths = await chapters();
