@@ -104,6 +104,78 @@ test("the build-it chapter shows the crate's own code, and its widgets show the 
   await page.close();
 });
 
+test("every chapter with a widget has a change-this-and-explain exercise, and each one shows what its answer says", async () => {
+  const src = path.join(import.meta.dirname, "../../docs/src");
+  const without = fs
+    .readdirSync(src)
+    .filter((f) => f.endsWith(".md"))
+    .filter((f) => {
+      const text = fs.readFileSync(path.join(src, f), "utf8");
+      return text.includes("<async-demo") && !text.includes("**Change this and explain.**");
+    });
+  assert.deepEqual(without, [], "chapters with widgets and no exercise");
+
+  /** Opens `chapter`, sets `attributes` on its widget `selector`, runs it; the report's runs. */
+  const exercise = async (chapter, selector, attributes, expected = null) => {
+    const { page, errors } = await openPage(browser, `/docs/${chapter}.html`);
+    const host = page.locator(selector).first();
+    await page.waitForFunction((el) => el.shadowRoot?.querySelector("button.run"), await host.elementHandle());
+    await host.evaluate((el, attrs) => Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, v)), attributes);
+    await host.scrollIntoViewIfNeeded();
+    await host.locator("button.run").click();
+    await page.waitForFunction((el) => !["running", "idle"].includes(el.dataset.state), await host.elementHandle(), { timeout: 60_000 });
+    const { runs } = await host.evaluate((el) => el.report());
+    // (A download answered HTTP 500 on purpose: the browser says so in the console.)
+    assert.deepEqual(errors.filter((e) => !expected?.test(e)), [], chapter);
+    await page.close();
+    return runs;
+  };
+  const row = (run, label) => run.tasks.find((t) => t.label.startsWith(label)) ?? assert.fail(`${run.name}: no row ${label}: ${run.tasks.map((t) => t.label)}`);
+
+  // A timer of 0 ms is still a wait: 2 polls, 1 wake.
+  const [hello] = await exercise("waiting-without-blocking", 'async-demo[lesson="sleep"]', { "delay-ms": "0" });
+  assert.deepEqual([row(hello, "say_hello").polls, row(hello, "say_hello").wakes], [2, 1]);
+  // A Promise of nothing: both rows still 2 polls, 1 wake.
+  const bridged = await exercise("futures-and-promises", 'async-demo[lesson="bridge"]', { "delay-ms": "0" });
+  for (const run of bridged) assert.deepEqual(run.tasks.map((t) => [t.polls, t.wakes]), [[2, 1]], run.name);
+  // The blocker joined first pays block + delay; joined last, block only.
+  const mistakes = await exercise("mistakes", 'async-demo[lesson="mistakes"]', { "block-ms": "1500", "delay-ms": "500" });
+  const first = mistakes.find((r) => r.name === "one task blocks");
+  const last = mistakes.find((r) => r.name === "the blocker joined last");
+  assert.ok(first.totalMs >= 2000 && first.totalMs < 3000, `one task blocks: ${first.totalMs}`);
+  assert.ok(last.totalMs >= 1500 && last.totalMs < 2000, `the blocker joined last: ${last.totalMs}`);
+  assert.ok(row(last, "task 1").endMs >= 1490, JSON.stringify(row(last, "task 1")));
+  // The error finishes first, and wins.
+  const [race] = await exercise("beyond-gather", 'async-demo[lesson="race"]', {
+    urls: "async-demo-api/delay/1500 async-demo-api/status/500 async-demo-api/delay/3000",
+  }, /status of 500 \(Internal Server Error\)/);
+  assert.deepEqual(race.tasks.map((t) => t.state), ["cancelled", "error", "cancelled"]);
+  // The busy loop joined last: the sleeps, due at 200 ms, end after it, and
+  // the join well before the 500 ms of the loop joined first.
+  const [joined] = await exercise("your-own-program", 'async-demo[lesson="sandbox"]', { program: "join!(sleep(200), sleep(200), block(300));" });
+  const sleeps = joined.tasks.filter((t) => t.label === "sleep(200)");
+  assert.equal(sleeps.length, 2);
+  for (const t of sleeps) assert.ok(t.endMs >= 295 && t.endMs < 500, JSON.stringify(t));
+  // A future never polled: the run lasts delay-ms all the same, with 0 polls.
+  const [kept] = await exercise("what-drives-a-future", 'async-demo[lesson="lazy"]', { "delay-ms": "3000" });
+  assert.ok(kept.totalMs >= 3000, `${kept.totalMs}`);
+  assert.deepEqual(kept.tasks.map((t) => t.polls), [0]);
+  // One place: one download after another, each starting where the last ended.
+  const [one] = await exercise("limits-failures-progress", 'async-demo[lesson="limit"]', { concurrency: "1" });
+  const downloads = one.tasks.filter((t) => t.label.startsWith("download "));
+  assert.equal(downloads.length, 12);
+  for (let i = 1; i < downloads.length; i++) assert.ok(downloads[i].startMs >= downloads[i - 1].endMs - 1, JSON.stringify(downloads.slice(i - 1, i + 1)));
+  assert.ok(one.totalMs >= 4800, `${one.totalMs}`);
+  // A count of 3 s on the page's thread delays the heartbeat by the count; in a worker it does not.
+  const [onPage, inWorker] = await exercise("when-async-does-not-help", 'async-demo[lesson="worker"]', { "work-ms": "3000" });
+  const [count, beat] = [row(onPage, "count_primes"), row(onPage, "heartbeat")];
+  assert.ok(beat.endMs >= count.endMs, `main thread: heartbeat ${beat.endMs}, count ${count.endMs}`);
+  const [away, free] = [row(inWorker, "count_primes"), row(inWorker, "heartbeat")];
+  assert.ok(free.endMs < away.endMs - 1000, `web worker: heartbeat ${free.endMs}, count ${away.endMs}`);
+  console.log(`# exercises: lazy ${Math.round(kept.totalMs)} ms; limit 1 ${Math.round(one.totalMs)} ms; heartbeat ${Math.round(beat.endMs)} / ${Math.round(free.endMs)} ms`);
+  console.log(`# exercises: mistakes ${Math.round(first.totalMs)} / ${Math.round(last.totalMs)} ms; block last ${Math.round(joined.totalMs)} ms, sleeps end ${sleeps.map((t) => Math.round(t.endMs))}`);
+});
+
 // The book's learning order: experience first (a timer, then downloads
 // together), then what drives a future and building one (with small
 // programs in the sandbox), then the rest in the article's order.
