@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::future::Future;
 use std::rc::Rc;
 
 use futures::future::{self, Either, LocalBoxFuture};
@@ -312,8 +313,12 @@ impl Interpreter {
         AwaitId::at(PROGRAM, u32::try_from(line).unwrap_or(u32::MAX))
     }
 
-    /// `future`, traced as the future written at `span`.
-    fn traced(self: &Rc<Self>, span: Span, future: Task<Value>) -> Result<Value, Exit> {
+    /// `future`, traced as the future written at `span`, boxed once.
+    fn traced(
+        self: &Rc<Self>,
+        span: Span,
+        future: impl Future<Output = Value> + 'static,
+    ) -> Result<Value, Exit> {
         self.runtime.count().map_err(|e| {
             self.raise(e.clone());
             Exit::Fault(e)
@@ -330,9 +335,9 @@ impl Interpreter {
         Ok(Value::Future(match run.as_ref() {
             Some(run) => {
                 let place = AwaitId::at(PROGRAM, line);
-                run.trace_at(label.to_string(), place, future).boxed_local()
+                run.trace_at(shared_label(&label), place, future).boxed_local()
             }
-            None => future,
+            None => future.boxed_local(),
         }))
     }
 
@@ -416,11 +421,10 @@ impl Interpreter {
     async fn expr_inner(self: &Rc<Self>, expr: &Expr, env: &mut Env) -> Result<Value, Exit> {
         let span = expr.span;
         match &expr.kind {
-            ExprKind::Int(n) => Ok(Value::Int(*n)),
-            ExprKind::Str(s) => Ok(Value::Str(s.clone())),
-            ExprKind::Var(name) => env
-                .get(name)
-                .ok_or_else(|| self.fault(span, format!("`{name}` has no value here"))),
+            ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_) => match self.at_once(expr, env) {
+                Some(value) => value,
+                None => unreachable!("a literal or a variable"),
+            },
             ExprKind::Paren(inner) | ExprKind::Ref(inner) | ExprKind::Clone(inner) => {
                 self.expr(inner, env).await
             }
@@ -482,7 +486,7 @@ impl Interpreter {
                         Err(Exit::Fault(_)) => future::pending().await,
                     }
                 };
-                self.traced(span, future.boxed_local())
+                self.traced(span, future)
             }
             ExprKind::Closure { params, body, .. } => {
                 let bound: Vec<String> = params.iter().flat_map(names).collect();
@@ -506,9 +510,26 @@ impl Interpreter {
     async fn list(self: &Rc<Self>, items: &[Expr], env: &mut Env) -> Result<Vec<Value>, Exit> {
         let mut values = Vec::with_capacity(items.len());
         for item in items {
-            values.push(self.expr(item, env).await?);
+            let value = match self.at_once(item, env) {
+                Some(value) => value,
+                None => self.expr(item, env).await,
+            };
+            values.push(value?);
         }
         Ok(values)
+    }
+
+    /// The value of a literal or a variable, which needs no future of its
+    /// own (most arguments are one): `None` for any other expression.
+    fn at_once(&self, expr: &Expr, env: &mut Env) -> Option<Result<Value, Exit>> {
+        Some(match &expr.kind {
+            ExprKind::Int(n) => Ok(Value::Int(*n)),
+            ExprKind::Str(s) => Ok(Value::Str(s.clone())),
+            ExprKind::Var(name) => env
+                .get(name)
+                .ok_or_else(|| self.fault(expr.span, format!("`{name}` has no value here"))),
+            _ => return None,
+        })
     }
 
     /// Calls closure `closure` with `args`: its body runs to its end at once
@@ -748,6 +769,35 @@ impl Interpreter {
             other => Err(self.fault(span, format!("no macro `{other}!`"))),
         }
     }
+}
+
+/// How many distinct labels [`shared_label`] keeps for the page's life.
+const SHARED_LABELS: usize = 4096;
+
+/// `label` as a traced future's label (a `Cow<'static, str>`) without a copy
+/// per future: a program traces thousands of futures under a few labels
+/// (`repeat(10000, |_| sleep(0))` makes ten thousand `sleep(0)`), and a
+/// compiled program's labels are `&'static str`s. Each distinct label is
+/// kept once, for the page's life, up to [`SHARED_LABELS`] of them of at
+/// most 300 bytes each (so at most about 1.2 MB however many programs run);
+/// past that, each future gets a copy of its own.
+fn shared_label(label: &str) -> std::borrow::Cow<'static, str> {
+    thread_local! {
+        static KEPT: RefCell<std::collections::HashSet<&'static str>> = RefCell::default();
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some(&shared) = kept.get(label) {
+            return shared.into();
+        }
+        // (A long label is cut by the tracer, into a copy, anyway.)
+        if kept.len() >= SHARED_LABELS || label.len() > 300 {
+            return label.to_owned().into();
+        }
+        let shared: &'static str = Box::leak(label.into());
+        kept.insert(shared);
+        shared.into()
+    })
 }
 
 /// `join!` over `futures`: as futures-rs's own, every unfinished one polled
