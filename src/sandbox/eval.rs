@@ -8,8 +8,8 @@
 //! dropped: cancelled), one made and not kept is dropped at the end of its
 //! statement.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::rc::Rc;
@@ -193,12 +193,16 @@ enum Exit {
 
 type Eval<'a> = LocalBoxFuture<'a, Result<Value, Exit>>;
 
+/// A future the program writes: its span (start, end), then its label and line.
+type Written = ((usize, usize), (Cow<'static, str>, u32));
+
 /// A program ready to run: its tree, the labels and lines of the futures it
 /// writes, and the runtime its run has.
 #[derive(Debug)]
 pub struct Interpreter {
     program: Program,
-    written: HashMap<(usize, usize), (Rc<str>, u32)>,
+    /// The futures the program writes, sorted by their spans.
+    written: Vec<Written>,
     runtime: Rc<Runtime>,
     /// The first fault: it ends the run, as a panic would.
     fault: RefCell<Option<Error>>,
@@ -214,9 +218,11 @@ impl Interpreter {
             .iter()
             .map(|w| {
                 let line = line_col(&program.source, w.span.start).line;
-                ((w.span.start, w.span.end), (Rc::from(w.label.as_str()), line))
+                ((w.span.start, w.span.end), (shared_label(&w.label), line))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut written = written;
+        written.sort_by_key(|(span, _)| *span);
         let line_starts = std::iter::once(0)
             .chain(program.source.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -323,19 +329,21 @@ impl Interpreter {
             self.raise(e.clone());
             Exit::Fault(e)
         })?;
-        let (label, line) = self
+        let (label, line) = match self
             .written
-            .get(&(span.start, span.end))
-            .cloned()
-            .unwrap_or_else(|| {
+            .binary_search_by_key(&(span.start, span.end), |(s, _)| *s)
+        {
+            Ok(i) => self.written[i].1.clone(),
+            Err(_) => {
                 debug_assert!(false, "a future the checker did not list: this is a bug");
                 (label(&self.program.source, span).into(), 0)
-            });
+            }
+        };
         let run = self.runtime.run.borrow();
         Ok(Value::Future(match run.as_ref() {
             Some(run) => {
                 let place = AwaitId::at(PROGRAM, line);
-                run.trace_at(shared_label(&label), place, future).boxed_local()
+                run.trace_at(label, place, future).boxed_local()
             }
             None => future.boxed_local(),
         }))
@@ -549,7 +557,19 @@ impl Interpreter {
             self.bind(pat, value, &mut env);
         }
         let body = closure.body.clone();
-        let result = self.expr(&body, &mut env).now_or_never();
+        // A body that is one call with plain arguments (`|_| sleep(0)`, the
+        // common case, made thousands of times by `repeat`) needs no future.
+        let plain = |a: &Expr| matches!(a.kind, ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_));
+        let result = match &body.kind {
+            ExprKind::Call { name, args, .. } if args.iter().all(plain) => {
+                let values: Result<Vec<Value>, Exit> = args
+                    .iter()
+                    .map(|a| self.at_once(a, &mut env).unwrap_or(Ok(Value::Unit)))
+                    .collect();
+                Some(values.and_then(|v| self.apply(body.span, name, args, v, &mut env)))
+            }
+            _ => self.expr(&body, &mut env).now_or_never(),
+        };
         env.truncate(0);
         result.unwrap_or_else(|| Err(self.fault(span, "a closure's body waited: this is a bug")))
     }
@@ -588,7 +608,20 @@ impl Interpreter {
         args: &[Expr],
         env: &mut Env,
     ) -> Result<Value, Exit> {
-        let mut values = self.list(args, env).await?;
+        let values = self.list(args, env).await?;
+        self.apply(span, name, args, values, env)
+    }
+
+    /// Calls function `name` with the `values` of its arguments `args`
+    /// (already evaluated: nothing here waits).
+    fn apply(
+        self: &Rc<Self>,
+        span: Span,
+        name: &str,
+        args: &[Expr],
+        mut values: Vec<Value>,
+        env: &mut Env,
+    ) -> Result<Value, Exit> {
         let arg = |i: usize| args.get(i).map_or(span, |a| a.span);
         // A closure held in a variable, called.
         if let Some(Value::Closure(closure)) = env.get(name) {
@@ -703,7 +736,7 @@ impl Interpreter {
                 let Value::Closure(closure) = take(1) else {
                     return Err(self.fault(arg(1), "repeat takes a closure"));
                 };
-                let mut made = Vec::new();
+                let mut made = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(prelude::MAX_FUTURES));
                 for i in 0..n {
                     made.push(self.call_closure(arg(1), &closure, vec![Value::Int(i)])?);
                 }
@@ -781,7 +814,7 @@ const SHARED_LABELS: usize = 4096;
 /// kept once, for the page's life, up to [`SHARED_LABELS`] of them of at
 /// most 300 bytes each (so at most about 1.2 MB however many programs run);
 /// past that, each future gets a copy of its own.
-fn shared_label(label: &str) -> std::borrow::Cow<'static, str> {
+fn shared_label(label: &str) -> Cow<'static, str> {
     thread_local! {
         static KEPT: RefCell<std::collections::HashSet<&'static str>> = RefCell::default();
     }

@@ -139,6 +139,7 @@ fn bench() -> Result<(), String> {
         "traced_over_untraced_10k_timers",
         "traced_over_untraced_10k_sleeps",
         "sandbox_interpreted_over_compiled_10k_sleeps",
+        "sandbox_interpreted_over_compiled_90k_sleeps",
         "demo_over_js_10k_timers",
         "gloo_traced_over_js_10k_timers",
         "longest_frame_ms_render_10k",
