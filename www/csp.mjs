@@ -41,11 +41,10 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Refusal, attr, bytes, elements, htmlParser, latin1, pagesBelow, readPage, readable } from "./prerender.mjs";
+import { HTML_NS, Refusal, attr, bytes, elements, htmlParser, latin1, pagesBelow, readPage, readable } from "./prerender.mjs";
 
 /** Script types a browser runs (an absent or empty type is JavaScript). */
 const RUNS = /^(|text\/javascript|application\/javascript|text\/ecmascript|application\/ecmascript|module|importmap|speculationrules)$/i;
-const HTML_NS = "http://www.w3.org/1999/xhtml";
 /** The policy every page of the widget needs, before the site's own hashes. */
 export const BASE_POLICY = {
   "default-src": ["'self'"],
@@ -85,8 +84,7 @@ export async function inlineParts(site) {
       }
       for (const { name: attribute, value } of element.attrs ?? []) {
         if (attribute === "style") found.styleAttributes += 1;
-        else if (/^on/i.test(attribute)) found.handlers.push(`${name}: <${element.tagName} ${attribute}="${value.slice(0, 40)}">`);
-        else if (/^\s*javascript:/i.test(value)) found.handlers.push(`${name}: <${element.tagName} ${attribute}="${value.slice(0, 40)}">`);
+        else if (/^on/i.test(attribute) || /^\s*javascript:/i.test(value)) found.handlers.push(`${name}: <${element.tagName} ${attribute}="${value.slice(0, 40)}">`);
         if (/^\s*data:/i.test(value) && /^(src|srcset|href|poster)$/.test(attribute)) found.dataUrls = true;
       }
     }

@@ -53,7 +53,7 @@ const MARK = " data-prerendered";
 const ORIGIN = "http://site.async-demo.invalid";
 /** A page larger than this is named and left alone. */
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
-const HTML_NS = "http://www.w3.org/1999/xhtml";
+export const HTML_NS = "http://www.w3.org/1999/xhtml";
 
 /** Content types of a static site's files (the e2e tests' servers use it). */
 export const TYPES = {

@@ -536,6 +536,7 @@ impl Interpreter {
             ExprKind::Var(name) => env
                 .get(name)
                 .ok_or_else(|| self.fault(expr.span, format!("`{name}` has no value here"))),
+            // Not `plain`.
             _ => return None,
         })
     }
@@ -559,14 +560,12 @@ impl Interpreter {
         let body = closure.body.clone();
         // A body that is one call with plain arguments (`|_| sleep(0)`, the
         // common case, made thousands of times by `repeat`) needs no future.
-        let plain = |a: &Expr| matches!(a.kind, ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_));
         let result = match &body.kind {
+            // (All checked first: `at_once` moves a future out of its variable.)
             ExprKind::Call { name, args, .. } if args.iter().all(plain) => {
-                let values: Result<Vec<Value>, Exit> = args
-                    .iter()
-                    .map(|a| self.at_once(a, &mut env).unwrap_or(Ok(Value::Unit)))
-                    .collect();
-                Some(values.and_then(|v| self.apply(body.span, name, args, v, &mut env)))
+                let values: Option<Result<Vec<Value>, Exit>> =
+                    args.iter().map(|a| self.at_once(a, &mut env)).collect();
+                values.map(|v| v.and_then(|v| self.apply(body.span, name, args, v, &mut env)))
             }
             _ => self.expr(&body, &mut env).now_or_never(),
         };
@@ -802,6 +801,12 @@ impl Interpreter {
             other => Err(self.fault(span, format!("no macro `{other}!`"))),
         }
     }
+}
+
+/// Whether `expr` is a literal or a variable, whose value needs no future
+/// ([`Interpreter::at_once`] gives it).
+fn plain(expr: &Expr) -> bool {
+    matches!(expr.kind, ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Var(_))
 }
 
 /// How many distinct labels [`shared_label`] keeps for the page's life.
