@@ -227,6 +227,48 @@ async fn sleeps_never_fire_early_and_those_sharing_a_deadline_all_fire() {
     }
 }
 
+/// Two sleeps of one length made a moment apart end together, in one wake,
+/// even when the clock's millisecond turns between their makings (without
+/// which their deadlines differ by one and each has a timer of its own); two
+/// sleeps whose lengths differ by one millisecond never do.
+#[wasm_bindgen_test]
+async fn sleeps_of_one_length_made_together_end_in_one_wake_and_others_do_not() {
+    use async_demo::tasks::Sleep;
+    use async_demo::trace::now;
+    let mut checked = 0;
+    for round in 0..12 {
+        let start = now();
+        let first = Sleep::new(20);
+        // A few tenths of a millisecond: often across a millisecond's turn.
+        while now() - start < 0.4 {}
+        let mut second = Sleep::new(20);
+        let apart = now() - start;
+        first.await;
+        let ended = futures::poll!(&mut second).is_ready();
+        // A machine that paused a millisecond between the two makings made
+        // them apart, not together: nothing to check then.
+        if apart < 0.9 {
+            assert!(
+                ended,
+                "round {round}: made {apart} ms apart, the second sleep had not ended with the first"
+            );
+            checked += 1;
+        }
+        second.await;
+    }
+    assert!(checked > 0, "every round was paused between the two sleeps");
+    for round in 0..4 {
+        let first = Sleep::new(20);
+        let mut second = Sleep::new(21);
+        first.await;
+        assert!(
+            futures::poll!(&mut second).is_pending(),
+            "round {round}: a sleep of 21 ms ended with one of 20 ms made with it"
+        );
+        second.await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_sleep_leaves_the_others_of_its_deadline_running() {
     use async_demo::tasks::Sleep;

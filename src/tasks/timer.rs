@@ -32,9 +32,17 @@ struct Slot {
     waker: Option<Waker>,
 }
 
-/// The sleeps that share one browser timer because they share a deadline.
+/// The sleeps that share one browser timer: those due in the same
+/// millisecond, and those of the same length made less than a millisecond
+/// after the first (see [`Sleep::new`]).
 struct Bucket {
     handle: i32,
+    /// When its timer fires: its key, or one millisecond later once a sleep
+    /// made just after the first, across the turn of a millisecond, joined.
+    due: u64,
+    /// The length and the moment of making of the sleep that made it.
+    ms: u32,
+    made: f64,
     keys: Vec<usize>,
     /// Sleeps in `keys` not yet dropped; at 0 the browser timer is cleared.
     live: usize,
@@ -105,10 +113,19 @@ fn fire(deadline: u64) {
 /// JavaScript callback, so ten thousand of them cost about as much as one
 /// `setTimeout` each in plain JS, or less (`cargo xtask bench`). A sleep never
 /// fires early: its deadline is rounded up to the next whole millisecond.
+///
+/// Sleeps of one length made together (`join!(sleep(300), sleep(300))`) end
+/// together: when the clock's millisecond turns between the makings of two
+/// of them, so that their deadlines differ by one, the later one joins the
+/// earlier one's timer, which then fires one millisecond later. Without that,
+/// whether they share a timer (one wake of their task, or two) would depend
+/// on how fast the machine made them.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct Sleep {
     key: usize,
+    /// The key of its bucket: its deadline, or one millisecond before it
+    /// when it joined an earlier sleep's timer.
     deadline: u64,
     done: bool,
 }
@@ -120,26 +137,50 @@ impl Sleep {
         let now = crate::clock::now();
         let deadline = (now + f64::from(ms)).ceil() as u64;
         TIMERS.with(|timers| {
-            let key = timers.slots.borrow_mut().insert(Slot {
-                deadline,
-                fired: false,
-                waker: None,
-            });
             let mut buckets = timers.buckets.borrow_mut();
-            let bucket = buckets.entry(deadline).or_insert_with(|| Bucket {
+            // Made less than a millisecond after a sleep of the same length
+            // whose deadline is one millisecond earlier: join its timer.
+            let joined = (!buckets.contains_key(&deadline))
+                .then(|| deadline.checked_sub(1))
+                .flatten()
+                .filter(|earlier| {
+                    buckets
+                        .get(earlier)
+                        .is_some_and(|b| b.ms == ms && now - b.made < 1.0)
+                });
+            let key = joined.unwrap_or(deadline);
+            let bucket = buckets.entry(key).or_insert_with(|| Bucket {
                 handle: set_timeout_with_deadline(
                     timers.on_fire.as_ref().unchecked_ref(),
                     (deadline as f64 - now).max(0.0).ceil(),
                     deadline as f64,
                 ),
+                due: deadline,
+                ms,
+                made: now,
                 keys: Vec::new(),
                 live: 0,
             });
-            bucket.keys.push(key);
+            if bucket.due < deadline {
+                // Its timer would fire before this sleep is due: set it again.
+                clear_timeout(bucket.handle);
+                bucket.handle = set_timeout_with_deadline(
+                    timers.on_fire.as_ref().unchecked_ref(),
+                    (deadline as f64 - now).max(0.0).ceil(),
+                    key as f64,
+                );
+                bucket.due = deadline;
+            }
+            let slot = timers.slots.borrow_mut().insert(Slot {
+                deadline: key,
+                fired: false,
+                waker: None,
+            });
+            bucket.keys.push(slot);
             bucket.live += 1;
             Sleep {
-                key,
-                deadline,
+                key: slot,
+                deadline: key,
                 done: false,
             }
         })
@@ -175,7 +216,7 @@ impl Future for Sleep {
         } else {
             let deadline = self.deadline;
             crate::waits::on(|| {
-                let left = deadline as f64 - crate::clock::now();
+                let left = due(deadline) as f64 - crate::clock::now();
                 format!(
                     "a timer (Sleep), due in {} ms",
                     crate::fixed::fixed(left.max(0.0), 0)
@@ -186,6 +227,17 @@ impl Future for Sleep {
     }
 }
 // ANCHOR_END: poll
+
+/// When the timer of the sleeps with this deadline fires (a millisecond later
+/// once a sleep made just after joined them).
+fn due(deadline: u64) -> u64 {
+    TIMERS.with(|timers| {
+        let buckets = timers.buckets.try_borrow().ok();
+        buckets
+            .and_then(|b| b.get(&deadline).map(|b| b.due))
+            .unwrap_or(deadline)
+    })
+}
 
 impl Drop for Sleep {
     fn drop(&mut self) {
