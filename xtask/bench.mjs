@@ -147,6 +147,26 @@ try {
     figures[`time_to_interactive_ms_${name}`] = mid.tti;
     figures[`transfer_bytes_${name}`] = mid.bytes;
   }
+  // Every chapter of the book, served by the dev server and from dist/: one
+  // run each (three would triple an already long bench), and the worst
+  // score and the worst layout shift named.
+  const book = fs.readFileSync(path.resolve("docs/src/SUMMARY.md"), "utf8");
+  const chapters = [...book.matchAll(/\]\(([\w-]+)\.md\)/g)].map((m) => `/docs/${m[1]}.html`);
+  const scores = [];
+  for (const chapter of chapters) {
+    for (const [where, url] of [["serve", `${base}${chapter}`], ["dist", `${staticBase}${chapter}`]]) {
+      const { lhr } = await lighthouse(url, { port: chrome.port, onlyCategories: ["performance"], logLevel: "error", output: "json" });
+      if (lhr.runtimeError) throw new Error(`lighthouse ${url}: ${lhr.runtimeError.message}`);
+      const score = { page: `${chapter} (${where})`, performance: lhr.categories.performance.score, cls: lhr.audits["cumulative-layout-shift"].numericValue };
+      console.error(`lighthouse ${score.page}: performance ${score.performance}, layout shift ${score.cls.toFixed(3)}`);
+      scores.push(score);
+    }
+  }
+  const worst = scores.reduce((a, b) => (b.performance < a.performance ? b : a));
+  const shifted = scores.reduce((a, b) => (b.cls > a.cls ? b : a));
+  figures.lighthouse_performance_worst_chapter = worst.performance;
+  figures.layout_shift_worst_chapter = shifted.cls;
+  figures.chapters = { count: scores.length, worst: worst.page, most_shifted: shifted.page };
 } finally {
   chrome.kill();
   staticServer.close();

@@ -10,27 +10,6 @@ FAILURES = 3  # param: failures
 FLAKY_URL = "http://127.0.0.1:8080/async-demo-api/flaky"  # url: async-demo-api/flaky
 MAX_ATTEMPTS = 5
 
-START = time.perf_counter()
-
-
-def log(line):
-    """Prints `line` after the milliseconds since the program started."""
-    print(f"[{(time.perf_counter() - START) * 1000:5.0f} ms] {line}", flush=True)
-
-
-async def trace(run, label, coro):
-    """Awaits `coro` and prints how it ended, like run.trace(label, future) in the Rust."""
-    try:
-        result = await coro
-    except asyncio.CancelledError:
-        log(f"{run}: {label} cancelled")
-        raise
-    except Exception as error:
-        log(f"{run}: {label} error: {str(error) or repr(error)}")
-        raise
-    log(f"{run}: {label} done" + ("" if result is None else f": {result}"))
-    return result
-
 
 async def download(session, url):
     async with session.get(url) as resp:
@@ -81,6 +60,30 @@ async def main():
         except Exception as error:
             log(f"gave up: {error}")
         log(f"{run}: finished")
+
+
+# How this twin reports what happens: one line per event, stamped with the
+# milliseconds since the start, as the Rust widget's log is.
+START = time.perf_counter()
+
+
+def log(line):
+    """Prints `line` after the milliseconds since the program started."""
+    print(f"[{(time.perf_counter() - START) * 1000:5.0f} ms] {line}", flush=True)
+
+
+async def trace(run, label, coro):
+    """Awaits `coro` and prints how it ended, like run.trace(label, future) in the Rust."""
+    try:
+        result = await coro
+    except asyncio.CancelledError:
+        log(f"{run}: {label} cancelled")
+        raise
+    except Exception as error:
+        log(f"{run}: {label} error: {str(error) or repr(error)}")
+        raise
+    log(f"{run}: {label} done" + ("" if result is None else f": {result}"))
+    return result
 
 
 if __name__ == "__main__":

@@ -159,13 +159,24 @@ fn lead_and_rest(text: &'static str) -> (&'static str, Vec<&'static str>) {
 /// and hides above, where the panes stand side by side. No script: it works
 /// in a pre-rendered widget before the wasm is there.
 fn pane_switch(panes: &[(&'static str, &'static str)]) -> Element {
-    el_class("div", "pane-switch")
+    radio_group("pane-switch", "pane", "Which code to show", panes)
+}
+
+/// A radio group of `class` (which the stylesheet shows where it applies),
+/// its first choice checked.
+fn radio_group(
+    class: &'static str,
+    name: &'static str,
+    label: &'static str,
+    choices: &[(&'static str, &'static str)],
+) -> Element {
+    el_class("div", class)
         .attr("role", "radiogroup")
-        .attr("aria-label", "Which code to show")
-        .children(panes.iter().enumerate().map(|(i, (value, label))| {
+        .attr("aria-label", label)
+        .children(choices.iter().enumerate().map(|(i, (value, label))| {
             let input = el("input")
                 .attr("type", "radio")
-                .attr("name", "pane")
+                .attr("name", name)
                 .attr("value", *value);
             let input = if i == 0 { input.attr("checked", "") } else { input };
             el("label").child(input).text(*label).into()
@@ -233,6 +244,13 @@ fn sandbox_panes(program: &str, generated: &Generated) -> Element {
             ("python", "Python"),
             ("js", "JavaScript"),
         ]))
+        // Wider, the editor always shows, with one of the two translations.
+        .child(radio_group(
+            "twin-switch",
+            "twin",
+            "Which translation of your program to show",
+            &[("python", "Python"), ("js", "JavaScript")],
+        ))
         .child(editor)
         .child(generated_pane(
             "python",

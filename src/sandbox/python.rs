@@ -285,16 +285,14 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
         traced,
     };
     let uses = |name: &str| program.source.contains(name);
+    // The program first, as the reader wrote it; what it needs (imports,
+    // the server, the prelude's names) after it. Python looks those names
+    // up when main() runs, so the module runs as shown.
     let mut out = String::from(
-        "\"\"\"Your program in Python's asyncio, written from the Rust beside it.\n\n\
-         Python 3.11 or later (TaskGroup, except*) and aiohttp (pip install aiohttp);\n\
-         it talks to the server BASE names, where the Rust's relative URLs point\n\
-         (cargo xtask serve in async-demo's repository runs one).\n\"\"\"\n\
-         import asyncio\nimport sys\nimport time\nfrom urllib.parse import urljoin\n\n\
-         import aiohttp\n\n",
+        "\"\"\"Your program in Python's asyncio, written from the Rust beside it:\n\
+         main() first, then what it needs (Python 3.11 or later, aiohttp).\"\"\"\n\n\n\
+         async def main():\n",
     );
-    let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));
-    out.push_str("\n\nasync def main():\n");
     if let Some(value) = writer.body(&program.body) {
         if value != "None" {
             writer.e.line(&value);
@@ -308,6 +306,16 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
         writer.e.line("pass");
     }
     out.push_str(&writer.e.out);
+    out.push_str(
+        "\n\n# What main() needs. Python 3.11 or later (TaskGroup, except*) and\n\
+         # aiohttp (pip install aiohttp); the downloads go to the server BASE\n\
+         # names, where the Rust's relative URLs point (cargo xtask serve in\n\
+         # async-demo's repository runs one).\n\
+         import asyncio\n\
+         import sys\nimport time\nfrom urllib.parse import urljoin\n\n\
+         import aiohttp\n\n",
+    );
+    let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));
     if trace {
         let labels: Vec<String> = checked
             .written

@@ -256,3 +256,19 @@ test("no docs chapter has serious or critical axe violations, wide or narrow", a
   }
   assert.deepEqual(found, []);
 });
+
+test("no word of the introduction's box of terms is used in the book before the box", () => {
+  const src = path.join(import.meta.dirname, "../../docs/src");
+  const order = [...fs.readFileSync(path.join(src, "SUMMARY.md"), "utf8").matchAll(/\]\(([\w-]+\.md)\)/g)].map((m) => m[1]);
+  assert.equal(order[0], "introduction.md", "the book opens with the introduction");
+  const intro = fs.readFileSync(path.join(src, "introduction.md"), "utf8");
+  const box = intro.indexOf("\n| word |");
+  assert.ok(box > 0, "the introduction has its box of terms (a table whose first column is `word`)");
+  // The words the box defines, as they are bolded in it, and their forms.
+  const rows = intro.slice(box).split("\n\n")[0];
+  const terms = [...rows.matchAll(/^\| \*\*(\w+)\*\*(?:, \*\*(\w+)\*\*)? \|/gm)].flatMap((m) => m.slice(1).filter(Boolean));
+  assert.deepEqual(terms.sort(), ["combinator", "drop", "executor", "future", "poll", "task", "wake", "waker"]);
+  const before = intro.slice(0, box);
+  const used = terms.flatMap((term) => [...before.matchAll(new RegExp(`\\b${term}(s|ed|ing|d|ped|ping)?\\b`, "gi"))].map((m) => `${term}: "${m[0]}" at line ${before.slice(0, m.index).split("\n").length}`));
+  assert.deepEqual(used, [], "terms of the box used before it");
+});

@@ -99,7 +99,22 @@ test("a narrow widget shows one code pane at a time, picked by a radio group; a 
   const wideGather = wide.locator('async-demo[lesson="gather"]');
   assert.deepEqual(await visible(wideGather), ["python", "rust"]);
   assert.equal(await wideGather.locator(".pane-switch").isVisible(), false);
+  // The sandbox, wide: the editor always, beside one of its two translations.
+  const wideSandbox = wide.locator('async-demo[lesson="sandbox"]');
+  assert.deepEqual(await visible(wideSandbox), ["rust editor", "python"]);
+  await wideSandbox.getByRole("radio", { name: "JavaScript" }).check();
+  assert.deepEqual(await visible(wideSandbox), ["rust editor", "js"]);
   await wide.close();
+  // Between a phone and a wide page (a docs column): the same, stacked, and
+  // Run still within a screen of the widget's top.
+  const middle = await browser.newPage({ viewport: { width: 800, height: 900 } });
+  await middle.goto(`${BASE}/`);
+  await mounted(middle);
+  const middleSandbox = middle.locator('async-demo[lesson="sandbox"]');
+  assert.deepEqual(await visible(middleSandbox), ["rust editor", "python"]);
+  const run = await middleSandbox.evaluate((el) => el.shadowRoot.querySelector("button.run").getBoundingClientRect().bottom - el.getBoundingClientRect().top);
+  assert.ok(run <= 900, `the sandbox's Run ends ${Math.round(run)} px below its top at 800 px`);
+  await middle.close();
 });
 
 test("the idea leads with two sentences at most; More keeps the rest and remembers, per lesson, whether it was open", async () => {

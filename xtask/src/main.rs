@@ -171,9 +171,18 @@ fn bench() -> Result<(), String> {
         "transfer_bytes_playground",
         "transfer_bytes_docs",
         "transfer_bytes_docs_static",
+        "lighthouse_performance_worst_chapter",
+        "layout_shift_worst_chapter",
     ] {
         println!("bench {name} {:.3}", figures[name].as_f64().unwrap_or(f64::NAN));
     }
+    let chapters = &figures["chapters"];
+    println!(
+        "    of {} chapter pages (served and in dist/, one Lighthouse run each): lowest score {}, largest layout shift {}",
+        chapters["count"],
+        chapters["worst"].as_str().unwrap_or("?"),
+        chapters["most_shifted"].as_str().unwrap_or("?")
+    );
     let page = build::shipped_sizes(build::SHIPPED)?;
     let wasm_js: u64 = page
         .iter()

@@ -59,6 +59,38 @@ fn every_twin_prints_its_runs_with_the_same_helpers() {
     }
 }
 
+/// A twin opens with the lesson's own code: its imports and parameters, then
+/// its first function within the first screen of the pane; the helpers that
+/// print the runs (START, log, trace) come after main(), where a reader who
+/// wants the idea has already found it.
+#[test]
+fn every_twin_shows_the_lessons_own_code_before_its_reporting_helpers() {
+    for lesson in twins() {
+        let lines: Vec<&str> = lesson.python.lines().collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with("def ") || l.starts_with("async def "))
+            .expect("the twin defines functions");
+        assert!(
+            first < 15,
+            "{}.py: its first function begins on line {}",
+            lesson.name,
+            first + 1
+        );
+        let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix));
+        let main = at("async def main(").expect("the twin has main()");
+        for helper in ["START = ", "def log(", "async def trace("] {
+            let line = at(helper).unwrap_or_else(|| panic!("{}.py has no {helper}", lesson.name));
+            assert!(
+                line > main,
+                "{}.py: {helper} comes before main(), on line {}",
+                lesson.name,
+                line + 1
+            );
+        }
+    }
+}
+
 #[test]
 fn given_values_replace_the_marked_constants() {
     let given = params(
