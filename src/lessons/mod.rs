@@ -661,3 +661,90 @@ mod tests {
         assert_eq!(demo_region(src), "let a = 1;\n    a + 1;");
     }
 }
+
+/// The book's chapters and the widgets they embed say different things: a
+/// run of eight words or more that a chapter's prose and the idea of one of
+/// its widgets both contain is the same text twice on one page.
+#[cfg(test)]
+mod book {
+    use super::ALL;
+
+    /// The words of `text`, lowercased, without Markdown, HTML or code blocks.
+    fn words(text: &str) -> Vec<String> {
+        let mut prose = String::new();
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                continue;
+            }
+            if !fenced {
+                prose.push_str(line);
+                prose.push('\n');
+            }
+        }
+        // Tags (a widget's element, with its attributes) are not prose.
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in prose.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                _ if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        plain
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\''))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    const RUN: usize = 8;
+
+    #[test]
+    fn no_chapter_says_again_what_its_widgets_say() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src");
+        let mut repeated = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("docs/src") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let chapter = std::fs::read_to_string(&path).expect("a chapter");
+            let prose = words(&chapter);
+            let runs: std::collections::HashSet<&[String]> = prose.windows(RUN).collect();
+            for lesson in ALL {
+                if !chapter.contains(&format!("lesson=\"{}\"", lesson.name)) {
+                    continue;
+                }
+                let idea = words(lesson.idea);
+                let mut i = 0;
+                while i + RUN <= idea.len() {
+                    if runs.contains(&idea[i..i + RUN]) {
+                        // The whole run shared, as one finding.
+                        let mut end = i + RUN;
+                        while end < idea.len() && prose.windows(end + 1 - i).any(|w| w == &idea[i..=end]) {
+                            end += 1;
+                        }
+                        repeated.push(format!(
+                            "{} and the {} widget: \"{}\"",
+                            path.file_name().expect("name").to_string_lossy(),
+                            lesson.name,
+                            idea[i..end].join(" ")
+                        ));
+                        i = end;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            repeated.is_empty(),
+            "said twice on one page:\n{}",
+            repeated.join("\n")
+        );
+    }
+}
