@@ -122,6 +122,27 @@ impl Params {
         }
     }
 
+    /// Checks each of `params` as the lesson will read it (a number in its
+    /// range, at most [`MAX_URLS`] URLs), so that a run can be refused
+    /// before it clears anything. A program is checked by the sandbox.
+    ///
+    /// # Errors
+    /// The first parameter's [`Error::Param`].
+    pub fn check(&self, params: &[Param]) -> Result<(), Error> {
+        for param in params {
+            match param.kind {
+                ParamKind::Number { .. } | ParamKind::Range { .. } => {
+                    self.number(param)?;
+                }
+                ParamKind::Urls => {
+                    self.urls(param)?;
+                }
+                ParamKind::Program => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The URLs in `param`, resolved to absolute URLs. Text that cannot be
     /// resolved is passed through as it is, so that the one download it
     /// affects fails with a clear error and the others still run.

@@ -323,6 +323,14 @@ impl Inner {
         this.cancel();
         let generation = this.generation.get() + 1;
         this.generation.set(generation);
+        // A parameter the lesson cannot use is refused here, before the view
+        // is cleared: the last run's results stay, with the sentence above
+        // them. (The run cancelled above, if any, no longer owns the view.)
+        let params = params_of(&this.host, &this.module_base);
+        if let Err(e) = params.check(lesson.params) {
+            view.set_state(WidgetState::Error, Some(&e.to_string()));
+            return Err(e.into());
+        }
 
         let stepper = step.then(Stepper::new);
         let recorder = stepper.clone().map_or_else(Recorder::new, Recorder::stepped);
@@ -333,7 +341,6 @@ impl Inner {
         *this.clicks.borrow_mut() = Some(clicks);
         // Which of the question's assumptions this run keeps (read now: the
         // attributes may change while it runs).
-        let params = params_of(&this.host, &this.module_base);
         let predict = crate::markup::widget::question(lesson, &params);
         *this.running_program.borrow_mut() = lesson.is_program().then(|| params.text(&lessons::PROGRAM));
         let changed: Vec<&'static str> = {

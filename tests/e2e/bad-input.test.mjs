@@ -79,6 +79,36 @@ test("absurd or non-numeric attributes are refused with a sentence shown in the 
   assert.match(unknown.rejected, /lesson="telepathy".*one of lazy, sleep, blocking, gather, many, mistakes, bridge/);
 });
 
+test("a refused attribute keeps the last run's results on show, with the sentence above them", async () => {
+  const out = await page.evaluate(async () => {
+    const el = document.createElement("async-demo");
+    el.setAttribute("lesson", "sleep");
+    el.setAttribute("delay-ms", "50");
+    document.body.append(el);
+    try {
+      await el.run();
+      const rows = () => el.shadowRoot.querySelectorAll("table tbody tr").length;
+      const before = rows();
+      el.setAttribute("delay-ms", "soon");
+      let rejected = null;
+      try {
+        await el.run();
+      } catch (e) {
+        rejected = e.message;
+      }
+      return { before, after: rows(), runs: el.report()?.runs.length, rejected, state: el.dataset.state, shown: el.shadowRoot.querySelector(".error")?.textContent };
+    } finally {
+      el.remove();
+    }
+  });
+  assert.ok(out.before > 0, "the first run filled the table");
+  assert.equal(out.rejected, 'Attribute delay-ms="soon" is not usable: expected a whole number from 0 to 30000.');
+  assert.equal(out.shown, out.rejected);
+  assert.equal(out.state, "error");
+  assert.equal(out.after, out.before, "the refused run cleared the last run's table");
+  assert.equal(out.runs, 1, "the report is still the last run's");
+});
+
 test("markup in bodies and attributes is shown as text", async () => {
   const evil = "data:text/html,<img%20src=x%20onerror=window.pwned=1>";
   const { report } = await runWidget({ lesson: "gather", urls: evil });

@@ -20,12 +20,12 @@ for (const width of [1280, 360]) {
     const { page } = await openPage(browser, "/");
     await page.setViewportSize({ width, height: 900 });
     await page.locator('async-demo[lesson="errors"] .code figure.rust pre').waitFor();
-    // A narrow widget shows one pane at a time: each is picked in turn
-    // (its radio), then measured.
+    // A narrow widget shows one pane at a time, and a wider sandbox one of
+    // its two translations: each is picked in turn (its radio), then measured.
     const panes = await page.$$eval("async-demo", (hosts) =>
       hosts.flatMap((host) =>
         [...host.shadowRoot.querySelectorAll(".code pre")].map((pre) => ({
-          picked: [...host.shadowRoot.querySelectorAll(".pane-switch input")]
+          picked: [...host.shadowRoot.querySelectorAll(".pane-switch input, .twin-switch input")]
             .filter((radio) => pre.closest("figure").classList.contains(radio.value))
             .map((radio) => (radio.checked = true)),
           hidden: pre.getBoundingClientRect().height === 0,
