@@ -109,17 +109,21 @@ fn fire(deadline: u64) {
 /// A timer future that wakes its task only when it fires: dropped early, it
 /// wakes nobody (and clears the browser timer once no sleep needs it).
 ///
-/// Sleeps that end in the same millisecond share one browser timer and one
-/// JavaScript callback, so ten thousand of them cost about as much as one
-/// `setTimeout` each in plain JS, or less (`cargo xtask bench`). A sleep never
-/// fires early: its deadline is rounded up to the next whole millisecond.
+/// Sleeps with the same deadline share one browser timer and one JavaScript
+/// callback, as a rule (the one exception is below), so ten thousand of them
+/// cost about as much as one `setTimeout` each in plain JS, or less
+/// (`cargo xtask bench`). A sleep never fires early: its deadline is rounded
+/// up to the next whole millisecond.
 ///
 /// Sleeps of one length made together (`join!(sleep(300), sleep(300))`) end
-/// together: when the clock's millisecond turns between the makings of two
-/// of them, so that their deadlines differ by one, the later one joins the
-/// earlier one's timer, which then fires one millisecond later. Without that,
-/// whether they share a timer (one wake of their task, or two) would depend
-/// on how fast the machine made them.
+/// together: when the clock's millisecond turns between the making of the
+/// first and of one made less than a millisecond after it, so that their
+/// deadlines differ by one, the later one joins the first one's timer, which
+/// then fires one millisecond later. (A sleep of another length, or made a
+/// millisecond or more after the first, due in that later millisecond gets a
+/// timer of its own, firing in the same millisecond.) Without that, whether
+/// they share a timer (one wake of their task, or two) would depend on how
+/// fast the machine made them.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct Sleep {
