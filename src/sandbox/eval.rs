@@ -31,8 +31,9 @@ pub enum Value {
     Int(u64),
     /// A string (a literal or a `String`).
     Str(Rc<str>),
-    /// An `Error`.
-    Error(Error),
+    /// An `Error` (boxed: it is the largest variant, and a `Value` is made
+    /// for each of the thousands of futures a `repeat` makes).
+    Error(Box<Error>),
     /// A tuple.
     Tuple(Vec<Value>),
     /// An array or a `Vec`.
@@ -124,7 +125,7 @@ impl Value {
         match self {
             Value::Result(Ok(v)) => Ok(*v),
             Value::Result(Err(e)) => Err(match *e {
-                Value::Error(e) => e,
+                Value::Error(e) => *e,
                 other => Error::Program(other.display()),
             }),
             other => Ok(other),
@@ -132,7 +133,11 @@ impl Value {
     }
 
     fn from_result(result: Result<Value, Error>) -> Value {
-        Value::Result(result.map(Box::new).map_err(|e| Box::new(Value::Error(e))))
+        Value::Result(
+            result
+                .map(Box::new)
+                .map_err(|e| Box::new(Value::Error(Box::new(e)))),
+        )
     }
 }
 
@@ -173,7 +178,11 @@ impl Env {
     }
 
     fn set(&mut self, name: &str, value: Value) {
-        self.vars.push((name.into(), Some(value)));
+        self.set_shared(name.into(), value);
+    }
+
+    fn set_shared(&mut self, name: Rc<str>, value: Value) {
+        self.vars.push((name, Some(value)));
     }
 
     /// Drops the variables past `mark`, the last declared first (as Rust does).
@@ -193,8 +202,10 @@ enum Exit {
 
 type Eval<'a> = LocalBoxFuture<'a, Result<Value, Exit>>;
 
-/// A future the program writes: its span (start, end), then its label and line.
-type Written = ((usize, usize), (Cow<'static, str>, u32));
+/// A future the program writes: its span (start, end), then its label and
+/// its place (its line, interned once rather than at each of the thousands
+/// of futures a `repeat` makes there).
+type Written = ((usize, usize), (Cow<'static, str>, AwaitId));
 
 /// A program ready to run: its tree, the labels and lines of the futures it
 /// writes, and the runtime its run has.
@@ -218,7 +229,8 @@ impl Interpreter {
             .iter()
             .map(|w| {
                 let line = line_col(&program.source, w.span.start).line;
-                ((w.span.start, w.span.end), (shared_label(&w.label), line))
+                let place = AwaitId::at(PROGRAM, line);
+                ((w.span.start, w.span.end), (shared_label(&w.label), place))
             })
             .collect::<Vec<_>>();
         let mut written = written;
@@ -329,22 +341,19 @@ impl Interpreter {
             self.raise(e.clone());
             Exit::Fault(e)
         })?;
-        let (label, line) = match self
+        let (label, place) = match self
             .written
             .binary_search_by_key(&(span.start, span.end), |(s, _)| *s)
         {
             Ok(i) => self.written[i].1.clone(),
             Err(_) => {
                 debug_assert!(false, "a future the checker did not list: this is a bug");
-                (label(&self.program.source, span).into(), 0)
+                (label(&self.program.source, span).into(), AwaitId::NONE)
             }
         };
         let run = self.runtime.run.borrow();
         Ok(Value::Future(match run.as_ref() {
-            Some(run) => {
-                let place = AwaitId::at(PROGRAM, line);
-                run.trace_at(label, place, future).boxed_local()
-            }
+            Some(run) => run.trace_at(label, place, future).boxed_local(),
             None => future.boxed_local(),
         }))
     }
@@ -470,7 +479,7 @@ impl Interpreter {
             ExprKind::Try(inner) => match self.expr(inner, env).await? {
                 Value::Result(Ok(v)) => Ok(*v),
                 Value::Result(Err(e)) => Err(Exit::Question(match *e {
-                    Value::Error(e) => e,
+                    Value::Error(e) => *e,
                     other => Error::Program(other.display()),
                 })),
                 other => Err(self.fault(span, format!("`?` on {other:?}"))),
@@ -543,19 +552,36 @@ impl Interpreter {
 
     /// Calls closure `closure` with `args`: its body runs to its end at once
     /// (a closure's body has no `.await`).
-    fn call_closure(self: &Rc<Self>, span: Span, closure: &Closure, args: Vec<Value>) -> Result<Value, Exit> {
-        let mut env = Env::default();
+    fn call_closure(
+        self: &Rc<Self>,
+        span: Span,
+        closure: &Closure,
+        args: impl IntoIterator<Item = Value>,
+    ) -> Result<Value, Exit> {
+        self.call_closure_in(span, closure, args, &mut Env::default())
+    }
+
+    /// [`call_closure`](Self::call_closure) with `env` (empty, left empty)
+    /// as the call's scope: a `repeat` of thousands of calls reuses one.
+    fn call_closure_in(
+        self: &Rc<Self>,
+        span: Span,
+        closure: &Closure,
+        args: impl IntoIterator<Item = Value>,
+        env: &mut Env,
+    ) -> Result<Value, Exit> {
+        debug_assert!(env.vars.is_empty());
         {
             let mut captured = closure.captured.borrow_mut();
-            let names: Vec<Rc<str>> = captured.vars.iter().map(|(n, _)| n.clone()).collect();
-            for name in names {
+            for i in 0..captured.vars.len() {
+                let name = captured.vars[i].0.clone();
                 if let Some(value) = captured.get(&name) {
-                    env.set(&name, value);
+                    env.set_shared(name, value);
                 }
             }
         }
         for (pat, value) in closure.params.iter().zip(args) {
-            self.bind(pat, value, &mut env);
+            self.bind(pat, value, env);
         }
         let body = closure.body.clone();
         // A body that is one call with plain arguments (`|_| sleep(0)`, the
@@ -564,10 +590,10 @@ impl Interpreter {
             // (All checked first: `at_once` moves a future out of its variable.)
             ExprKind::Call { name, args, .. } if args.iter().all(plain) => {
                 let values: Option<Result<Vec<Value>, Exit>> =
-                    args.iter().map(|a| self.at_once(a, &mut env)).collect();
-                values.map(|v| v.and_then(|v| self.apply(body.span, name, args, v, &mut env)))
+                    args.iter().map(|a| self.at_once(a, env)).collect();
+                values.map(|v| v.and_then(|v| self.apply(body.span, name, args, v, env)))
             }
-            _ => self.expr(&body, &mut env).now_or_never(),
+            _ => self.expr(&body, env).now_or_never(),
         };
         env.truncate(0);
         result.unwrap_or_else(|| Err(self.fault(span, "a closure's body waited: this is a bug")))
@@ -633,7 +659,15 @@ impl Interpreter {
         };
         let runtime = self.runtime.clone();
         let future: Task<Value> = match name {
-            "sleep" => prelude::sleep(int(&take(0))).map(|()| Value::Unit).boxed_local(),
+            "sleep" => {
+                // Boxed once, with its trace, below (not as the prelude's
+                // `Task` and then again): thousands are made by a `repeat`.
+                let sleep = imp::sleep(int(&take(0)));
+                return self.traced(span, async move {
+                    sleep.await;
+                    Value::Unit
+                });
+            }
             "block" => {
                 let ms = int(&take(0));
                 if ms > prelude::MAX_BLOCK_MS {
@@ -736,8 +770,9 @@ impl Interpreter {
                     return Err(self.fault(arg(1), "repeat takes a closure"));
                 };
                 let mut made = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(prelude::MAX_FUTURES));
+                let mut scope = Env::default();
                 for i in 0..n {
-                    made.push(self.call_closure(arg(1), &closure, vec![Value::Int(i)])?);
+                    made.push(self.call_closure_in(arg(1), &closure, [Value::Int(i)], &mut scope)?);
                 }
                 return Ok(Value::List(made));
             }

@@ -59,8 +59,7 @@ fn ms(ms: u64) -> u32 {
 /// poll (like `asyncio.sleep`, unlike gloo's `TimeoutFuture`, which starts
 /// when it is built). Longer than about 24.8 days waits that long.
 pub fn sleep(ms: u64) -> Task<()> {
-    let ms = self::ms(ms);
-    async move { crate::tasks::Sleep::new(ms).await }.boxed_local()
+    imp::sleep(ms).boxed_local()
 }
 
 /// Downloads `url` (relative to the widget's folder, where its
@@ -283,6 +282,12 @@ pub(crate) mod imp {
     pub const NO_LANES: &str = "buffer_unordered(0, …) would never start a future: give it 1 or more";
     /// What `retry(0, …)` fails with.
     pub const NO_ATTEMPT: &str = "retry(0, …) made no attempt";
+
+    /// [`sleep`](super::sleep), unboxed.
+    pub fn sleep(ms: u64) -> impl Future<Output = ()> {
+        let ms = super::ms(ms);
+        async move { crate::tasks::Sleep::new(ms).await }
+    }
 
     pub fn fetch(url: String, base: String) -> Task<Result<String, Error>> {
         async move {

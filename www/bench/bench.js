@@ -100,10 +100,10 @@ window.runStart = async (n, traced) => {
 
 /**
  * The sandbox at 90,000 sleeps (its limit is 100,000 futures, the join_all
- * among them), interpreted ÷ compiled, medians of `rounds` interleaved. Both
- * runs end by waiting for the next frame, so at 10,000 sleeps, which take
- * about one frame, each median is one frame or two and the ratio there is
- * near 1 or near 2; at 90,000 that frame is a small part of the run.
+ * among them), interpreted ÷ compiled, medians of `rounds` interleaved, each
+ * timed to its program's last future's end (benchTimers), not to the frame
+ * after it that the run waits for. The browser still slips a frame into some
+ * runs (a sixth of one at this size), hence nine rounds.
  */
 async function sandboxLarge(rounds) {
   const n = 90_000;
@@ -121,7 +121,7 @@ async function sandboxLarge(rounds) {
 window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
   await Promise.all([start(), startBench()]);
   const t = await timers(n, rounds);
-  const sandbox90k = await sandboxLarge(5);
+  const sandbox90k = await sandboxLarge(9);
   log(JSON.stringify(t));
   const renders = [];
   for (let i = 0; i < 3; i++) renders.push((await renderLongestFrame(n)).longest);
@@ -143,7 +143,7 @@ window.runBench = async ({ n = 10000, rounds = 9 } = {}) => {
     // The sandbox's interpreter ÷ the same program compiled (both traced):
     // what building the tree by interpretation costs over real futures.
     sandbox_interpreted_over_compiled_10k_sleeps: t["sandbox-interpreted"] / t["sandbox-compiled"],
-    // The same at 90,000 sleeps, where the run's last frame does not decide it.
+    // The same at 90,000 sleeps, where one frame more or less weighs little.
     sandbox_interpreted_over_compiled_90k_sleeps: sandbox90k,
   };
   log(JSON.stringify(results, null, 2));
