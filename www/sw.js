@@ -6,7 +6,7 @@
 // DevTools' Network panel ("from ServiceWorker") and are aborted by their
 // AbortController; only the answer is made here instead of by a server. The
 // endpoints, their parameter checks and their 400 sentences are those of the
-// dev server (xtask/src/server.rs); keep the two in step. What differs:
+// dev server (xtask/src/server/api.rs); keep the two in step. What differs:
 // - no network connection is involved, so the browser's limit of six
 //   HTTP/1.1 connections per host does not apply: K requests in flight are K;
 // - `async-demo-api/delay/{ms}` sends its head at once and its body after

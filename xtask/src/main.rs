@@ -9,11 +9,14 @@
 //! - `dist`: the release, the docs book and the widget's npm package in one
 //!   static folder, `dist/`, whose Service Worker answers the lessons' `async-demo-api/`
 //!   URLs: it runs every lesson on any static host ([`dist`]).
-//! - `test`: installs what the tests need (browsers, drivers, Python with
-//!   aiohttp), then runs every suite: native unit and dev-server tests,
-//!   wasm-bindgen tests in headless Chrome and Firefox, and end-to-end tests
-//!   of the release build in headless Chromium (the Python twins' parity
-//!   among them).
+//! - `test [--suite NAME]…`: installs what the tests need (browsers,
+//!   drivers, Python with aiohttp), then runs every suite: native unit and
+//!   dev-server tests, wasm-bindgen tests in headless Chrome and Firefox, and
+//!   end-to-end tests of the release build in headless Chromium (the Python
+//!   twins' parity among them) and in Firefox. `--suite` runs only the suites
+//!   named ([`Selection`]): `native`, `wasm` or `wasm:<file in tests/>`,
+//!   `e2e` or `e2e:<name>` (`tests/e2e/<name>.test.mjs`), `firefox` or
+//!   `firefox:<name>`.
 //! - `bench`: builds the release and prints the performance figures.
 //! - `size`: builds the release and prints where the wasm's bytes are
 //!   (sections, and twiggy's largest items and modules).
@@ -23,13 +26,16 @@ mod dist;
 mod install;
 mod run;
 mod size;
+mod suites;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use suites::{files_named, Kind, Selection};
 use xtask::server::Server;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | build | docs | dist | test | bench | size>";
+const USAGE: &str =
+    "usage: cargo xtask <serve [--port N] | build | docs | dist | test [--suite NAME]… | bench | size>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,7 +44,7 @@ fn main() -> ExitCode {
         Some("build") => build::release().map(|_| ()),
         Some("docs") => build::release().and_then(|_| build::docs()),
         Some("dist") => dist::build(),
-        Some("test") => test(),
+        Some("test") => Selection::parse(&args[1..]).and_then(|only| test(&only)),
         Some("bench") => bench(),
         Some("size") => size::report(),
         _ => Err(USAGE.to_string()),
@@ -79,18 +85,6 @@ fn serve(port: u16) -> Result<(), String> {
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })
-}
-
-/// The wasm-bindgen suites: the `.rs` files directly in `tests/`.
-fn wasm_suites() -> Result<Vec<String>, String> {
-    let dir = xtask::root().join("tests");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter_map(|name| name.strip_suffix(".rs").map(str::to_string))
-        .collect();
-    names.sort();
-    Ok(names)
 }
 
 /// Starts a dev server on a free port in `runtime`; returns its origin.
@@ -236,14 +230,20 @@ fn bench() -> Result<(), String> {
     Ok(())
 }
 
-fn test() -> Result<(), String> {
+fn test(only: &Selection) -> Result<(), String> {
     install::test_tools()?;
     let mut suites = run::Suites::default();
 
-    suites.run(
-        "native unit and dev-server tests",
-        run::cargo(&["test", "--workspace"]),
-    );
+    if only.wants(Kind::Native) {
+        suites.run(
+            "native unit and dev-server tests",
+            run::cargo(&["test", "--workspace"]),
+        );
+    }
+    let browsers = [Kind::Wasm, Kind::E2e, Kind::Firefox];
+    if !browsers.iter().any(|&kind| only.wants(kind)) {
+        return suites.finish();
+    }
 
     // One dev server for the browser suites, on a free port.
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
@@ -252,7 +252,7 @@ fn test() -> Result<(), String> {
 
     // One wasm-pack call per suite, so that a failure in one still lets the
     // others run (cargo test stops at the first failing test binary).
-    for suite in wasm_suites()? {
+    for suite in only.pick(Kind::Wasm, files_named("tests", ".rs")?)? {
         let mut wasm = run::command(
             "wasm-pack",
             &["test", "--headless", "--chrome", "--firefox", "--test", &suite],
@@ -265,6 +265,9 @@ fn test() -> Result<(), String> {
             &format!("wasm-bindgen tests/{suite}.rs (headless Chrome and Firefox)"),
             wasm,
         );
+    }
+    if !only.wants(Kind::E2e) && !only.wants(Kind::Firefox) {
+        return suites.finish();
     }
 
     // dist builds the release and the book too; tests/e2e/dist.test.mjs serves it.
@@ -279,16 +282,32 @@ fn test() -> Result<(), String> {
             let sites = sites
                 .as_ref()
                 .map_or_else(|e| format!("missing: {e}"), |p| p.display().to_string());
-            let mut e2e = run::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
-            e2e.env("ASYNC_DEMO_URL", &origin);
-            e2e.env("ASYNC_DEMO_SITES", &sites);
-            suites.run("end-to-end tests (release build, headless Chromium)", e2e);
-            // The core of it again in Debian's Firefox ESR, over WebDriver
-            // (MkDocs and VitePress sites among it).
-            let mut firefox = run::command("node", &["--test", "--test-concurrency=1", "tests/firefox/"]);
-            firefox.env("ASYNC_DEMO_URL", &origin);
-            firefox.env("ASYNC_DEMO_SITES", &sites);
-            suites.run("end-to-end tests in Firefox (geckodriver)", firefox);
+            for (kind, folder, what) in [
+                (
+                    Kind::E2e,
+                    "tests/e2e",
+                    "end-to-end tests (release build, headless Chromium)",
+                ),
+                // The core of it again in Debian's Firefox ESR, over
+                // WebDriver (MkDocs and VitePress sites among it).
+                (
+                    Kind::Firefox,
+                    "tests/firefox",
+                    "end-to-end tests in Firefox (geckodriver)",
+                ),
+            ] {
+                if !only.wants(kind) {
+                    continue;
+                }
+                let files = only.pick(kind, files_named(folder, ".test.mjs")?)?;
+                let mut args = vec!["--test".to_string(), "--test-concurrency=1".to_string()];
+                args.extend(files.iter().map(|name| format!("{folder}/{name}.test.mjs")));
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let mut node = run::command("node", &args);
+                node.env("ASYNC_DEMO_URL", &origin);
+                node.env("ASYNC_DEMO_SITES", &sites);
+                suites.run(what, node);
+            }
         }
         Err(e) => suites.fail("release build and dist/ for the end-to-end tests", &e),
     }
