@@ -30,7 +30,7 @@ pub static LESSON: Lesson = Lesson {
            total may still come out a little longer: it ends by waiting for the next frame, \
            and after a long block the browser can be slow to paint one.) Async pays off when there is something else to do meanwhile: \
            a page to keep drawing, other waits to overlap (the gather lesson).",
-    python: include_str!("blocking.py"),
+    python: twin!("blocking.py"),
     source: demo_source!("blocking.rs"),
     params: &[DELAY],
     button: None,

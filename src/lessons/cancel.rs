@@ -43,7 +43,7 @@ pub static LESSON: Lesson = Lesson {
            Every lesson's Cancel works the same way. What no drop can take back is a \
            JavaScript Promise that Rust handed out (as in the bridge lesson): JavaScript \
            promises have no cancellation.",
-    python: include_str!("cancel.py"),
+    python: twin!("cancel.py", "cancel.run.py"),
     source: demo_source!("cancel.rs"),
     params: &[DELAY, URLS],
     button: None,

@@ -42,7 +42,7 @@ pub static LESSON: Lesson = Lesson {
            server's, or the static build's Service Worker's), waiting 100 ms, then 200, then 400 between attempts (exponential \
            backoff), and not after the last attempt: when it gives up there is nothing \
            left to wait for. Each attempt is a row of its own on the timeline.",
-    python: include_str!("errors.py"),
+    python: twin!("errors.py"),
     source: demo_source!("errors.rs"),
     params: &[URLS, FAILURES],
     button: None,

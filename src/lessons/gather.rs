@@ -39,7 +39,7 @@ pub static LESSON: Lesson = Lesson {
            there the seventh starts at once.)\n\n\
            Both runs fetch the same URLs for real. A URL that fails (unreachable, an HTTP \
            error, too slow) fails its own row only; the other downloads complete.",
-    python: include_str!("gather.py"),
+    python: twin!("gather.py"),
     source: demo_source!("gather.rs"),
     params: &[URLS, TIMEOUT],
     button: None,

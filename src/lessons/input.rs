@@ -31,7 +31,7 @@ pub static LESSON: Lesson = Lesson {
            The Python twin waits for a line on standard input instead, with the event \
            loop watching the file descriptor (loop.add_reader), which is the same idea: \
            no thread sits blocked in a read; a callback fires when input is there.",
-    python: include_str!("input.py"),
+    python: twin!("input.py"),
     source: demo_source!("input.rs"),
     params: &[TIMEOUT],
     button: Some("Click me"),

@@ -32,7 +32,7 @@ pub static LESSON: Lesson = Lesson {
            Python differs here in one way that matters: asyncio.create_task (and gather) \
            start a coroutine on their own, at the loop's next turn, whether or not anyone \
            awaits the task. A Rust future is only ever run by whoever polls it.",
-    python: include_str!("lazy.py"),
+    python: twin!("lazy.py"),
     source: demo_source!("lazy.rs"),
     params: &[DELAY],
     button: None,

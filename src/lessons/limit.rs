@@ -40,7 +40,7 @@ pub static LESSON: Lesson = Lesson {
            host: URLs spread over several hosts, or one HTTP/2 host, would go past it, and \
            so do the answers of the static build's Service Worker (cargo xtask dist), \
            which use no connection: there k = 12 has twelve in flight and takes one wave.",
-    python: include_str!("limit.py"),
+    python: twin!("limit.py"),
     source: demo_source!("limit.rs"),
     params: &[URLS, CONCURRENCY],
     button: None,

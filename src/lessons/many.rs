@@ -50,7 +50,7 @@ pub static LESSON: Lesson = Lesson {
            timers and gives each its first poll in one go, inside one poll of \
            FuturesUnordered, and the browser paints nothing until that is done: at 100,000 \
            timers (the most this widget takes) that start is the run's longest frame gap.",
-    python: include_str!("many.py"),
+    python: twin!("many.py"),
     source: demo_source!("many.rs"),
     params: &[TASKS, DELAY],
     button: None,

@@ -48,7 +48,7 @@ pub static LESSON: Lesson = Lesson {
            with spawn_local, or returned to JavaScript as a Promise. A future kept in a \
            variable and never handed over is never polled, and dropping it later warns \
            nobody.",
-    python: include_str!("mistakes.py"),
+    python: twin!("mistakes.py"),
     source: demo_source!("mistakes.rs"),
     params: &[DELAY, BLOCK],
     button: None,

@@ -25,7 +25,7 @@ pub static LESSON: Lesson = Lesson {
            small pieces of work with waiting in between. The rows show more polls than \
            wakes: the three downloads are under one join_all, which polls all three \
            whenever any one of them is woken.",
-    python: include_str!("progress.py"),
+    python: twin!("progress.py"),
     source: demo_source!("progress.rs"),
     params: &[URLS],
     button: None,

@@ -31,7 +31,7 @@ pub static LESSON: Lesson = Lesson {
            cancellation only takes effect when that task next runs, at the await where it \
            is suspended. Here nobody polls the \
            losers once select_all has returned, and the drop ends them on the spot.",
-    python: include_str!("race.py"),
+    python: twin!("race.py"),
     source: demo_source!("race.rs"),
     params: &[URLS],
     button: None,

@@ -26,7 +26,7 @@ pub static LESSON: Lesson = Lesson {
            stops, and the longest gap between two animation frames stays small. Awaiting \
            does not make this one wait shorter: it takes as long as a blocking wait would. \
            What it buys is that the page, and any other task, can go on meanwhile.",
-    python: include_str!("sleep.py"),
+    python: twin!("sleep.py"),
     source: demo_source!("sleep.rs"),
     params: &[DELAY],
     button: None,

@@ -37,7 +37,7 @@ pub static LESSON: Lesson = Lesson {
            slowly makes the timeout late. A \
            Rust future is dropped at the deadline; its cleanup runs in destructors, which \
            cannot wait.",
-    python: include_str!("timeout.py"),
+    python: twin!("timeout.py"),
     source: demo_source!("timeout.rs"),
     params: &[URLS, TIMEOUT],
     button: None,

@@ -1,8 +1,11 @@
 //! A lesson's Python twin with the widget's parameters in it.
 //!
-//! Each twin is a complete asyncio program kept beside its lesson
-//! (`src/lessons/<lesson>.py`). The constants a widget attribute sets are
-//! marked by a comment at the end of their line:
+//! Each twin is a complete asyncio program: the lesson's own code, kept
+//! beside it (`src/lessons/<lesson>.py`), with the helpers that print its
+//! runs (`twin/report.py`, one file for every twin) and the start of the
+//! program (`twin/run.py`) joined to it at compile time by `twin!`. The
+//! constants a widget attribute sets are marked by a comment at the end of
+//! their line:
 //!
 //! ```python
 //! DELAY_MS = 800  # param: delay-ms

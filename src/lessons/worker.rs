@@ -31,7 +31,7 @@ pub static LESSON: Lesson = Lesson {
            thread, with its own copy of this wasm) and awaited as a future, the count takes \
            about as long (more or less, when the machine is busy with other work), but \
            the page and the heartbeat go on.",
-    python: include_str!("worker.py"),
+    python: twin!("worker.py"),
     source: demo_source!("worker.rs"),
     params: &[WORK],
     button: None,

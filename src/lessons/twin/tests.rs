@@ -33,32 +33,6 @@ fn line_of<'a>(source: &'a str, name: &str) -> &'a str {
         .expect("the twin sets this constant")
 }
 
-/// Each twin is a whole program, so each carries its own copy of the
-/// two small helpers that print its runs; this keeps the copies equal.
-#[test]
-fn every_twin_prints_its_runs_with_the_same_helpers() {
-    let helpers = |source: &'static str| {
-        let start = source.find("def log(line):")?;
-        let end = start + source[start..].find("    return result\n")?;
-        Some(&source[start..end])
-    };
-    let twins: Vec<&Lesson> = crate::lessons::ALL
-        .iter()
-        .copied()
-        .filter(|l| l.has_twin())
-        .collect();
-    let first = helpers(twins[0].python).expect("the first twin has the helpers");
-    for lesson in &twins {
-        assert_eq!(
-            helpers(lesson.python),
-            Some(first),
-            "{}.py's log/trace differ from {}.py's",
-            lesson.name,
-            twins[0].name
-        );
-    }
-}
-
 /// A twin opens with the lesson's own code: its imports and parameters, then
 /// its first function within the first screen of the pane; the helpers that
 /// print the runs (START, log, trace) come after main(), where a reader who
