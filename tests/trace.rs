@@ -329,3 +329,48 @@ async fn the_hand_written_state_machine_polls_and_waits_as_its_async_fn() {
     // Each nap waits its 60 ms, one after the other (a lower bound only).
     assert!(compiled >= 119.0 && by_hand >= 119.0, "{compiled} / {by_hand} ms");
 }
+
+/// The frame meters of five runs at once (each a frame loop, as a widget's
+/// redraws, ticker and replay are) ride on one `requestAnimationFrame` a
+/// frame: the page's one scheduler, not one request per loop.
+#[wasm_bindgen_test]
+async fn the_frame_loops_of_a_page_share_one_animation_frame_request() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let window = web_sys::window().unwrap();
+    let key = JsValue::from_str("requestAnimationFrame");
+    let original: js_sys::Function = js_sys::Reflect::get(&window, &key).unwrap().unchecked_into();
+    let requests = Rc::new(Cell::new(0u32));
+    let counting = {
+        let (requests, window) = (requests.clone(), window.clone());
+        Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |callback: JsValue| {
+            requests.set(requests.get() + 1);
+            original.call1(&window, &callback).unwrap_or(JsValue::UNDEFINED)
+        })
+    };
+    js_sys::Reflect::set(&window, &key, counting.as_ref()).unwrap();
+    let recorders: Vec<Recorder> = (0..5).map(|_| Recorder::new()).collect();
+    let runs: Vec<_> = recorders.iter().map(|r| r.begin_run("frames")).collect();
+    // At least 8 frames, however slow the machine (a frame is about 17 ms).
+    let mut waited = 0;
+    while recorders[0].runs()[0].frames.len() < 8 && waited < 5_000 {
+        TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    let frames: Vec<usize> = recorders.iter().map(|r| r.runs()[0].frames.len()).collect();
+    let asked = requests.get();
+    drop(runs);
+    // The page's own method again (the counting one was an own property).
+    js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key).unwrap();
+    assert!(frames[0] >= 8, "only {frames:?} frames in {waited} ms");
+    let (least, most) = (frames.iter().min().unwrap(), frames.iter().max().unwrap());
+    assert!(most - least <= 1, "the loops saw different frames: {frames:?}");
+    // One request a frame (and one ahead); five loops of their own would
+    // have asked five times a frame.
+    let seen = u32::try_from(*most).unwrap();
+    assert!(
+        asked <= seen + 2,
+        "{asked} frame requests for {seen} frames of 5 loops"
+    );
+}

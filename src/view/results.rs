@@ -100,17 +100,9 @@ impl Results {
         for run in &runs[self.runs.len().min(runs.len())..] {
             self.runs.push(section(&self.container, run)?);
         }
-        // Runs that are compared share one time axis, so that the shorter one
-        // looks shorter: every timeline spans the longest run so far.
-        let span = runs
-            .iter()
-            .map(|run| run.end.unwrap_or(now) - run.start)
-            .fold(0.0, f64::max);
+        let span = span(runs, now);
         for (i, (run, view)) in runs.iter().zip(self.runs.iter_mut()).enumerate() {
-            let end = run.end.unwrap_or(now);
-            let until = focus.cursor.map_or(end, |c| (run.start + c).min(end));
-            let mark = focus.mark.filter(|(r, _)| *r == i).map(|(_, m)| m);
-            view.timeline.draw(run, until, span, mark, palette)?;
+            view.draw_timeline(i, run, now, span, focus, palette)?;
             view.totals.set_text_content(Some(&totals(run, now)));
             // A big run's table waits for its end: the timeline is its live view.
             let live = run.tasks.len() <= LIVE_TABLE_MAX_TASKS && now - view.table_drawn >= LIVE_TABLE_MS;
@@ -122,6 +114,52 @@ impl Results {
             }
         }
         Ok(())
+    }
+
+    /// Draws again the timelines of the runs `which` alone: what a new
+    /// selected mark changes (the one it leaves and the one it lights).
+    pub fn draw_timelines(
+        &mut self,
+        runs: &[RunRecord],
+        which: &[usize],
+        now: f64,
+        focus: Focus,
+        palette: &Palette,
+    ) -> Result<(), JsValue> {
+        let span = span(runs, now);
+        for (i, (run, view)) in runs.iter().zip(self.runs.iter_mut()).enumerate() {
+            if which.contains(&i) {
+                view.draw_timeline(i, run, now, span, focus, palette)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The time every timeline spans: runs that are compared share one time
+/// axis, so that the shorter one looks shorter, the longest run so far.
+fn span(runs: &[RunRecord], now: f64) -> f64 {
+    runs.iter()
+        .map(|run| run.end.unwrap_or(now) - run.start)
+        .fold(0.0, f64::max)
+}
+
+impl RunView {
+    /// Draws run `run` (the `i`th) on its timeline, up to the focus's cursor,
+    /// with the focus's mark if it is in this run.
+    fn draw_timeline(
+        &mut self,
+        i: usize,
+        run: &RunRecord,
+        now: f64,
+        span: f64,
+        focus: Focus,
+        palette: &Palette,
+    ) -> Result<(), JsValue> {
+        let end = run.end.unwrap_or(now);
+        let until = focus.cursor.map_or(end, |c| (run.start + c).min(end));
+        let mark = focus.mark.filter(|(r, _)| *r == i).map(|(_, m)| m);
+        self.timeline.draw(run, until, span, mark, palette)
     }
 }
 

@@ -59,6 +59,48 @@ test("keyboard focus walks the marks and tells each poll and wake", async () => 
   assert.match(await host.locator(".detail").innerText(), /returned Ready$/);
 });
 
+test("hovering a mark tells it and redraws only the timelines it changes", async () => {
+  const canvases = host.locator("canvas.timeline");
+  // A stamp in a corner of each canvas (where nothing is drawn, below the
+  // axis labels' column): a canvas drawn again loses it.
+  const stamp = (i) => canvases.nth(i).evaluate((c) => {
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "rgb(1, 2, 3)";
+    ctx.fillRect(c.width - 2, c.height - 2, 2, 2);
+  });
+  const stamped = (i) => canvases.nth(i).evaluate((c) => {
+    const [r, g, b] = c.getContext("2d").getImageData(c.width - 1, c.height - 1, 1, 1).data;
+    return r === 1 && g === 2 && b === 3;
+  });
+  // The log's first line, to see whether the log is rebuilt.
+  await host.locator("ol.log li").first().evaluate((li) => { window.__firstLogLine = li; });
+  const logKept = () => host.locator("ol.log").evaluate((ol) => ol.firstElementChild === window.__firstLogLine);
+  // The first poll of the second run's first lane: lanes start below the
+  // axis and the main thread (36 px), each 14 px high; the labels take 150.
+  const box = await canvases.nth(1).boundingBox();
+  const at = { x: box.x + 152, y: box.y + 36 + 7 };
+  await page.mouse.move(box.x + box.width / 2, box.y - 40); // off the canvases
+  await stamp(0);
+  await stamp(1);
+  await page.mouse.move(at.x, at.y);
+  await page.waitForFunction(() => true);
+  assert.match(await host.locator(".detail").innerText(), /api\/delay\/700 \(done\): poll 1 of \d+ \(its first poll\)/);
+  assert.equal(await stamped(1), false, "the hovered run's timeline is drawn with its mark");
+  assert.equal(await stamped(0), true, "the other run's timeline is left as it was");
+  assert.equal(await logKept(), true, "the log is not rebuilt by a hover");
+  // The pointer moves on over the same mark: nothing is drawn again.
+  await stamp(1);
+  await page.mouse.move(at.x + 1, at.y);
+  await page.mouse.move(at.x, at.y + 1);
+  assert.equal(await stamped(1), true, "a mark already lit is not drawn again");
+  // The first run's mark then: both timelines change (one loses its mark).
+  const first = await canvases.nth(0).boundingBox();
+  await page.mouse.move(first.x + 152, first.y + 36 + 7);
+  assert.match(await host.locator(".detail").innerText(), /api\/delay\/700 \(done\): poll 1 of/);
+  assert.equal(await stamped(0), false);
+  assert.equal(await stamped(1), false, "the timeline that loses its mark is drawn again");
+});
+
 test("replay redraws the recording over time without running anything again", async () => {
   const before = await stats();
   await host.locator("select.speed").selectOption("1");

@@ -3,9 +3,11 @@
 
 use web_sys::{KeyboardEvent, MouseEvent};
 
+use super::super::dom;
 use super::super::results::Focus;
-use super::super::timeline;
+use super::super::timeline::{self, Mark};
 use super::WidgetView;
+use crate::trace::{now, Recorder};
 
 impl WidgetView {
     pub(super) fn hover(&self, event: &MouseEvent) {
@@ -25,12 +27,34 @@ impl WidgetView {
             })
         };
         if let Some((run, mark, text)) = mark {
-            self.detail.set_text_content(text.as_deref());
-            self.focus.set(Focus {
-                mark: Some((run, mark)),
-                ..self.focus.get()
-            });
-            self.draw();
+            self.select(&recorder, run, mark, text.as_deref());
+        }
+    }
+
+    /// Selects `mark` of run `run`, told by `text`: a mark already selected
+    /// changes nothing (a pointer moves many times over one mark); another
+    /// redraws the timelines of the run it leaves and of its own, not the
+    /// whole view.
+    fn select(&self, recorder: &Recorder, run: usize, mark: Mark, text: Option<&str>) {
+        let before = self.focus.get();
+        if before.mark == Some((run, mark)) {
+            return;
+        }
+        self.detail.set_text_content(text);
+        let focus = Focus {
+            mark: Some((run, mark)),
+            ..before
+        };
+        self.focus.set(focus);
+        let which: Vec<usize> = before.mark.map(|(r, _)| r).into_iter().chain([run]).collect();
+        let palette = self.palette();
+        let drawn = recorder.inspect(|runs| {
+            self.results
+                .borrow_mut()
+                .draw_timelines(runs, &which, now(), focus, &palette)
+        });
+        if let Err(e) = drawn {
+            dom::warn_once("the timeline could not be drawn", &e);
         }
     }
 
@@ -53,12 +77,7 @@ impl WidgetView {
             Some((mark, timeline::describe(&runs[run], mark)))
         });
         if let Some((mark, text)) = next {
-            self.detail.set_text_content(text.as_deref());
-            self.focus.set(Focus {
-                mark: Some((run, mark)),
-                ..self.focus.get()
-            });
-            self.draw();
+            self.select(&recorder, run, mark, text.as_deref());
         }
     }
 }

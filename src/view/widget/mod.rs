@@ -312,6 +312,14 @@ impl WidgetView {
         self.draw();
     }
 
+    /// The colours to draw with: the widget's, read once and kept.
+    fn palette(&self) -> Palette {
+        self.palette
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| Palette::of(&self.host))
+    }
+
     fn draw(&self) {
         let Some(recorder) = self.recorder.borrow().clone() else {
             return;
@@ -324,11 +332,7 @@ impl WidgetView {
             }
         }
         let t = now();
-        let palette = self
-            .palette
-            .borrow()
-            .clone()
-            .unwrap_or_else(|| Palette::of(&self.host));
+        let palette = self.palette();
         let focus = self.focus.get();
         let drawn = recorder.inspect(|runs| self.results.borrow_mut().draw(runs, t, focus, &palette));
         if let Err(e) = drawn {
