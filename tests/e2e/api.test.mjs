@@ -2,7 +2,10 @@
 // module, and TypeScript declarations without `any` where a type is known.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BASE, startPage } from "./browser.mjs";
 
 let browser, page, errors;
@@ -66,6 +69,68 @@ test("the TypeScript declarations type the API exactly", async () => {
   for (const name of ["fetchAll", "runLesson", "sleep"]) {
     const line = dts.split("\n").find((l) => l.startsWith(`export function ${name}(`));
     assert.ok(!/\bany\b/.test(line), line);
+  }
+});
+
+/** The README's example of the typed API, as a reader copies it. */
+async function readmeExample() {
+  const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("### From JavaScript"));
+  const block = section.match(/```js\n([\s\S]*?)```/);
+  assert.ok(block, "the README's From JavaScript section has a js block");
+  return block[1];
+}
+
+/** Runs TypeScript's compiler, strict, on `file`; resolves with its output and exit code. */
+function tsc(file) {
+  const bin = new URL("../../node_modules/typescript/bin/tsc", import.meta.url).pathname;
+  const args = ["--strict", "--noEmit", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "es2022,dom", file];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { encoding: "utf8" }, (error, stdout) => resolve({ code: error?.code ?? 0, out: stdout }));
+  });
+}
+
+test("the README's example type-checks under tsc --strict against the declarations, and wrong calls do not", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "async-demo-ts-"));
+  try {
+    await mkdir(join(dir, "pkg"));
+    // The package's declarations and module, where the example imports them from.
+    for (const name of ["async_demo.d.ts", "async_demo.js"]) {
+      await copyFile(new URL(`../../www/pkg/${name}`, import.meta.url), join(dir, "pkg", name));
+    }
+    const example = await readmeExample();
+    // The example's values have the declared types, and a caller's mistakes
+    // are compile errors (an unused @ts-expect-error is one too: a
+    // declaration that let anything through would fail here).
+    const checks = `
+import type { FetchResult, Report, TaskState } from "./pkg/async_demo.js";
+const ms: number = waited;
+const first: FetchResult | undefined = results[0];
+const state: TaskState | undefined = report.runs[0]?.tasks[0]?.state;
+const lessons: Report["lesson"] = report.lesson;
+// @ts-expect-error: the URLs are an array
+fetchAll("async-demo-api/delay/300");
+// @ts-expect-error: an option that does not exist
+fetchAll([], { concurency: 2 });
+// @ts-expect-error: milliseconds are a number
+sleep("250");
+// @ts-expect-error: a parameter's value is a string or a number
+runLesson("gather", { urls: ["a", "b"] });
+// @ts-expect-error: a result's status may be null
+const status: number = results[0].status;
+export { ms, first, state, lessons, status };
+`;
+    const file = join(dir, "example.ts");
+    await writeFile(file, example + checks);
+    const { code, out } = await tsc(file);
+    assert.equal(code, 0, `tsc --strict:\n${out}\n--- ${file}:\n${example}${checks}`);
+    // And the checks are checks: without the declarations' types, tsc fails.
+    await writeFile(join(dir, "pkg", "async_demo.d.ts"), "export default function init(): Promise<any>;\nexport const sleep: any, fetchAll: any, runLesson: any;\nexport type FetchResult = any; export type Report = any; export type TaskState = any;\n");
+    const loose = await tsc(file);
+    assert.notEqual(loose.code, 0, "with untyped declarations the expected errors are missing");
+    assert.match(loose.out, /Unused '@ts-expect-error' directive/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
