@@ -117,6 +117,13 @@ impl<'a> Emitter<'a> {
     pub fn ty(&self, expr: &Expr) -> Option<&'a Ty> {
         self.checked.types.get(&(expr.span.start, expr.span.end))
     }
+
+    /// Whether awaiting `future` gives a `Result`: in a translation its
+    /// error then stays a value until a `?` checks it, as the Rust's `Err`
+    /// does, rather than raising where it is awaited.
+    pub fn awaits_result(&self, future: &Expr) -> bool {
+        matches!(self.ty(future), Some(Ty::Fut(out, _)) if matches!(**out, Ty::Result(..)))
+    }
 }
 
 /// Whether a value of type `ty` holds a future (and so must be dropped

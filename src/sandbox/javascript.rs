@@ -33,6 +33,9 @@ class Lazy {
 const lazy = (start) => new Lazy(start);
 const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 const settle = (promise) => promise.then((value) => value, (error) => (error instanceof Error ? error : new Error(String(error))));
+// `{:?}`: the value as JSON, an error as its name and message (JSON alone
+// writes an Error as {}).
+const debug = (value) => JSON.stringify(value, (_, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v));
 function check(value) {
   if (value instanceof Error) throw value; // the Rust's `?`
   return value;
@@ -379,7 +382,14 @@ impl Writer<'_> {
                 self.e.line("}");
                 name
             }
-            ExprKind::Await(inner) => format!("(await {}.run())", self.expr(inner)),
+            ExprKind::Await(inner) => {
+                let value = self.expr(inner);
+                if self.e.awaits_result(inner) {
+                    format!("(await settle({value}.run()))")
+                } else {
+                    format!("(await {value}.run())")
+                }
+            }
             ExprKind::Try(inner) => format!("check({})", self.expr(inner)),
             ExprKind::Async { block, .. } => {
                 let inner = self.inner(|inner| {
@@ -471,7 +481,7 @@ impl Writer<'_> {
 }
 
 /// A `format!` template with its values, as a template literal: `{}` the
-/// value as text, `{:?}` as JSON.
+/// value as text, `{:?}` as JSON (`debug`, which writes an error's message).
 fn template_literal(template: &str, values: &[String]) -> String {
     use super::template::Piece;
     let mut out = String::from("`");
@@ -487,7 +497,7 @@ fn template_literal(template: &str, values: &[String]) -> String {
                 }
             }
             Piece::Hole { debug } => match (debug, values.next()) {
-                (true, Some(value)) => out.push_str(&format!("${{JSON.stringify({value})}}")),
+                (true, Some(value)) => out.push_str(&format!("${{debug({value})}}")),
                 (false, Some(value)) => out.push_str(&format!("${{{value}}}")),
                 (_, None) => {}
             },

@@ -154,10 +154,14 @@ pub async fn run(source: &str, base: &str, recorder: &Recorder, clicks: Clicks) 
         futures::future::ready(())
     });
     let interpreter = eval::Interpreter::new(program, &checked, runtime.clone());
-    let outcome = match select(interpreter.run().boxed_local(), pump.boxed_local()).await {
-        Either::Left((outcome, _)) => outcome,
+    // The clicks first: woken by a click, the run's task counts it before
+    // the program is polled, so that a `click()` is polled once for it (the
+    // other way round, the program was polled first for nothing, and each
+    // future in it with it).
+    let outcome = match select(pump.boxed_local(), interpreter.run().boxed_local()).await {
+        Either::Right((outcome, _)) => outcome,
         // The clicks ended (no widget): the program goes on without them.
-        Either::Right(((), program)) => program.await,
+        Either::Left(((), program)) => program.await,
     };
     let run = runtime.run.borrow_mut().take();
     if let Some(run) = run {

@@ -502,10 +502,7 @@ impl Writer<'_> {
             ExprKind::Block(block) => self.body(block).unwrap_or_else(|| "None".into()),
             ExprKind::Await(inner) => {
                 let value = self.expr(inner);
-                let results =
-                    matches!(self.e.ty(inner), Some(Ty::Fut(out, _)) if matches!(**out, Ty::Result(..)));
-                if results {
-                    // An error stays a value until a `?` checks it.
+                if self.e.awaits_result(inner) {
                     format!("await settle({value})")
                 } else {
                     format!("await {value}")

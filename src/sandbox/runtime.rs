@@ -182,7 +182,13 @@ impl Future for NextClick {
         if now > after {
             return Poll::Ready(());
         }
-        self.hub.clicks.waiting.borrow_mut().push(cx.waker().clone());
+        // Once per waker: polled again before the click (a sibling's wake
+        // in a join), it must not be woken twice by one click.
+        let mut waiting = self.hub.clicks.waiting.borrow_mut();
+        if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
+            waiting.push(cx.waker().clone());
+        }
+        drop(waiting);
         crate::waits::on(|| "a click on the widget's button".to_string());
         Poll::Pending
     }

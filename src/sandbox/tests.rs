@@ -327,3 +327,36 @@ fn floor(text: &str, mut at: usize) -> usize {
     }
     at
 }
+
+/// `{:?}` of an error says the error in JavaScript too (JSON alone writes
+/// an `Error` as `{}`), as it does in the Rust and in Python.
+#[test]
+fn the_javascript_twin_keeps_an_awaited_error_as_a_value_and_debug_prints_it() {
+    // An awaited error is a value, as the Rust's Err is: the program goes on
+    // to print it (it threw before, and main() ended there).
+    for (program, said) in [
+        (
+            "let r = fail(\"no luck\").await;\nprintln!(\"{:?}\", r);\nprintln!(\"after\");",
+            "\"Error: no luck\"\nafter",
+        ),
+        (
+            "let r = timeout(10, sleep(1000)).await;\nprintln!(\"{:?}\", r);",
+            "\"TimeoutError: The operation was aborted due to timeout\"",
+        ),
+    ] {
+        let generated = super::generate(program, "http://127.0.0.1:8080/");
+        let path = std::env::temp_dir().join(format!("async-demo-debug-{}.mjs", std::process::id()));
+        std::fs::write(&path, &generated.javascript).expect("write");
+        let out = std::process::Command::new("node").arg(&path).output();
+        let _ = std::fs::remove_file(&path);
+        let Ok(out) = out else { return }; // no node here
+        let printed = String::from_utf8_lossy(&out.stdout);
+        let complaints = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && complaints.is_empty(),
+            "{}\n{complaints}",
+            generated.javascript
+        );
+        assert_eq!(printed.trim(), said, "{}", generated.javascript);
+    }
+}

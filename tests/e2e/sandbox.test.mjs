@@ -206,6 +206,29 @@ test("an example loads with its question; the answer is graded from the run that
   await page.close();
 });
 
+test("a click is polled for once: click() wakes once, and the deadline it beats is polled once", async () => {
+  const { page, errors, host } = await sandbox();
+  // The program, then one click on the widget's button while it waits.
+  const clicked = async (program) => {
+    await host.evaluate((el, p) => el.setAttribute("program", p), program);
+    await host.locator("button.run").click();
+    await page.waitForTimeout(300);
+    await host.locator("button.lesson-button").click();
+    await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 20_000 });
+    const [run] = (await reportOf(host)).runs;
+    return Object.fromEntries(run.tasks.map((t) => [t.label, [t.polls, t.wakes, t.state]]));
+  };
+  // Its first poll, then the one its click's wake brings.
+  assert.deepEqual((await clicked("click().await;"))["click()"], [2, 1, "done"]);
+  // select polls the click first: the click wins without the deadline being
+  // polled again (the book's example asks exactly this).
+  const race = await clicked("let _ = select(click(), sleep(3000)).await;");
+  assert.deepEqual(race["click()"], [2, 1, "done"]);
+  assert.deepEqual(race["sleep(3000)"], [1, 0, "cancelled"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the editor's text lies over its highlighted lines: as tall, wrapped alike, at 360 and 1280 px", async () => {
   const { page, host } = await sandbox();
   const programs = [
