@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 /// The most lines of code, tests aside, in one source file.
 const MOST_LINES: usize = 400;
 
-/// Files over [`MOST_LINES`] when the check came, with their lengths then.
+/// Files over [`MOST_LINES`] when the check came, with their lengths then
+/// (or since, as they were shortened: a ceiling only comes down).
 const LONGER: &[(&str, usize)] = &[
-    ("src/sandbox/eval.rs", 951),
-    ("src/sandbox/python.rs", 682),
+    ("src/sandbox/python.rs", 454),
     ("src/markup/widget.rs", 641),
-    ("src/sandbox/javascript.rs", 579),
+    ("src/sandbox/javascript.rs", 463),
     ("src/widget/mod.rs", 505),
     ("xtask/src/dist.rs", 474),
     ("src/sandbox/twins.rs", 440),

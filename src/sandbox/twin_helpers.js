@@ -1,0 +1,126 @@
+
+// What the Rust prelude's names are here. Each makes a Lazy: nothing
+// starts until it is awaited (run), and drop() aborts it.
+class Lazy {
+  constructor(start) {
+    this.start = start;
+    this.controller = new AbortController();
+    this.promise = null;
+  }
+  run() {
+    this.promise ??= this.start(this.controller.signal);
+    return this.promise;
+  }
+  drop() {
+    this.controller.abort(new Error("dropped"));
+  }
+}
+const lazy = (start) => new Lazy(start);
+const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+const settle = (promise) => promise.then((value) => value, (error) => (error instanceof Error ? error : new Error(String(error))));
+// `{:?}`: the value as JSON, an error as its name and message (JSON alone
+// writes an Error as {}).
+const debug = (value) => JSON.stringify(value, (_, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v));
+function check(value) {
+  if (value instanceof Error) throw value; // the Rust's `?`
+  return value;
+}
+function drop(value) {
+  if (value instanceof Lazy) value.drop();
+  else if (Array.isArray(value)) value.forEach(drop);
+}
+
+const sleep = (ms) => lazy((signal) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), aborted(signal)]));
+const fetchText = (url) =>
+  lazy(async (signal) => {
+    const response = await fetch(new URL(url, BASE), { signal, cache: "no-store" });
+    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+    return response.text();
+  });
+const click = () => lazy((signal) => Promise.race([new Promise((resolve) => addEventListener("click", resolve, { once: true })), aborted(signal)]));
+const block = (ms) =>
+  lazy(async () => {
+    const end = performance.now() + ms;
+    while (performance.now() < end); // holds the thread: nothing else runs meanwhile
+  });
+const fail = (why) => lazy(async () => { throw new Error(why); });
+const ready = (value) => lazy(async () => value);
+// join!/join_all: every result, an error as its value (Promise.allSettled).
+const join = (...futures) =>
+  lazy(async (signal) => {
+    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    const settled = await Promise.allSettled(futures.map((f) => f.run()));
+    return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason));
+  });
+const joinAll = (futures) => join(...futures);
+// try_join!/try_join_all: the first error ends it and aborts the others (Promise.all).
+const tryJoin = (...futures) =>
+  lazy(async (signal) => {
+    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    try {
+      return await Promise.all(futures.map((f) => f.run().then(check)));
+    } catch (error) {
+      futures.forEach(drop);
+      return error;
+    }
+  });
+const tryJoinAll = (futures) => tryJoin(...futures);
+// select: the first to finish, and the other, still pending (Promise.race);
+// the loser is aborted when it is dropped. Not quite the Rust's: futures'
+// select starts `b` only if `a` is not ready at once, and its loser waits
+// un-polled, while both Promises here run on their own.
+const select = (a, b) =>
+  lazy(async () => {
+    const first = await Promise.race([a.run().then((v) => ["left", v], (e) => ["left", e]), b.run().then((v) => ["right", v], (e) => ["right", e])]);
+    return [first[0], first[1], first[0] === "left" ? b : a];
+  });
+const selectAll = (futures) =>
+  lazy(async () => {
+    const [index, value] = await Promise.race(futures.map((f, i) => f.run().then((v) => [i, v], (e) => [i, e])));
+    return [value, index, futures.filter((_, i) => i !== index)];
+  });
+// At most k at once; results in the order they finish.
+const bufferUnordered = (k, futures) =>
+  lazy(async () => {
+    const results = [];
+    const queue = [...futures];
+    const lane = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) results.push(await settle(next.run()));
+    };
+    await Promise.all(Array.from({ length: Math.min(k, futures.length) }, lane));
+    return results;
+  });
+// A deadline from the first await on (AbortSignal.timeout): the value, or the error.
+const timeout = (ms, future) =>
+  lazy(async () => {
+    const deadline = AbortSignal.timeout(ms);
+    try {
+      return await Promise.race([future.run(), aborted(deadline)]);
+    } catch (error) {
+      if (deadline.aborted) future.drop();
+      return error;
+    }
+  });
+const retry = (attempts, make) =>
+  lazy(async () => {
+    let error = new Error("retry(0, …) made no attempt");
+    for (let i = 0; i < attempts; i++) {
+      const found = await settle(make().run());
+      if (!(found instanceof Error)) return found;
+      error = found;
+    }
+    return error;
+  });
+const spawned = new Set();
+function spawnLocal(future) {
+  const running = settle(future.run());
+  spawned.add(running);
+  running.finally(() => spawned.delete(running));
+}
+const repeat = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+
+main()
+  .then(async () => {
+    while (spawned.size) await Promise.all(spawned); // as the page's executor runs spawned tasks to their end
+  })
+  .catch((error) => console.error(error));

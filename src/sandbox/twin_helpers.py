@@ -1,0 +1,174 @@
+
+
+# What the Rust prelude's names are in asyncio. Each makes a coroutine: like
+# a Rust future, it runs nothing until it is awaited.
+
+async def sleep(ms):
+    await asyncio.sleep(ms / 1000)
+
+
+async def fetch(url):
+    """The body of `url` (relative to the widget's folder, BASE), or an error."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(urljoin(BASE, url)) as response:
+            response.raise_for_status()
+            return await response.text()
+
+
+async def click():
+    """The next line typed on standard input (the widget's "Click me" button).
+    loop.add_reader does not work on Windows' default event loop: there, run
+    the twin under WSL, or replace this with `await asyncio.sleep(1)`."""
+    loop = asyncio.get_running_loop()
+    line = loop.create_future()
+    loop.add_reader(sys.stdin, lambda: line.done() or line.set_result(sys.stdin.readline()))
+    try:
+        await line
+    finally:
+        loop.remove_reader(sys.stdin)
+
+
+async def block(ms):
+    time.sleep(ms / 1000)  # never awaits: the event loop is held, as the Rust's busy loop holds the page
+
+
+class Failure(Exception):
+    pass
+
+
+async def fail(why):
+    raise Failure(why)
+
+
+async def ready(value):
+    return value
+
+
+async def settle(coroutine):
+    """Awaits `coroutine`; an error becomes its value, as a Rust Result's Err."""
+    try:
+        return await coroutine
+    except Exception as error:
+        return error
+
+
+def check(value):
+    """The Rust's `?`: an error raises, a value passes."""
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
+async def join_all(coroutines):
+    """join_all: all at once (gather), every result kept, an error as its value."""
+    return list(await asyncio.gather(*coroutines, return_exceptions=True))
+
+
+async def try_join(*coroutines):
+    """try_join!: all at once in a TaskGroup; the first error cancels the others."""
+    failure = None
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coroutines]
+    except* Exception as errors:
+        failure = errors.exceptions[0]
+    if failure is not None:
+        return failure
+    return tuple(task.result() for task in tasks)
+
+
+async def try_join_all(coroutines):
+    found = await try_join(*coroutines)
+    return found if isinstance(found, BaseException) else list(found)
+
+
+async def select(a, b):
+    """select: the first of the two to finish, and the other, still running.
+    Not quite the Rust's, twice over: futures' select polls `a` first and
+    polls `b` only if `a` is not ready at once, but here both tasks start
+    together (a `b` that never ran in the Rust runs a step here); and a Rust
+    loser waits un-polled until it is dropped, while this task runs on until
+    drop() cancels it."""
+    first, second = asyncio.ensure_future(a), asyncio.ensure_future(b)
+    done, _ = await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
+    if first in done:
+        return ("left", await settle(first), second)
+    return ("right", await settle(second), first)
+
+
+async def select_all(coroutines):
+    """select_all: the first to finish, its index, and the others, still running."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    winner = next(t for t in tasks if t in done)
+    index = tasks.index(winner)
+    return (await settle(winner), index, tasks[:index] + tasks[index + 1:])
+
+
+async def buffer_unordered(k, coroutines):
+    """At most k running at once (a Semaphore); the results in the order they finish."""
+    if k < 1:
+        raise ValueError("buffer_unordered(0, …) would never start one")
+    semaphore = asyncio.Semaphore(k)
+    results = []
+
+    async def one(coroutine):
+        async with semaphore:
+            results.append(await settle(coroutine))
+
+    await asyncio.gather(*(one(c) for c in coroutines))
+    return results
+
+
+async def timeout(ms, coroutine):
+    """A deadline from its first await: the result, or a TimeoutError as the value."""
+    try:
+        async with asyncio.timeout(ms / 1000):
+            return await coroutine
+    except TimeoutError as error:
+        return error
+
+
+async def retry(attempts, make):
+    """Up to `attempts` tries, each a new coroutine from make(); the first success wins."""
+    error = Failure("retry(0, …) made no attempt")
+    for _ in range(attempts):
+        found = await settle(make())
+        if not isinstance(found, BaseException):
+            return found
+        error = found
+    return error
+
+
+SPAWNED = set()
+
+
+def spawn_local(coroutine):
+    """A task of its own, that nothing awaits."""
+    task = asyncio.create_task(coroutine)
+    SPAWNED.add(task)
+    task.add_done_callback(SPAWNED.discard)
+
+
+async def spawned_tasks():
+    """asyncio.run cancels the tasks still running when main() returns; the
+    browser's executor runs a spawned Rust task to its end. So the twin
+    waits for them."""
+    while SPAWNED:
+        await asyncio.gather(*SPAWNED, return_exceptions=True)
+
+
+def drop(value):
+    """The Rust drops a future: a coroutine never awaited is closed (it never
+    ran), a task still running is cancelled; so inside tuples and lists."""
+    if asyncio.iscoroutine(value):
+        value.close()
+    elif isinstance(value, asyncio.Future):
+        value.cancel()
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            drop(item)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
