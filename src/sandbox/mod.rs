@@ -24,8 +24,7 @@ pub mod runtime;
 pub mod syntax;
 pub mod template;
 
-use futures::future::{select, Either};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 
 use crate::error::Error;
 use crate::lessons::Clicks;
@@ -148,21 +147,17 @@ pub async fn run(source: &str, base: &str, recorder: &Recorder, clicks: Clicks) 
     *runtime.run.borrow_mut() = Some(recorder.begin_run("program"));
     // Cancelling the run (dropping this future) aborts its spawned tasks.
     let _spawned = AbortOnDrop(runtime.clone());
+    // The clicks are counted in a task of their own, so that a click wakes
+    // only the `click()`s waiting for it. (Counted in the run's task, a click
+    // woke the whole program, whose futures were all polled again for it.)
+    // The pump stops with the run: dropping its handle drops it.
     let hub = runtime.clone();
-    let pump = clicks.for_each(move |()| {
+    let _pump = crate::tasks::spawn(clicks.for_each(move |()| {
         hub.clicks.click();
         futures::future::ready(())
-    });
+    }));
     let interpreter = eval::Interpreter::new(program, &checked, runtime.clone());
-    // The clicks first: woken by a click, the run's task counts it before
-    // the program is polled, so that a `click()` is polled once for it (the
-    // other way round, the program was polled first for nothing, and each
-    // future in it with it).
-    let outcome = match select(pump.boxed_local(), interpreter.run().boxed_local()).await {
-        Either::Right((outcome, _)) => outcome,
-        // The clicks ended (no widget): the program goes on without them.
-        Either::Left(((), program)) => program.await,
-    };
+    let outcome = interpreter.run().await;
     let run = runtime.run.borrow_mut().take();
     if let Some(run) = run {
         run.finish().await;

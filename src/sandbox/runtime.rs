@@ -139,15 +139,37 @@ pub fn set_current(runtime: Option<Rc<Runtime>>) {
 #[derive(Debug, Default)]
 pub struct ClickHub {
     count: Cell<u64>,
-    waiting: RefCell<Vec<Waker>>,
+    /// The `click()`s waiting, by id, each with the waker of its last poll.
+    waiting: RefCell<Vec<(u64, Waker)>>,
+    next_id: Cell<u64>,
 }
 
 impl ClickHub {
     /// One click: every `click()` waiting resolves.
     pub fn click(&self) {
         self.count.set(self.count.get() + 1);
-        for waker in self.waiting.borrow_mut().drain(..) {
+        let woken: Vec<(u64, Waker)> = self.waiting.borrow_mut().drain(..).collect();
+        for (_, waker) in woken {
             waker.wake();
+        }
+    }
+
+    /// `click()` number `id` waits with `waker`: once, however often it is
+    /// polled before the click (a sibling's wake in a join polls it again),
+    /// so that one click wakes it once.
+    fn wait(&self, id: u64, waker: &Waker) {
+        let mut waiting = self.waiting.borrow_mut();
+        match waiting.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, kept)) if kept.will_wake(waker) => {}
+            Some((_, kept)) => kept.clone_from(waker),
+            None => waiting.push((id, waker.clone())),
+        }
+    }
+
+    /// `click()` number `id` was dropped: a click no longer wakes it.
+    fn forget(&self, id: u64) {
+        if let Ok(mut waiting) = self.waiting.try_borrow_mut() {
+            waiting.retain(|(i, _)| *i != id);
         }
     }
 
@@ -161,15 +183,25 @@ impl ClickHub {
 pub struct NextClick {
     hub: Rc<Runtime>,
     after: Option<u64>,
+    id: u64,
 }
 
 impl NextClick {
     /// Waits for a click heard by `runtime`.
     pub fn new(runtime: Rc<Runtime>) -> Self {
+        let id = runtime.clicks.next_id.get();
+        runtime.clicks.next_id.set(id + 1);
         NextClick {
             hub: runtime,
             after: None,
+            id,
         }
+    }
+}
+
+impl Drop for NextClick {
+    fn drop(&mut self) {
+        self.hub.clicks.forget(self.id);
     }
 }
 
@@ -182,13 +214,7 @@ impl Future for NextClick {
         if now > after {
             return Poll::Ready(());
         }
-        // Once per waker: polled again before the click (a sibling's wake
-        // in a join), it must not be woken twice by one click.
-        let mut waiting = self.hub.clicks.waiting.borrow_mut();
-        if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
-            waiting.push(cx.waker().clone());
-        }
-        drop(waiting);
+        self.hub.clicks.wait(self.id, cx.waker());
         crate::waits::on(|| "a click on the widget's button".to_string());
         Poll::Pending
     }

@@ -225,6 +225,12 @@ test("a click is polled for once: click() wakes once, and the deadline it beats 
   const race = await clicked("let _ = select(click(), sleep(3000)).await;");
   assert.deepEqual(race["click()"], [2, 1, "done"]);
   assert.deepEqual(race["sleep(3000)"], [1, 0, "cancelled"]);
+  // A click() dropped before the click (the loser of a select) is not
+  // woken by it: nothing of the program is polled for that click (the sleep
+  // awaited meanwhile is polled twice: first, and when its timer fires).
+  const dropped = await clicked("let _ = select(sleep(50), click()).await;\nsleep(700).await;");
+  assert.deepEqual(dropped["click()"], [1, 0, "cancelled"]);
+  assert.deepEqual(dropped["sleep(700)"], [2, 1, "done"]);
   assert.deepEqual(errors, []);
   await page.close();
 });
