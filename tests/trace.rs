@@ -374,3 +374,18 @@ async fn the_frame_loops_of_a_page_share_one_animation_frame_request() {
         "{asked} frame requests for {seen} frames of 5 loops"
     );
 }
+
+/// A sleep longer than a browser timer can wait (2³¹ − 1 ms, about 24.8
+/// days) waits that long, not nothing: `setTimeout` wraps a longer delay
+/// around and fires at once (the sandbox's `sleep(2147483647)` ended in
+/// about 40 ms).
+#[wasm_bindgen_test]
+async fn a_sleep_longer_than_a_timer_can_wait_does_not_end_at_once() {
+    use async_demo::tasks::Sleep;
+    for ms in [i32::MAX as u32, i32::MAX as u32 + 1, u32::MAX] {
+        match select(Box::pin(Sleep::new(ms)), Box::pin(Sleep::new(150))).await {
+            Either::Left(_) => panic!("Sleep::new({ms}) ended before a sleep of 150 ms"),
+            Either::Right(_) => {}
+        }
+    }
+}

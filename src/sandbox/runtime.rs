@@ -37,6 +37,9 @@ pub struct Runtime {
     pub made: Cell<usize>,
     /// How many times its `for` loops have run their bodies.
     pub iterations: Cell<usize>,
+    /// How many milliseconds of busy loop (`block`) the program has asked
+    /// for: a page cannot even take a Cancel while one runs.
+    pub blocked_ms: Cell<u64>,
     /// Who to wake when the interpreter meets a fault (it ends the run).
     pub fault_waker: RefCell<Option<Waker>>,
 }
@@ -53,6 +56,7 @@ impl Runtime {
             lines: Vec::new(),
             made: Cell::new(0),
             iterations: Cell::new(0),
+            blocked_ms: Cell::new(0),
             fault_waker: RefCell::new(None),
         })
     }
@@ -69,6 +73,7 @@ impl Runtime {
             lines,
             made: Cell::new(0),
             iterations: Cell::new(0),
+            blocked_ms: Cell::new(0),
             fault_waker: RefCell::new(None),
         })
     }

@@ -30,7 +30,8 @@ function drop(value) {
   else if (Array.isArray(value)) value.forEach(drop);
 }
 
-const sleep = (ms) => lazy((signal) => Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), aborted(signal)]));
+// (A browser's timer waits at most 2³¹ − 1 ms; a longer delay would fire at once.)
+const sleep = (ms) => lazy((signal) => Promise.race([new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2 ** 31 - 1))), aborted(signal)]));
 const fetchText = (url) =>
   lazy(async (signal) => {
     const response = await fetch(new URL(url, BASE), { signal, cache: "no-store" });
@@ -93,7 +94,7 @@ const bufferUnordered = (k, futures) =>
 // A deadline from the first await on (AbortSignal.timeout): the value, or the error.
 const timeout = (ms, future) =>
   lazy(async () => {
-    const deadline = AbortSignal.timeout(ms);
+    const deadline = AbortSignal.timeout(Math.min(ms, 2 ** 31 - 1));
     try {
       return await Promise.race([future.run(), aborted(deadline)]);
     } catch (error) {

@@ -134,6 +134,18 @@ pub struct Sleep {
     done: bool,
 }
 
+/// The most a browser timer waits: 2³¹ − 1 ms, about 24.8 days. A longer
+/// delay is not refused by `setTimeout` but wraps around, and the timer
+/// fires at once.
+const LONGEST_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// The delay to give `setTimeout` for `deadline` (whole milliseconds of the
+/// page's clock) at `now`: never less than what is left (rounded up), never
+/// more than a timer can wait.
+fn delay_ms(deadline: u64, now: f64) -> f64 {
+    (deadline as f64 - now).max(0.0).ceil().min(LONGEST_TIMER_MS)
+}
+
 impl Sleep {
     /// Fires after `ms` milliseconds. The timer starts now, not at the
     /// first poll (as with gloo's `TimeoutFuture`).
@@ -156,7 +168,7 @@ impl Sleep {
             let bucket = buckets.entry(key).or_insert_with(|| Bucket {
                 handle: set_timeout_with_deadline(
                     timers.on_fire.as_ref().unchecked_ref(),
-                    (deadline as f64 - now).max(0.0).ceil(),
+                    delay_ms(deadline, now),
                     deadline as f64,
                 ),
                 due: deadline,
@@ -170,7 +182,7 @@ impl Sleep {
                 clear_timeout(bucket.handle);
                 bucket.handle = set_timeout_with_deadline(
                     timers.on_fire.as_ref().unchecked_ref(),
-                    (deadline as f64 - now).max(0.0).ceil(),
+                    delay_ms(deadline, now),
                     key as f64,
                 );
                 bucket.due = deadline;

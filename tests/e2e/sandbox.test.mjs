@@ -173,6 +173,25 @@ test("a program rustc would refuse is said with a caret, and run() rejects with 
   await page.close();
 });
 
+test("busy loops are limited per run, not per call; a long printed line wraps inside the widget", async () => {
+  const { page, errors, host } = await sandbox();
+  // Each call is within the limit; together they are over it. The run stops
+  // at the one that would pass it, before running it (the page could not
+  // take a Cancel between them).
+  await host.evaluate((el) => el.setAttribute("program", "block(1).await;\nblock(10000).await;\nprintln!(\"after\");"));
+  const outcome = await host.evaluate((el) => el.run().then(() => "ran", (e) => e.message));
+  assert.match(outcome, /^2:1: the program stopped: block\(10000\) would bring this run's busy loops to 10001 ms, more than the 10000 ms a run may hold the page/);
+  assert.equal(await host.getAttribute("data-state"), "error");
+  assert.doesNotMatch(await host.locator("ol.log").textContent(), /after/);
+  // A line of 2,000 characters with no space stays inside the widget.
+  await host.evaluate((el) => el.setAttribute("program", `println!("{}", "${"y".repeat(2000)}");`));
+  await host.evaluate((el) => el.run());
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(widths[0] <= widths[1], `the page is ${widths[0]} px wide in a ${widths[1]} px window`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a new program cancels the run of the old one", async () => {
   const { page, errors, host } = await sandbox();
   await host.evaluate((el) => el.setAttribute("program", "sleep(5000).await;"));

@@ -124,14 +124,35 @@ impl Interpreter {
             }
             "block" => {
                 let ms = int(&take(0));
-                if ms > prelude::MAX_BLOCK_MS {
-                    let most = prelude::MAX_BLOCK_MS;
+                let most = prelude::MAX_BLOCK_MS;
+                if ms > most {
                     return Err(self.fault(
                         span,
                         format!("block({ms}) would hold the page longer than the {most} ms a run may"),
                     ));
                 }
-                prelude::block(ms).map(|()| Value::Unit).boxed_local()
+                // The limit is the run's, not one call's: busy loops one
+                // after another give the page no turn to take a Cancel. A
+                // loop counts when it runs (at its poll), as it then would.
+                let this = self.clone();
+                async move {
+                    let total = this.runtime.blocked_ms.get().saturating_add(ms);
+                    if total > most {
+                        // The fault ends the run, as a panic would.
+                        let _ = this.fault(
+                            span,
+                            format!(
+                                "block({ms}) would bring this run's busy loops to {total} ms, more than the \
+                                 {most} ms a run may hold the page (between them it could not even take a Cancel)"
+                            ),
+                        );
+                        return future::pending().await;
+                    }
+                    this.runtime.blocked_ms.set(total);
+                    prelude::block(ms).await;
+                    Value::Unit
+                }
+                .boxed_local()
             }
             "click" => imp::click(runtime).map(|()| Value::Unit).boxed_local(),
             "fetch" => {

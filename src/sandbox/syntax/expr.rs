@@ -13,6 +13,10 @@ impl Parser {
     pub(super) fn binary(&mut self, min: u8) -> Result<Expr, Diagnostic> {
         self.deeper()?;
         let mut lhs = self.unary()?;
+        // A chain `a + b + c …` makes a tree one level deeper per operator,
+        // which everything after the parser walks by recursion: it counts
+        // against the same limit as any nesting.
+        let mut chain = 0;
         loop {
             let (op, precedence) = match self.peek() {
                 Tok::Punct("+") => (BinOp::Add, 1),
@@ -32,6 +36,18 @@ impl Parser {
             if precedence < min {
                 break;
             }
+            // (The operator takes a level, its right side up to three more.)
+            if self.depth + 4 > MAX_DEPTH {
+                return Err(Diagnostic::error(
+                    self.span(),
+                    format!(
+                        "this chain of operators nests deeper than {MAX_DEPTH} levels, the most the sandbox reads: \
+                         split it with a `let`"
+                    ),
+                ));
+            }
+            chain += 1;
+            self.depth += 1;
             self.next();
             let rhs = self.binary(precedence + 1)?;
             let span = lhs.span.to(rhs.span);
@@ -44,7 +60,7 @@ impl Parser {
                 span,
             };
         }
-        self.depth -= 1;
+        self.depth -= 1 + chain;
         Ok(lhs)
     }
 

@@ -173,22 +173,34 @@ impl Diagnostic {
         let at = line_col(source, self.span.start);
         let line_text = source.lines().nth(at.line as usize - 1).unwrap_or("");
         let end = line_col(source, self.span.end.max(self.span.start));
-        let width = if end.line == at.line {
-            (end.col.saturating_sub(at.col)).max(1)
-        } else {
-            (line_text.chars().count() as u32 + 1)
-                .saturating_sub(at.col)
-                .max(1)
+        // Columns as the lines show them: a tab is four wide, as rustc
+        // writes it, in the source line and under it alike.
+        let shown = |chars: &mut dyn Iterator<Item = char>| -> usize {
+            chars.map(|c| if c == '\t' { 4 } else { 1 }).sum()
         };
+        let start = at.col as usize - 1;
+        let pad = shown(&mut line_text.chars().take(start));
+        let width = if end.line == at.line {
+            shown(
+                &mut line_text
+                    .chars()
+                    .skip(start)
+                    .take((end.col.saturating_sub(at.col)) as usize),
+            )
+        } else {
+            shown(&mut line_text.chars().skip(start)) + 1
+        }
+        .max(1);
         let gutter = " ".repeat(at.line.to_string().len());
         let mut out = format!(
-            "{}\n{gutter} --> {}:{}\n{gutter} |\n{} | {line_text}\n{gutter} | {}{}",
+            "{}\n{gutter} --> {}:{}\n{gutter} |\n{} | {}\n{gutter} | {}{}",
             self.sentence(source),
             at.line,
             at.col,
             at.line,
-            " ".repeat(at.col as usize - 1),
-            "^".repeat(width as usize)
+            line_text.replace('\t', "    "),
+            " ".repeat(pad),
+            "^".repeat(width)
         );
         if let Some(help) = &self.help {
             out.push_str(&format!("\n{gutter} = help: {help}"));
@@ -374,6 +386,17 @@ mod tests {
     }
 
     #[test]
+    fn a_tab_before_the_place_shows_four_wide_in_both_lines() {
+        let source = "\tslep(1).await;";
+        let e = Diagnostic::error(Span::new(1, 5), "cannot find function `slep` in this scope");
+        let lines: Vec<String> = e.render(source).lines().map(str::to_string).collect();
+        assert_eq!(lines[3], "1 |     slep(1).await;");
+        assert_eq!(lines[4], "  |     ^^^^");
+        let inside = Diagnostic::error(Span::new(0, 5), "x");
+        assert_eq!(inside.render(source).lines().nth(4), Some("  | ^^^^^^^^"));
+    }
+
+    #[test]
     fn too_long_or_too_deep_is_said_before_anything_runs() {
         let long = "1;".repeat(MAX_CHARS / 2 + 1);
         assert!(error(&long).starts_with("1:1: error: the program has 10002 characters"));
@@ -381,6 +404,22 @@ mod tests {
         assert!(error(&deep).contains("nests deeper than 64 levels"));
         let deep = format!("{}{}", "{".repeat(100), "}".repeat(100));
         assert!(error(&deep).contains("nests deeper than 64 levels"));
+        // What the sentence says a reader may write is read.
+        let blocks = format!("{}sleep(1).await;{}", "{".repeat(19), "}".repeat(19));
+        let parens = format!("let n = {}1{};", "(".repeat(30), ")".repeat(30));
+        for fits in [blocks, parens] {
+            assert!(parse(&fits).is_ok(), "{fits}");
+        }
+        // A chain of operators is a tree as deep as it is long (it crashed
+        // the wasm's stack in the checker at 1,600 terms): refused too.
+        let chain = format!("sleep({}).await;", vec!["1"; 1600].join(" + "));
+        assert!(
+            error(&chain).contains("this chain of operators nests deeper than 64 levels"),
+            "{}",
+            error(&chain)
+        );
+        let short = format!("sleep({}).await;", vec!["1"; 50].join(" + "));
+        assert!(parse(&short).is_ok());
     }
 
     #[test]

@@ -92,7 +92,10 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(Diagnostic::error(
                 self.span(),
-                format!("the program nests deeper than {MAX_DEPTH} levels, the most the sandbox reads"),
+                format!(
+                    "the program nests deeper than {MAX_DEPTH} levels of the sandbox's grammar, the most it reads \
+                     (about 19 blocks, or 30 parentheses, inside one another)"
+                ),
             ));
         }
         Ok(())
