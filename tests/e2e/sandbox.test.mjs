@@ -227,29 +227,34 @@ test("an example loads with its question; the answer is graded from the run that
 
 test("a click is polled for once: click() wakes once, and the deadline it beats is polled once", async () => {
   const { page, errors, host } = await sandbox();
-  // The program, then one click on the widget's button while it waits.
-  const clicked = async (program) => {
+  // The program, then one click on the widget's button once the program
+  // has printed `ready` (it prints it in the poll that reaches the wait,
+  // however long the run took to start).
+  const clicked = async (program, ready) => {
     await host.evaluate((el, p) => el.setAttribute("program", p), program);
     await host.locator("button.run").click();
-    await page.waitForTimeout(300);
+    await host.locator("ol.log li", { hasText: ready }).waitFor({ timeout: 20_000 });
     await host.locator("button.lesson-button").click();
     await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle(), { timeout: 20_000 });
     const [run] = (await reportOf(host)).runs;
     return Object.fromEntries(run.tasks.map((t) => [t.label, [t.polls, t.wakes, t.state]]));
   };
   // Its first poll, then the one its click's wake brings.
-  assert.deepEqual((await clicked("click().await;"))["click()"], [2, 1, "done"]);
+  assert.deepEqual((await clicked('println!("waiting 1");\nclick().await;', "waiting 1"))["click()"], [2, 1, "done"]);
   // select polls the click first: the click wins without the deadline being
   // polled again (the book's example asks exactly this).
-  const race = await clicked("let _ = select(click(), sleep(3000)).await;");
+  const race = await clicked('println!("waiting 2");\nlet _ = select(click(), sleep(3000)).await;', "waiting 2");
   assert.deepEqual(race["click()"], [2, 1, "done"]);
   assert.deepEqual(race["sleep(3000)"], [1, 0, "cancelled"]);
   // A click() dropped before the click (the loser of a select) is not
   // woken by it: nothing of the program is polled for that click (the sleep
   // awaited meanwhile is polled twice: first, and when its timer fires).
-  const dropped = await clicked("let _ = select(sleep(50), click()).await;\nsleep(700).await;");
+  const dropped = await clicked(
+    'let _ = select(sleep(50), click()).await;\nprintln!("chosen");\nsleep(2000).await;',
+    "chosen",
+  );
   assert.deepEqual(dropped["click()"], [1, 0, "cancelled"]);
-  assert.deepEqual(dropped["sleep(700)"], [2, 1, "done"]);
+  assert.deepEqual(dropped["sleep(2000)"], [2, 1, "done"]);
   assert.deepEqual(errors, []);
   await page.close();
 });
