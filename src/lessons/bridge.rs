@@ -60,12 +60,8 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     // Rust awaits JavaScript: a Promise resolved by JS's own setTimeout.
     let run = recorder.begin_run("Rust awaits a JS Promise");
     let promise = js_timeout_promise(ms, "resolved by setTimeout in JavaScript");
-    let value = run
-        .trace(
-            "JsFuture::from(promise).await",
-            JsFuture::from(promise).map(js_text),
-        )
-        .await?;
+    let from_js = JsFuture::from(promise).map(js_text);
+    let value = run.trace("JsFuture::from(promise).await", from_js).await?;
     recorder.log(format!("Rust got: {value}"));
     run.finish().await;
 
@@ -81,12 +77,8 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     };
     let promise = js_side.call1(&JsValue::NULL, &ms.into()).map_err(js_to_error)?;
     let promise = js_sys::Promise::resolve(&promise);
-    let value = run
-        .trace(
-            "await sleep(ms) in JavaScript",
-            JsFuture::from(promise).map(js_text),
-        )
-        .await?;
+    let from_rust = JsFuture::from(promise).map(js_text);
+    let value = run.trace("await sleep(ms) in JavaScript", from_rust).await?;
     recorder.log(format!("JavaScript got: {value}"));
     run.finish().await;
     // demo:end

@@ -10,6 +10,7 @@
 //! network or an attribute holds reaches the page as text, never as markup.
 
 pub mod highlight;
+pub mod recording;
 pub mod widget;
 
 use std::borrow::Cow;

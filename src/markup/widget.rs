@@ -3,9 +3,10 @@
 //! tools. The view adopts it ([`super::Part`]); `async-demo-prerender`
 //! writes it into pages.
 
-use std::borrow::Cow;
+use std::ops::Range;
 
 use super::highlight::{self, Lang};
+use super::recording;
 use super::{el, el_class, text, Element, Node, Part};
 use crate::lessons::{Lesson, ParamKind, Params};
 
@@ -290,13 +291,7 @@ fn code_panes(lesson: &Lesson, python: &str) -> Element {
         .part(Part::Code)
         .child(pane_switch(&panes))
         .child(twin)
-        .child(code_pane(
-            "rust",
-            "Rust: the code that runs here",
-            Lang::Rust,
-            &lesson.rust_code(),
-            Part::Rust,
-        ));
+        .child(rust_pane(lesson));
     if lesson.name == "bridge" {
         let pane = el_class("figure", "js")
             .child(el("figcaption").text("JavaScript: the side that awaits Rust"))
@@ -320,26 +315,95 @@ fn code_pane(class: &'static str, caption: &'static str, lang: Lang, code: &str,
         .child(el("pre").attr("tabindex", "0").child(code))
 }
 
+/// The lesson's Rust code, every character of it, with the widget's
+/// recording (`begin_run`, `run.trace(label, …)`, `finish`: see
+/// [`recording`]) marked `rec`, which the stylesheet hides until the reader
+/// ticks "show the recording" in the caption.
+fn rust_pane(lesson: &Lesson) -> Element {
+    let code = lesson.rust_code();
+    let hidden = if lesson.is_program() {
+        Vec::new()
+    } else {
+        recording::ranges(&code)
+    };
+    let caption = el("figcaption").text("Rust: the code that runs here");
+    let caption = if hidden.is_empty() {
+        caption
+    } else {
+        caption.child(
+            el_class("label", "show-recording")
+                .child(el("input").attr("type", "checkbox").attr("name", "recording"))
+                .text("show the recording (run.trace, begin_run, finish)"),
+        )
+    };
+    el_class("figure", "rust").child(caption).child(
+        el("pre").attr("tabindex", "0").child(
+            el("code")
+                .children(lines_marked(Lang::Rust, &code, &hidden))
+                .part(Part::Rust),
+        ),
+    )
+}
+
 /// `code` as lines (a block each, numbered by the stylesheet) of coloured
 /// pieces: text only, never markup.
 pub fn code_lines(lang: Lang, code: &str) -> Vec<Node> {
-    code.lines()
+    lines_marked(lang, code, &[])
+}
+
+/// [`code_lines`], with the byte ranges `hidden` (in order) inside `rec`
+/// spans, and a line that is nothing else (but blanks) marked `rec` too.
+fn lines_marked(lang: Lang, code: &str, hidden: &[Range<usize>]) -> Vec<Node> {
+    let mut next = 0;
+    code.split_inclusive('\n')
         .enumerate()
-        .map(|(i, line)| {
-            let pieces = highlight::line(lang, line).into_iter().map(|(class, piece)| {
-                let piece = Cow::Owned(piece.to_string());
-                match class.css() {
-                    Some(css) => el_class("span", css).text(piece).into(),
-                    None => text(piece),
+        .map(|(i, whole)| {
+            let line = whole.trim_end_matches(['\n', '\r']);
+            let mut at = next;
+            next += whole.len();
+            let mut all_hidden = !line.trim().is_empty();
+            let mut pieces = Vec::new();
+            for (class, piece) in highlight::line(lang, line) {
+                // Split the piece where a hidden range starts or ends.
+                let mut rest = piece;
+                while !rest.is_empty() {
+                    let inside = hidden.iter().find(|r| r.contains(&at));
+                    let len = match inside {
+                        Some(r) => (r.end - at).min(rest.len()),
+                        None => hidden
+                            .iter()
+                            .find(|r| r.start > at)
+                            .map_or(rest.len(), |r| (r.start - at).min(rest.len())),
+                    };
+                    let (part, tail) = rest.split_at(len);
+                    let node: Node = match class.css() {
+                        Some(css) => el_class("span", css).text(part.to_string()).into(),
+                        None => text(part.to_string()),
+                    };
+                    if inside.is_some() {
+                        pieces.push(el_class("span", "rec").child(node).into());
+                    } else {
+                        all_hidden &= part.trim().is_empty();
+                        pieces.push(node);
+                    }
+                    at += len;
+                    rest = tail;
                 }
-            });
+            }
             // Numbered by an attribute, not a CSS counter: Chrome's style
             // cache keeps the last tree that styled a counter alive, a whole
             // removed widget with it.
-            el_class("span", "line")
-                .attr("data-n", (i + 1).to_string())
-                .children(pieces)
-                .into()
+            el_class(
+                "span",
+                if all_hidden && !hidden.is_empty() {
+                    "line rec"
+                } else {
+                    "line"
+                },
+            )
+            .attr("data-n", (i + 1).to_string())
+            .children(pieces)
+            .into()
         })
         .collect()
 }

@@ -148,3 +148,27 @@ test("predict, then run: the answer is checked against the run that follows, wit
   assert.match(await mistakes.locator(".verdict").innerText(), /^You said 800 ms; the run measured \d+(\.\d)? ms: (right|not this time) \(within 20 %\)\.$/);
   await page.close();
 });
+
+test("a lesson's Rust pane hides the widget's recording until the reader ticks 'show the recording', and its lines keep their numbers", async () => {
+  const { page } = await openPage(browser, "/");
+  const pane = page.locator('async-demo[lesson="gather"] figure.rust');
+  await pane.locator("pre").waitFor();
+  const shown = async () =>
+    pane.locator(".line").evaluateAll((lines) =>
+      lines.filter((l) => l.checkVisibility()).map((l) => `${l.dataset.n}: ${l.innerText}`),
+    );
+  const plain = await shown();
+  const text = plain.join("\n");
+  assert.doesNotMatch(text, /run\.trace|begin_run|finish\(\)/, text);
+  assert.ok(plain.some((l) => /^\d+: +let _ = fetch\(url\.clone\(\)\)\.await;/.test(l)), text);
+  assert.ok(plain.some((l) => /^\d+: let downloads = urls\.iter\(\)\.map\(\|url\| fetch\(url\.clone\(\)\)\);/.test(l)), text);
+  await pane.locator(".show-recording input").check();
+  const all = await shown();
+  assert.ok(all.length > plain.length, "the recording's own lines come back");
+  // Every line shown before is shown again, under the same number.
+  for (const line of plain) assert.ok(all.some((l) => l.startsWith(line.split(":")[0] + ":")), line);
+  assert.match(all.join("\n"), /let run = recorder\.begin_run\("sequential"\);/);
+  assert.match(all.join("\n"), /let _ = run\.trace\(url\.clone\(\), fetch\(url\.clone\(\)\)\)\.await;/);
+  const numbers = all.map((l) => Number(l.split(":")[0]));
+  assert.deepEqual(numbers, numbers.map((_, i) => i + 1), "all lines, numbered 1 to n");
+});
