@@ -54,7 +54,11 @@ pub fn ranges(code: &str) -> Vec<Range<usize>> {
         found.push(here..future);
         // The `)`, and a trailing comma and the blanks before it.
         let before = code[..close].trim_end();
-        let from = if before.ends_with(',') { before.len() - 1 } else { close };
+        let from = if before.ends_with(',') {
+            before.len() - 1
+        } else {
+            close
+        };
         found.push(from..close + 1);
         at = future;
     }
@@ -65,12 +69,16 @@ pub fn ranges(code: &str) -> Vec<Range<usize>> {
 /// `let x = run.trace(label, x);`: without its recording, `let x = x;`,
 /// which says nothing.
 fn is_rebinding(body: &str) -> bool {
-    let Some(rest) = body.strip_prefix("let ") else { return false };
+    let Some(rest) = body.strip_prefix("let ") else {
+        return false;
+    };
     let name_len = rest.bytes().take_while(|&b| is_ident(b)).count();
     let (name, rest) = rest.split_at(name_len);
     name_len > 0
         && rest.starts_with(" = run.trace(")
-        && rest.strip_suffix(");").is_some_and(|r| r.ends_with(&format!(", {name}")))
+        && rest
+            .strip_suffix(");")
+            .is_some_and(|r| r.ends_with(&format!(", {name}")))
 }
 
 fn inside(ranges: &[Range<usize>], at: usize) -> bool {
@@ -202,7 +210,10 @@ mod tests {
             let code_only = without_comments_and_strings(&plain);
             let names_run = code_only.match_indices("run").any(|(at, _)| {
                 let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-                !code_only.as_bytes().get(at.wrapping_sub(1)).is_some_and(|&b| ident(b))
+                !code_only
+                    .as_bytes()
+                    .get(at.wrapping_sub(1))
+                    .is_some_and(|&b| ident(b))
                     && !code_only.as_bytes().get(at + 3).is_some_and(|&b| ident(b))
             });
             assert!(

@@ -15,6 +15,9 @@ use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 const HELPERS: &str = include_str!("twin_helpers.js");
 
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// `program` (checked) in JavaScript; `base` is where its relative URLs point.
 pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
     let mut writer = Writer {
@@ -29,18 +32,27 @@ pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
             1,
         ),
         scopes: vec![Vec::new()],
+        blocks: 0,
+        big: false,
     };
     let mut out = String::from(
         "// Your program in JavaScript, written from the Rust beside it: run it in a\n\
          // browser's console, or with Node 20 or later (node program.mjs).\n",
     );
+    if let Some(value) = writer.body(&program.body) {
+        writer.e.line(&format!("{value};"));
+    }
+    if writer.big {
+        out.push_str(
+            "// Not quite the Rust's: a number above 2^53 - 1 (9007199254740991) is\n\
+             // rounded here (a JavaScript number is a double), where the Rust's u64\n\
+             // holds it exactly.\n",
+        );
+    }
     out.push_str(&format!(
         "const BASE = {};\n\nasync function main() {{\n",
         js_str(base)
     ));
-    if let Some(value) = writer.body(&program.body) {
-        writer.e.line(&format!("{value};"));
-    }
     writer.e.comments_before(usize::MAX);
     out.push_str(&writer.e.out);
     out.push_str("}\n");
@@ -57,6 +69,12 @@ struct Writer<'a> {
     e: Emitter<'a>,
     /// Rust names and their JavaScript names, by scope.
     scopes: Vec<Vec<(String, String)>>,
+    /// How many async blocks the text being written is inside: there an
+    /// await is `x.runIn($drop)`, so that dropping the block drops what it
+    /// awaits and stops it there, as dropping a Rust future does.
+    blocks: usize,
+    /// Whether the program has a number JavaScript cannot hold exactly.
+    big: bool,
 }
 
 impl Writer<'_> {
@@ -174,9 +192,12 @@ impl Writer<'_> {
         let mut inner = Writer {
             e: self.e.nested(),
             scopes: self.scopes.clone(),
+            blocks: self.blocks,
+            big: false,
         };
         inner.scopes.push(Vec::new());
         write(&mut inner);
+        self.big |= inner.big;
         self.e.absorb(inner.e)
     }
 
@@ -225,7 +246,10 @@ impl Writer<'_> {
 
     fn expr(&mut self, expr: &Expr) -> String {
         match &expr.kind {
-            ExprKind::Int(n) => n.to_string(),
+            ExprKind::Int(n) => {
+                self.big |= *n > MAX_SAFE_INTEGER;
+                n.to_string()
+            }
             ExprKind::Str(s) => js_str(s),
             ExprKind::Var(name) => self.name_of(name),
             ExprKind::Paren(inner) => format!("({})", self.expr(inner)),
@@ -236,7 +260,8 @@ impl Writer<'_> {
                 let (l, r) = (self.expr(lhs), self.expr(rhs));
                 match op {
                     BinOp::Add => format!("{l} + {r}"),
-                    BinOp::Sub => format!("{l} - {r}"),
+                    // The Rust's numbers are u64: below 0 it stops the program.
+                    BinOp::Sub => format!("sub({l}, {r})"),
                     BinOp::Mul => format!("{l} * {r}"),
                     BinOp::Div => format!("Math.floor({l} / {r})"),
                     BinOp::Rem => format!("{l} % {r}"),
@@ -258,20 +283,26 @@ impl Writer<'_> {
             }
             ExprKind::Await(inner) => {
                 let value = self.expr(inner);
+                let value = self.run(&value);
                 if self.e.awaits_result(inner) {
-                    format!("(await settle({value}.run()))")
+                    format!("(await settle({value}))")
                 } else {
-                    format!("(await {value}.run())")
+                    format!("(await {value})")
                 }
             }
             ExprKind::Try(inner) => format!("check({})", self.expr(inner)),
             ExprKind::Async { block, .. } => {
+                self.blocks += 1;
                 let inner = self.inner(|inner| {
                     if let Some(value) = inner.body(block) {
                         inner.e.line(&format!("return {value};"));
                     }
                 });
-                format!("lazy(async () => {{\n{inner}{}}})", "  ".repeat(self.e.indent))
+                self.blocks -= 1;
+                format!(
+                    "lazy(async ($drop) => {{\n{inner}{}}})",
+                    "  ".repeat(self.e.indent)
+                )
             }
             ExprKind::Closure { params, body, .. } => {
                 self.scopes.push(Vec::new());
@@ -310,10 +341,26 @@ impl Writer<'_> {
         }
     }
 
+    /// `future` started where it is awaited: `.run()`, or inside an async
+    /// block `.runIn($drop)` (see `blocks`).
+    fn run(&self, future: &str) -> String {
+        if self.blocks > 0 {
+            format!("{future}.runIn($drop)")
+        } else {
+            format!("{future}.run()")
+        }
+    }
+
     fn macro_call(&mut self, name: &str, args: &[Expr]) -> String {
         match name {
-            "join" => format!("(await join({}).run())", self.exprs(args).join(", ")),
-            "try_join" => format!("(await tryJoin({}).run())", self.exprs(args).join(", ")),
+            "join" => {
+                let joined = format!("join({})", self.exprs(args).join(", "));
+                format!("(await {})", self.run(&joined))
+            }
+            "try_join" => {
+                let joined = format!("tryJoin({})", self.exprs(args).join(", "));
+                format!("(await {})", self.run(&joined))
+            }
             "vec" => format!("[{}]", self.exprs(args).join(", ")),
             "println" | "format" => {
                 let text = match args.first() {
@@ -347,6 +394,10 @@ impl Writer<'_> {
                 "buffer_unordered" => "bufferUnordered",
                 "spawn_local" => "spawnLocal",
                 "Ok" => return values.into_iter().next().unwrap_or_else(|| "undefined".into()),
+                // A Result in a Result: the inner Err is a value, new Err(e).
+                "timeout" if args.get(1).is_some_and(|f| self.e.awaits_result(f)) => {
+                    return format!("timeout({}, inner({}))", values[0], values[1]);
+                }
                 other => other,
             };
             format!("{}({})", js_name(function), values.join(", "))

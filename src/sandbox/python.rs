@@ -87,7 +87,7 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
          # names, where the Rust's relative URLs point (cargo xtask serve in\n\
          # async-demo's repository runs one).\n\
          import asyncio\n\
-         import sys\nimport time\nfrom urllib.parse import urljoin\n\n\
+         import json\nimport sys\nimport time\nfrom urllib.parse import urljoin\n\n\
          import aiohttp\n\n",
     );
     let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));
@@ -264,6 +264,14 @@ impl Writer<'_> {
                 }
             }
             ExprKind::Array(items) => format!("[{}]", self.exprs(items).join(", ")),
+            ExprKind::Binary {
+                op: BinOp::Sub,
+                lhs,
+                rhs,
+            } => {
+                // The Rust's numbers are u64: below 0 it stops the program.
+                format!("sub({}, {})", self.expr(lhs), self.expr(rhs))
+            }
             ExprKind::Binary { op, lhs, rhs } => {
                 let op = match op {
                     BinOp::Add => "+",
@@ -347,7 +355,19 @@ impl Writer<'_> {
                             kind: ExprKind::Str(template),
                             ..
                         }) => {
-                            let values = self.exprs(&args[1..]);
+                            // `{:?}`: debug(value), which writes it as Rust's Debug does.
+                            let debug = super::template::checked_pieces(template).into_iter().filter_map(
+                                |p| match p {
+                                    super::template::Piece::Hole { debug } => Some(debug),
+                                    super::template::Piece::Text(_) => None,
+                                },
+                            );
+                            let values: Vec<String> = self
+                                .exprs(&args[1..])
+                                .into_iter()
+                                .zip(debug.chain(std::iter::repeat(false)))
+                                .map(|(v, debug)| if debug { format!("debug({v})") } else { v })
+                                .collect();
                             let python_str = super::super::lessons::twin::python_str;
                             if values.is_empty() {
                                 python_str(&super::template::plain_text(template))
@@ -390,6 +410,10 @@ impl Writer<'_> {
                         ),
                     },
                     "Ok" => values.into_iter().next().unwrap_or_else(|| "None".into()),
+                    // A Result in a Result: the inner Err is a value, Err(e).
+                    "timeout" if args.get(1).is_some_and(|f| self.e.awaits_result(f)) => {
+                        format!("timeout({}, inner({}))", values[0], values[1])
+                    }
                     other => format!("{other}({})", values.join(", ")),
                 }
             }

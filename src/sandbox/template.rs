@@ -69,15 +69,15 @@ pub fn checked_pieces(template: &str) -> Vec<Piece> {
     pieces(template).unwrap_or_else(|_| vec![Piece::Text(template.to_string())])
 }
 
-/// The template as Python's `str.format` reads it: braces doubled, `{}`
-/// and `{!r}` (Python's `repr`, for `{:?}`).
+/// The template as Python's `str.format` reads it: braces doubled, and
+/// `{}` for each hole (a `{:?}`'s value is passed through the twin's
+/// `debug()`, which writes it as Rust's Debug does).
 pub fn python_format(template: &str) -> String {
     checked_pieces(template)
         .into_iter()
         .map(|p| match p {
             Piece::Text(text) => text.replace('{', "{{").replace('}', "}}"),
-            Piece::Hole { debug: false } => "{}".into(),
-            Piece::Hole { debug: true } => "{!r}".into(),
+            Piece::Hole { .. } => "{}".into(),
         })
         .collect()
 }
@@ -110,7 +110,7 @@ mod tests {
             ])
         );
         assert_eq!(pieces(""), Ok(vec![]));
-        assert_eq!(python_format("{{:?}} {:?} {}"), "{{:?}} {!r} {}");
+        assert_eq!(python_format("{{:?}} {:?} {}"), "{{:?}} {} {}");
         assert!(pieces("{x}").is_err_and(|e| e.contains("not `{x}`")));
         assert!(pieces("a } b").is_err_and(|e| e.contains("unmatched `}`")));
         assert!(pieces("a {").is_err_and(|e| e.contains("expected `}`")));

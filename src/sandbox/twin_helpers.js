@@ -1,6 +1,7 @@
 
 // What the Rust prelude's names are here. Each makes a Lazy: nothing
 // starts until it is awaited (run), and drop() aborts it.
+const DROPPED = new Error("dropped");
 class Lazy {
   constructor(start) {
     this.start = start;
@@ -8,22 +9,64 @@ class Lazy {
     this.promise = null;
   }
   run() {
-    this.promise ??= this.start(this.controller.signal);
+    if (!this.promise) {
+      this.promise = this.start(this.controller.signal);
+      this.promise.catch(() => {}); // a dropped one's end is nobody's error
+    }
     return this.promise;
   }
+  // Awaited inside an async block: dropping the block drops this too, and
+  // the block stops at this await, as a dropped Rust future does.
+  runIn(signal) {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const stop = () => this.drop();
+    signal.addEventListener("abort", stop, { once: true });
+    return Promise.race([this.run(), aborted(signal)]).finally(() => signal.removeEventListener("abort", stop));
+  }
   drop() {
-    this.controller.abort(new Error("dropped"));
+    this.controller.abort(DROPPED);
   }
 }
 const lazy = (start) => new Lazy(start);
 const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-const settle = (promise) => promise.then((value) => value, (error) => (error instanceof Error ? error : new Error(String(error))));
+const onDrop = (signal, futures) => signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+// An error as a value, as the Rust's Err is (but a drop goes on up).
+const settle = (promise) =>
+  promise.then(
+    (value) => value,
+    (error) => {
+      if (error === DROPPED) throw error;
+      return error instanceof Error ? error : new Error(String(error));
+    },
+  );
+// Ok(Err(e)), a Result inside a Result (a timeout around a download that
+// failed in time): a value, so that only the outer Err counts as an error;
+// a `?` takes the inner Result out, and a second `?` throws it.
+class Err {
+  constructor(error) {
+    this.error = error;
+  }
+  toJSON() {
+    return `Ok(${this.error.name}: ${this.error.message})`;
+  }
+}
+const inner = (future) =>
+  lazy((signal) => {
+    onDrop(signal, [future]);
+    return settle(future.run()).then((found) => (found instanceof Error ? new Err(found) : found));
+  });
 // `{:?}`: the value as JSON, an error as its name and message (JSON alone
 // writes an Error as {}).
 const debug = (value) => JSON.stringify(value, (_, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v));
 function check(value) {
   if (value instanceof Error) throw value; // the Rust's `?`
+  if (value instanceof Err) return value.error; // the inner Result, an error as a value
   return value;
+}
+// a - b for the Rust's u64, which has no number below 0.
+function sub(a, b) {
+  if (b > a) throw new RangeError("attempt to subtract with overflow");
+  return a - b;
 }
 function drop(value) {
   if (value instanceof Lazy) value.drop();
@@ -31,14 +74,34 @@ function drop(value) {
 }
 
 // (A browser's timer waits at most 2³¹ − 1 ms; a longer delay would fire at once.)
-const sleep = (ms) => lazy((signal) => Promise.race([new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2 ** 31 - 1))), aborted(signal)]));
+const sleep = (ms) =>
+  lazy(
+    (signal) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1));
+        signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      }),
+  );
 const fetchText = (url) =>
   lazy(async (signal) => {
     const response = await fetch(new URL(url, BASE), { signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`${response.url} answered HTTP ${response.status} ${response.statusText}`);
     return response.text();
   });
-const click = () => lazy((signal) => Promise.race([new Promise((resolve) => addEventListener("click", resolve, { once: true })), aborted(signal)]));
+// The next click on the page; under Node, the next line on standard input
+// (press Enter), as the Python twin reads it.
+const click = () =>
+  lazy(
+    (signal) =>
+      new Promise((resolve, reject) => {
+        const node = typeof process !== "undefined" && process.stdin;
+        const stop = () => (node ? process.stdin.off("data", done).off("end", done).pause() : removeEventListener("click", done));
+        const done = () => (stop(), resolve());
+        if (node) process.stdin.on("data", done).on("end", done);
+        else addEventListener("click", done);
+        signal.addEventListener("abort", () => (stop(), reject(signal.reason)), { once: true });
+      }),
+  );
 const block = (ms) =>
   lazy(async () => {
     const end = performance.now() + ms;
@@ -49,7 +112,7 @@ const ready = (value) => lazy(async () => value);
 // join!/join_all: every result, an error as its value (Promise.allSettled).
 const join = (...futures) =>
   lazy(async (signal) => {
-    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    onDrop(signal, futures);
     const settled = await Promise.allSettled(futures.map((f) => f.run()));
     return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason));
   });
@@ -57,7 +120,7 @@ const joinAll = (futures) => join(...futures);
 // try_join!/try_join_all: the first error ends it and aborts the others (Promise.all).
 const tryJoin = (...futures) =>
   lazy(async (signal) => {
-    signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+    onDrop(signal, futures);
     try {
       return await Promise.all(futures.map((f) => f.run().then(check)));
     } catch (error) {
@@ -71,18 +134,21 @@ const tryJoinAll = (futures) => tryJoin(...futures);
 // select starts `b` only if `a` is not ready at once, and its loser waits
 // un-polled, while both Promises here run on their own.
 const select = (a, b) =>
-  lazy(async () => {
+  lazy(async (signal) => {
+    onDrop(signal, [a, b]);
     const first = await Promise.race([a.run().then((v) => ["left", v], (e) => ["left", e]), b.run().then((v) => ["right", v], (e) => ["right", e])]);
     return [first[0], first[1], first[0] === "left" ? b : a];
   });
 const selectAll = (futures) =>
-  lazy(async () => {
+  lazy(async (signal) => {
+    onDrop(signal, futures);
     const [index, value] = await Promise.race(futures.map((f, i) => f.run().then((v) => [i, v], (e) => [i, e])));
     return [value, index, futures.filter((_, i) => i !== index)];
   });
 // At most k at once; results in the order they finish.
 const bufferUnordered = (k, futures) =>
-  lazy(async () => {
+  lazy(async (signal) => {
+    onDrop(signal, futures);
     const results = [];
     const queue = [...futures];
     const lane = async () => {
@@ -93,7 +159,8 @@ const bufferUnordered = (k, futures) =>
   });
 // A deadline from the first await on (AbortSignal.timeout): the value, or the error.
 const timeout = (ms, future) =>
-  lazy(async () => {
+  lazy(async (signal) => {
+    onDrop(signal, [future]);
     const deadline = AbortSignal.timeout(Math.min(ms, 2 ** 31 - 1));
     try {
       return await Promise.race([future.run(), aborted(deadline)]);
@@ -103,10 +170,12 @@ const timeout = (ms, future) =>
     }
   });
 const retry = (attempts, make) =>
-  lazy(async () => {
+  lazy(async (signal) => {
     let error = new Error("retry(0, …) made no attempt");
     for (let i = 0; i < attempts; i++) {
-      const found = await settle(make().run());
+      const attempt = make();
+      onDrop(signal, [attempt]);
+      const found = await settle(attempt.run());
       if (!(found instanceof Error)) return found;
       error = found;
     }
@@ -124,4 +193,8 @@ main()
   .then(async () => {
     while (spawned.size) await Promise.all(spawned); // as the page's executor runs spawned tasks to their end
   })
-  .catch((error) => console.error(error));
+  .catch((error) => {
+    // The program ended with an error, as the Rust's does with its sentence.
+    console.error(error);
+    if (typeof process !== "undefined") process.exitCode = 1;
+  });

@@ -11,7 +11,8 @@ async def fetch(url):
     """The body of `url` (relative to the widget's folder, BASE), or an error."""
     async with aiohttp.ClientSession() as session:
         async with session.get(urljoin(BASE, url)) as response:
-            response.raise_for_status()
+            if not 200 <= response.status < 300:
+                raise Failure(f"{response.url} answered HTTP {response.status} {response.reason}")
             return await response.text()
 
 
@@ -56,7 +57,50 @@ def check(value):
     """The Rust's `?`: an error raises, a value passes."""
     if isinstance(value, BaseException):
         raise value
+    if isinstance(value, Err):
+        return value.error  # the inner Result, now an error as a value
     return value
+
+
+class Err:
+    """Ok(Err(e)), a Result inside a Result (a timeout around a download
+    that failed in time): a value, so that only the outer Err counts as an
+    error; a `?` takes the inner Result out, and a second `?` raises it."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+async def inner(coroutine):
+    """Awaits `coroutine`; its error becomes an Err value (see Err)."""
+    found = await settle(coroutine)
+    return Err(found) if isinstance(found, BaseException) else found
+
+
+def sub(a, b):
+    """a - b for the Rust's u64, which has no number below 0."""
+    if b > a:
+        raise OverflowError("attempt to subtract with overflow")
+    return a - b
+
+
+def debug(value):
+    """`{:?}`: the value as Rust's Debug writes it, as far as Python's types
+    tell (a string in double quotes, None as (), an error as Err(…); an Ok
+    is the value itself here, so it is written bare)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "()"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(debug, value)) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(debug, value)) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, Err):
+        return f"Ok({debug(value.error)})"
+    if isinstance(value, BaseException):
+        return f"Err({type(value).__name__}({debug(str(value))}))"
+    return repr(value)
 
 
 async def join_all(coroutines):
