@@ -32,7 +32,7 @@ async def main():
             try:
                 await trace(run, url, fetch(session, url))
             except Exception:
-                pass  # printed by trace; a failure fails its own row only
+                pass  # a failure fails its own download only
         log(f"{run}: finished")
 
         run = "concurrent"

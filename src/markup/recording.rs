@@ -1,29 +1,44 @@
-//! Which parts of a lesson's Rust code are the widget's recording rather
-//! than the lesson's idea: `let run = recorder.begin_run(…);`,
+//! Which parts of a lesson's code are the widget's recording rather than
+//! the lesson's idea. In the Rust: `let run = recorder.begin_run(…);`,
 //! `run.finish().await;`, and the `run.trace(label, ` … `)` around a future.
+//! In the Python twin: `run = "…"`, the `log(f"{run}: …")` lines, the
+//! `trace(run, label, ` … `)` around a coroutine, and `trace`'s definition.
 //!
 //! The pane shows the code that runs, every character of it; these parts
 //! are marked so that the stylesheet can hide them until the reader asks
 //! for them. With them hidden, what is left is the code one would write
 //! without a widget: `run.trace(url.clone(), fetch(url.clone())).await`
-//! reads `fetch(url.clone()).await`. The lines keep their numbers (a hidden
-//! line leaves a gap), so that the stepping panel's "line 7" is the same
-//! line either way.
+//! reads `fetch(url.clone()).await`, and `await trace(run, url, fetch(session,
+//! url))` reads `await fetch(session, url)` (which runs as shown, printing
+//! only the lesson's own lines). The lines keep their numbers (a hidden line
+//! leaves a gap), so that the stepping panel's "line 7" is the same line
+//! either way.
 //!
 //! When the code uses `run` in any other way (the progress lesson's
-//! `run.trace_with_progress`, whose argument is a closure, not a future),
-//! nothing is marked: hiding the rest would leave a name with no
-//! definition, or code that means something else.
+//! `run.trace_with_progress`, whose argument is a closure, not a future; a
+//! twin's helper that takes `run`), nothing is marked: hiding the rest
+//! would leave a name with no definition, or code that means something else.
 
 use std::ops::Range;
+
+use super::Lang;
 
 const BEGIN: &str = "let run = recorder.begin_run(";
 const FINISH: &str = "run.finish().await;";
 const TRACE: &str = "run.trace(";
 
-/// The byte ranges of `code` that are recording, in order; empty when the
-/// code has none, or uses `run` in a way that cannot be hidden.
-pub fn ranges(code: &str) -> Vec<Range<usize>> {
+/// The byte ranges of `code` (in `lang`) that are recording, in order;
+/// empty when the code has none, or uses `run` in a way that cannot be
+/// hidden.
+pub fn ranges(lang: Lang, code: &str) -> Vec<Range<usize>> {
+    match lang {
+        Lang::Rust => rust(code),
+        Lang::Python => python(code),
+        Lang::JavaScript => Vec::new(),
+    }
+}
+
+fn rust(code: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut start = 0;
     for line in code.split_inclusive('\n') {
@@ -45,22 +60,11 @@ pub fn ranges(code: &str) -> Vec<Range<usize>> {
         if !code[here..].starts_with(TRACE) {
             return Vec::new(); // `run` used otherwise: hide nothing
         }
-        let open = here + TRACE.len() - 1;
-        let Some((comma, close)) = first_comma_and_close(code, open) else {
-            return Vec::new();
-        };
-        // Up to the future: the label, its comma and the space after it.
-        let future = comma + 1 + (code[comma + 1..].len() - code[comma + 1..].trim_start().len());
-        found.push(here..future);
-        // The `)`, and a trailing comma and the blanks before it.
-        let before = code[..close].trim_end();
-        let from = if before.ends_with(',') {
-            before.len() - 1
-        } else {
-            close
-        };
-        found.push(from..close + 1);
-        at = future;
+        // Up to the future (the label, its comma, the blanks), and the `)`.
+        match unwrap_call(code, here, here + TRACE.len() - 1, 1, b"\"", &mut found) {
+            Some(future) => at = future,
+            None => return Vec::new(),
+        }
     }
     found.sort_by_key(|r| r.start);
     found
@@ -89,16 +93,16 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// From the `(` at `open`: the first comma at its depth, and its `)`.
-/// Strings (and their escapes) and char literals are skipped.
-fn first_comma_and_close(code: &str, open: usize) -> Option<(usize, usize)> {
+/// From the `(` at `open`: the `n`th comma (from 1) at its depth, and its
+/// `)`. Strings (between any of `quotes`, with their escapes) are skipped.
+fn comma_and_close(code: &str, open: usize, n: usize, quotes: &[u8]) -> Option<(usize, usize)> {
     let bytes = code.as_bytes();
-    let (mut depth, mut comma, mut i) = (0usize, None, open);
+    let (mut depth, mut commas, mut comma, mut i) = (0usize, 0, None, open);
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => {
+            q if quotes.contains(&q) => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
+                while i < bytes.len() && bytes[i] != q {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
@@ -109,7 +113,12 @@ fn first_comma_and_close(code: &str, open: usize) -> Option<(usize, usize)> {
                     return Some((comma?, i));
                 }
             }
-            b',' if depth == 1 && comma.is_none() => comma = Some(i),
+            b',' if depth == 1 => {
+                commas += 1;
+                if commas == n {
+                    comma = Some(i);
+                }
+            }
             _ => {}
         }
         i += 1;
@@ -117,12 +126,133 @@ fn first_comma_and_close(code: &str, open: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// Hides, from the call whose `(` is at `open` and whose `name` starts at
+/// `start`, everything up to its argument after comma `n`, and its `)`
+/// (with a trailing comma and the blanks before it).
+fn unwrap_call(
+    code: &str,
+    start: usize,
+    open: usize,
+    n: usize,
+    quotes: &[u8],
+    found: &mut Vec<Range<usize>>,
+) -> Option<usize> {
+    let (comma, close) = comma_and_close(code, open, n, quotes)?;
+    let rest = &code[comma + 1..];
+    let inner = comma + 1 + (rest.len() - rest.trim_start().len());
+    found.push(start..inner);
+    let before = code[..close].trim_end();
+    let from = if before.ends_with(',') {
+        before.len() - 1
+    } else {
+        close
+    };
+    found.push(from..close + 1);
+    Some(inner)
+}
+
+fn python(code: &str) -> Vec<Range<usize>> {
+    const TRACE: &str = "trace(run, ";
+    let mut found = Vec::new();
+    let (mut start, mut in_trace_def) = (0, false);
+    for line in code.split_inclusive('\n') {
+        let body = line.trim();
+        let at = start + (line.len() - line.trim_start().len());
+        let top_level = !line.starts_with([' ', '\t']) && !body.is_empty();
+        if top_level {
+            in_trace_def = line.starts_with("async def trace(run, label, coro):");
+        }
+        let whole = in_trace_def && !body.is_empty()
+            || body.starts_with("run = \"")
+            || body.starts_with("run = f\"")
+            || body.starts_with("log(f\"{run}: ");
+        if whole {
+            found.push(at..at + body.len());
+        }
+        start += line.len();
+    }
+    let bytes = code.as_bytes();
+    let mut at = 0;
+    while let Some(offset) = code[at..].find(TRACE) {
+        let here = at + offset;
+        at = here + TRACE.len();
+        let preceded = here > 0 && (is_ident(bytes[here - 1]) || bytes[here - 1] == b'.');
+        if preceded || inside(&found, here) {
+            continue;
+        }
+        let open = here + "trace".len();
+        match unwrap_call(code, here, open, 2, b"\"'", &mut found) {
+            Some(inner) => at = inner,
+            None => return Vec::new(),
+        }
+    }
+    found.sort_by_key(|r| r.start);
+    // Any `run` left (a helper given it, an f-string reading it): hide nothing.
+    let plain = without_ranges(code, &found);
+    let calls_trace = found
+        .iter()
+        .any(|r| code[r.clone()].starts_with("async def trace"))
+        && plain.contains("trace(");
+    if names_run_python(&plain) || calls_trace {
+        return Vec::new();
+    }
+    found
+}
+
+/// Whether the Python `code` names `run` outside its comments and plain
+/// plain strings (an f-string's `{run…}` names it).
+fn names_run_python(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let f_string = i > 0 && matches!(bytes[i - 1], b'f' | b'F');
+                let triple = bytes[i..].starts_with(&[q, q, q]);
+                i += if triple { 3 } else { 1 };
+                let text_start = i;
+                while i < bytes.len() {
+                    if triple && bytes[i..].starts_with(&[q, q, q]) {
+                        i += 2;
+                        break;
+                    }
+                    if !triple && bytes[i] == q {
+                        break;
+                    }
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if f_string && code.get(text_start..i).is_some_and(|t| t.contains("{run")) {
+                    return true;
+                }
+            }
+            b'r' if bytes[i..].starts_with(b"run")
+                && (i == 0 || !is_ident(bytes[i - 1]) && bytes[i - 1] != b'.')
+                && !bytes.get(i + 3).is_some_and(|&b| is_ident(b)) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// `code` with the recording left out: what the pane shows until the
 /// reader asks for the recording (a line that was all recording is empty).
-pub fn without(code: &str) -> String {
+pub fn without(lang: Lang, code: &str) -> String {
+    without_ranges(code, &ranges(lang, code))
+}
+
+fn without_ranges(code: &str, ranges: &[Range<usize>]) -> String {
     let mut out = String::with_capacity(code.len());
     let mut at = 0;
-    for r in ranges(code) {
+    for r in ranges {
         out.push_str(&code[at..r.start]);
         at = r.end;
     }
@@ -132,7 +262,7 @@ pub fn without(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{ranges, without};
+    use super::{ranges, without, Lang};
 
     #[test]
     fn the_recording_around_a_future_and_a_run_is_marked() {
@@ -146,7 +276,7 @@ mod tests {
                     let d = run.trace(\n    \"d\",\n    d(1),\n);\n\
                     run.finish().await;\n";
         assert_eq!(
-            without(code),
+            without(Lang::Rust, code),
             "\nfor url in &urls {\n    let _ = fetch(url.clone()).await; // one\n}\n\
              let all = join_all((1..=3).map(|i| wait(ms)));\n\
              let b = async move {\n    x(1, 2).await\n};\n\nlet d = d(1);\n\n"
@@ -156,10 +286,13 @@ mod tests {
     #[test]
     fn run_used_otherwise_hides_nothing() {
         let code = "let run = recorder.begin_run(\"a\");\nrun.trace_with_progress(u, |p| f(p));\nrun.finish().await;\n";
-        assert!(ranges(code).is_empty());
-        assert!(ranges("let rerun.trace = 1;").is_empty());
+        assert!(ranges(Lang::Rust, code).is_empty());
+        assert!(ranges(Lang::Rust, "let rerun.trace = 1;").is_empty());
         // A name that ends in `run` is not `run`.
-        assert_eq!(without("rerun.go(); run.trace(1, 2)"), "rerun.go(); 2");
+        assert_eq!(
+            without(Lang::Rust, "rerun.go(); run.trace(1, 2)"),
+            "rerun.go(); 2"
+        );
     }
 
     fn without_comments_and_strings(code: &str) -> String {
@@ -198,11 +331,11 @@ mod tests {
         let mut hidden = 0;
         for lesson in crate::lessons::ALL {
             let code = lesson.rust_code();
-            let plain = without(&code);
+            let plain = without(Lang::Rust, &code);
             if std::env::var("PRINT_PLAIN").is_ok() {
                 eprintln!("===== {}\n{plain}", lesson.name);
             }
-            if ranges(&code).is_empty() {
+            if ranges(Lang::Rust, &code).is_empty() {
                 continue;
             }
             hidden += 1;
@@ -238,5 +371,70 @@ mod tests {
             assert_eq!(depth, 0, "{}:\n{plain}", lesson.name);
         }
         assert!(hidden >= 13, "only {hidden} lessons hide their recording");
+    }
+
+    #[test]
+    fn a_twins_recording_is_marked_and_what_is_left_runs_as_shown() {
+        let code = "async def main():\n    run = \"a\"\n    log(f\"{run}: started\")\n    \
+                    x = await trace(run, f\"t({i}, ')\", fetch(s, u))\n    \
+                    await asyncio.gather(*(trace(run, u, fetch(s, u)) for u in URLS))\n    \
+                    log(f\"{run}: finished\")\n\n\n\
+                    async def trace(run, label, coro):\n    \"\"\"Awaits.\"\"\"\n    return await coro\n\n\n\
+                    if __name__ == \"__main__\":\n    asyncio.run(main())\n";
+        assert_eq!(
+            without(Lang::Python, code),
+            "async def main():\n    \n    \n    x = await fetch(s, u)\n    \
+             await asyncio.gather(*(fetch(s, u) for u in URLS))\n    \n\n\n\n    \n    \n\n\n\
+             if __name__ == \"__main__\":\n    asyncio.run(main())\n"
+        );
+        // A helper given `run`, or an f-string reading it: nothing hidden.
+        assert!(ranges(Lang::Python, "run = \"a\"\nawait measured(run, x)\n").is_empty());
+        assert!(ranges(Lang::Python, "run = \"a\"\nlog(f\"and {run}\")\n").is_empty());
+        // `run` in a comment or a plain string is not a use.
+        assert!(!ranges(Lang::Python, "run = \"a\"\nlog(\"run\")  # the run\n").is_empty());
+    }
+
+    /// Every twin without its recording still compiles (CPython, where it
+    /// is here) and names neither `run` nor `trace`.
+    #[test]
+    fn every_twin_without_its_recording_is_whole_python() {
+        let mut hidden = 0;
+        let dir = std::env::temp_dir().join(format!("async-demo-plain-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder");
+        for lesson in crate::lessons::ALL
+            .iter()
+            .filter(|l| l.has_twin() && !l.is_program())
+        {
+            let code = lesson.python;
+            if ranges(Lang::Python, code).is_empty() {
+                continue;
+            }
+            hidden += 1;
+            let plain = without(Lang::Python, code);
+            if std::env::var("PRINT_PLAIN").is_ok() {
+                eprintln!("===== {}\n{plain}", lesson.name);
+            }
+            assert!(
+                !plain.contains("trace(") && !plain.contains("{run}"),
+                "{}:\n{plain}",
+                lesson.name
+            );
+            let file = dir.join(format!("{}.py", lesson.name));
+            std::fs::write(&file, &plain).expect("write");
+            if let Ok(out) = std::process::Command::new("python3")
+                .args(["-m", "py_compile"])
+                .arg(&file)
+                .output()
+            {
+                assert!(
+                    out.status.success(),
+                    "{}:\n{plain}\n{}",
+                    lesson.name,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(hidden >= 8, "only {hidden} twins hide their recording");
     }
 }

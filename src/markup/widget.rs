@@ -271,13 +271,20 @@ fn sandbox_panes(program: &str, generated: &Generated) -> Element {
 
 fn code_panes(lesson: &Lesson, python: &str) -> Element {
     let twin = if lesson.has_twin() {
-        code_pane(
-            "python",
-            "Python (asyncio): the same program, runnable",
-            Lang::Python,
-            python,
-            Part::Python,
-        )
+        let hidden = recording::ranges(Lang::Python, python);
+        el_class("figure", "python")
+            .child(with_recording_switch(
+                el("figcaption").text("Python (asyncio): the same program, runnable"),
+                !hidden.is_empty(),
+            ))
+            .child(
+                el("pre").attr("tabindex", "0").child(
+                    el("code")
+                        .children(lines_marked(Lang::Python, python, &hidden))
+                        .part(Part::Python)
+                        .opaque(),
+                ),
+            )
     } else {
         el_class("figure", "python")
             .child(el("figcaption").text("Python"))
@@ -305,37 +312,22 @@ fn code_panes(lesson: &Lesson, python: &str) -> Element {
     code
 }
 
-/// A captioned code pane whose `<code>` is `part` (filled by the view: opaque).
-fn code_pane(class: &'static str, caption: &'static str, lang: Lang, code: &str, part: Part) -> Element {
-    let code = el("code").children(code_lines(lang, code)).part(part);
-    // The Python twin changes with the attributes; the Rust code never does.
-    let code = if part == Part::Python { code.opaque() } else { code };
-    el_class("figure", class)
-        .child(el("figcaption").text(caption))
-        .child(el("pre").attr("tabindex", "0").child(code))
-}
-
 /// The lesson's Rust code, every character of it, with the widget's
 /// recording (`begin_run`, `run.trace(label, …)`, `finish`: see
 /// [`recording`]) marked `rec`, which the stylesheet hides until the reader
-/// ticks "show the recording" in the caption.
+/// ticks "show the recording" in the caption (the Python twin's pane has
+/// its own box).
 fn rust_pane(lesson: &Lesson) -> Element {
     let code = lesson.rust_code();
     let hidden = if lesson.is_program() {
         Vec::new()
     } else {
-        recording::ranges(&code)
+        recording::ranges(Lang::Rust, &code)
     };
-    let caption = el("figcaption").text("Rust: the code that runs here");
-    let caption = if hidden.is_empty() {
-        caption
-    } else {
-        caption.child(
-            el_class("label", "show-recording")
-                .child(el("input").attr("type", "checkbox").attr("name", "recording"))
-                .text("show the recording (run.trace, begin_run, finish)"),
-        )
-    };
+    let caption = with_recording_switch(
+        el("figcaption").text("Rust: the code that runs here"),
+        !hidden.is_empty(),
+    );
     el_class("figure", "rust").child(caption).child(
         el("pre").attr("tabindex", "0").child(
             el("code")
@@ -343,6 +335,24 @@ fn rust_pane(lesson: &Lesson) -> Element {
                 .part(Part::Rust),
         ),
     )
+}
+
+/// `caption`, with the box that shows a pane's recording where it has one.
+fn with_recording_switch(caption: Element, recorded: bool) -> Element {
+    if !recorded {
+        return caption;
+    }
+    caption.child(
+        el_class("label", "show-recording")
+            .child(el("input").attr("type", "checkbox").attr("name", "recording"))
+            .text("show the recording"),
+    )
+}
+
+/// A lesson's Python twin as lines, its recording marked (see
+/// [`recording`]): what the pane is refilled with when the twin changes.
+pub fn twin_lines(twin: &str) -> Vec<Node> {
+    lines_marked(Lang::Python, twin, &recording::ranges(Lang::Python, twin))
 }
 
 /// `code` as lines (a block each, numbered by the stylesheet) of coloured

@@ -171,4 +171,21 @@ test("a lesson's Rust pane hides the widget's recording until the reader ticks '
   assert.match(all.join("\n"), /let _ = run\.trace\(url\.clone\(\), fetch\(url\.clone\(\)\)\)\.await;/);
   const numbers = all.map((l) => Number(l.split(":")[0]));
   assert.deepEqual(numbers, numbers.map((_, i) => i + 1), "all lines, numbered 1 to n");
+
+  // The Python twin's pane has a box of its own: as shown, it is the
+  // program without its trace() and run names, which runs as it stands.
+  const twin = page.locator('async-demo[lesson="gather"] figure.python');
+  const twinText = async () => (await twin.locator("pre").innerText()).replace(/\n+/g, "\n");
+  const clean = await twinText();
+  assert.doesNotMatch(clean, /trace\(|\{run\}|run = /, clean);
+  assert.match(clean, /await fetch\(session, url\)/);
+  assert.match(clean, /\*\(fetch\(session, url\) for url in URLS\)/);
+  // Changing a parameter rewrites the twin: still without its recording.
+  await page.evaluate(() => document.querySelector('async-demo[lesson="gather"]').setAttribute("timeout-ms", "9000"));
+  await twin.locator("pre", { hasText: "TIMEOUT_MS = 9000" }).waitFor();
+  assert.doesNotMatch(await twinText(), /trace\(|\{run\}/);
+  await twin.locator(".show-recording input").check();
+  const traced = await twinText();
+  assert.match(traced, /await trace\(run, url, fetch\(session, url\)\)/);
+  assert.match(traced, /log\(f"\{run\}: started"\)/);
 });

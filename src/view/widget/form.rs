@@ -52,7 +52,7 @@ impl WidgetView {
         } else if let Some(Err(e)) = self
             .python
             .as_ref()
-            .map(|code| fill_code(code, Lang::Python, twin))
+            .map(|code| super::layout::fill_twin(code, twin))
         {
             dom::warn_once("the Python twin could not be shown", &e);
         }

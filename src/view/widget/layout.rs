@@ -332,6 +332,12 @@ pub(super) fn fill_code(target: &Element, lang: markup::Lang, code: &str) -> Res
     replace(target, &markup::widget::code_lines(lang, code))
 }
 
+/// Puts a lesson's Python `twin` into `target`, as [`fill_code`] does, with
+/// its recording marked (see [`markup::recording`]).
+pub(super) fn fill_twin(target: &Element, twin: &str) -> Result<(), JsValue> {
+    replace(target, &markup::widget::twin_lines(twin))
+}
+
 /// Puts `program` under the sandbox's editor, as tall as the editor's text.
 pub(super) fn fill_editor(target: &Element, program: &str) -> Result<(), JsValue> {
     replace(target, &markup::widget::editor_lines(program))
