@@ -21,20 +21,25 @@ async def ticker(ticks):
         ticks.append(time.perf_counter())
 
 
-async def measured(run, label, coro):
+async def measured(coro):
     """Runs one way of waiting while the ticker ticks; prints its longest gap."""
     ticks = [time.perf_counter()]
     tick = asyncio.create_task(ticker(ticks))
     await asyncio.sleep(0)  # let the ticker start
-    log(f"{run}: started")
-    await trace(run, label, coro)
+    await coro
     tick.cancel()
     ticks.append(time.perf_counter())
     gap = max(b - a for a, b in itertools.pairwise(ticks)) * 1000
     log(f"longest gap between ticks: {gap:.0f} ms")
-    log(f"{run}: finished")
 
 
 async def main():
-    await measured("blocking", "time.sleep()", blocking_wait())
-    await measured("async", "await asyncio.sleep()", awaited_wait())
+    run = "blocking"
+    log(f"{run}: started")
+    await measured(trace(run, "time.sleep()", blocking_wait()))
+    log(f"{run}: finished")
+
+    run = "async"
+    log(f"{run}: started")
+    await measured(trace(run, "await asyncio.sleep()", awaited_wait()))
+    log(f"{run}: finished")

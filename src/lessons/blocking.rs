@@ -60,8 +60,8 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     run.finish().await;
 
     let run = recorder.begin_run("async");
-    run.trace("TimeoutFuture::new(ms).await", TimeoutFuture::new(ms))
-        .await;
+    let timer = TimeoutFuture::new(ms);
+    run.trace("TimeoutFuture::new(ms).await", timer).await;
     recorder.log("the timer fired; the thread was free all along");
     run.finish().await;
     // demo:end

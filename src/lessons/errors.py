@@ -18,10 +18,11 @@ async def download(session, url):
         return f"HTTP {resp.status}, {len(body)} bytes"
 
 
-async def with_retries(run, session, url):
+async def with_retries(make):
+    """Awaits make(1), make(2), … until one succeeds, MAX_ATTEMPTS at most."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return await trace(run, f"attempt {attempt}", download(session, url))
+            return await make(attempt)
         except Exception:  # any failure, as in the Rust
             if attempt == MAX_ATTEMPTS:
                 raise  # no wait after the last attempt: nothing is left to wait for
@@ -56,7 +57,8 @@ async def main():
         log(f"{run}: started")
         flaky = f"{FLAKY_URL}?id=twin-{random.randrange(1 << 40):x}&fail={FAILURES}"
         try:
-            log(f"succeeded: {await with_retries(run, session, flaky)}")
+            done = await with_retries(lambda attempt: trace(run, f"attempt {attempt}", download(session, flaky)))
+            log(f"succeeded: {done}")
         except Exception as error:
             log(f"gave up: {error}")
         log(f"{run}: finished")

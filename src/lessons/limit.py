@@ -15,9 +15,9 @@ async def download(session, url):
         return f"HTTP {resp.status}, {len(body)} bytes"
 
 
-async def limited(slots, run, label, coro):
+async def limited(slots, coro):
     async with slots:  # waits while CONCURRENCY others hold a slot
-        return await trace(run, label, coro)
+        return await coro
 
 
 async def main():
@@ -28,7 +28,7 @@ async def main():
         run = f"buffer_unordered({CONCURRENCY})"  # named after the Rust it mirrors
         log(f"{run}: started")
         downloads = [
-            limited(slots, run, f"download {i}", download(session, url))
+            limited(slots, trace(run, f"download {i}", download(session, url)))
             for i, url in enumerate(URLS, start=1)
         ]
         results = await asyncio.gather(*downloads, return_exceptions=True)

@@ -11,16 +11,16 @@ def wave(i):
     return DELAY_MS // 10 * (i % 10 + 1) / 1000
 
 
-async def timers(run, n, count=False):
+async def main():
+    run = "join_all of 10"
+    log(f"{run}: started")
+    await asyncio.gather(*(trace(run, f"timer {i}", asyncio.sleep(wave(i))) for i in range(10)))
+    log(f"{run}: finished")
+
+    run = f"FuturesUnordered of {TASKS}"
     log(f"{run}: started")
     # gather wraps every coroutine in a Task of its own, and the event loop
     # runs only the Tasks whose timer fired: like FuturesUnordered, at any n.
-    done = await asyncio.gather(*(trace(run, f"timer {i}", asyncio.sleep(wave(i))) for i in range(n)))
-    if count:
-        log(f"{len(done)} timers done, on one thread")
+    done = await asyncio.gather(*(trace(run, f"timer {i}", asyncio.sleep(wave(i))) for i in range(TASKS)))
+    log(f"{len(done)} timers done, on one thread")
     log(f"{run}: finished")
-
-
-async def main():
-    await timers("join_all of 10", 10)
-    await timers(f"FuturesUnordered of {TASKS}", TASKS, count=True)

@@ -67,8 +67,8 @@ async def main():
     with ProcessPoolExecutor(max_workers=1) as pool:
         run = "web worker"
         log(f"{run}: started")
-        in_pool = asyncio.get_running_loop().run_in_executor(pool, count_primes, bound)
-        count = trace(run, "count_primes in a worker process", in_pool)
+        loop = asyncio.get_running_loop()
+        count = trace(run, "count_primes in a worker process", loop.run_in_executor(pool, count_primes, bound))
         beat, primes = await asyncio.gather(trace(run, "heartbeat", heartbeat()), count)
         log(f"in a worker process: {primes} primes; {beat}")
         log(f"{run}: finished")

@@ -85,8 +85,7 @@ async fn run(ctx: Ctx) -> Result<(), Error> {
     run.finish().await;
 
     let run = recorder.begin_run("web worker");
-    let count = count_primes_in_worker(&script, bound);
-    let count = run.trace("count_primes in a Web Worker", count);
+    let count = run.trace("in a Web Worker", count_primes_in_worker(&script, bound));
     let (beat, primes) = futures::join!(run.trace("heartbeat", heartbeat()), count);
     recorder.log(format!("worker: {}; {beat}", primes?));
     run.finish().await;

@@ -275,6 +275,7 @@ fn code_panes(lesson: &Lesson, python: &str) -> Element {
         el_class("figure", "python")
             .child(with_recording_switch(
                 el("figcaption").text("Python (asyncio): the same program, runnable"),
+                "show the recording in the Python twin",
                 !hidden.is_empty(),
             ))
             .child(
@@ -326,6 +327,7 @@ fn rust_pane(lesson: &Lesson) -> Element {
     };
     let caption = with_recording_switch(
         el("figcaption").text("Rust: the code that runs here"),
+        "show the recording in the Rust code",
         !hidden.is_empty(),
     );
     el_class("figure", "rust").child(caption).child(
@@ -338,13 +340,19 @@ fn rust_pane(lesson: &Lesson) -> Element {
 }
 
 /// `caption`, with the box that shows a pane's recording where it has one.
-fn with_recording_switch(caption: Element, recorded: bool) -> Element {
+/// (`label` names it for a screen reader: the two panes' boxes differ.)
+fn with_recording_switch(caption: Element, label: &'static str, recorded: bool) -> Element {
     if !recorded {
         return caption;
     }
     caption.child(
         el_class("label", "show-recording")
-            .child(el("input").attr("type", "checkbox").attr("name", "recording"))
+            .child(
+                el("input")
+                    .attr("type", "checkbox")
+                    .attr("name", "recording")
+                    .attr("aria-label", label),
+            )
             .text("show the recording"),
     )
 }

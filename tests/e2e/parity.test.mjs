@@ -64,7 +64,7 @@ const LESSONS = {
   },
   worker: {
     params: { "work-ms": 400 },
-    labels: { "count_primes in a Web Worker": "count_primes in a worker process" },
+    labels: { "in a Web Worker": "count_primes in a worker process" },
     // Counting primes is sized by time on each side (each calibrates its own
     // bound), but a calibration from a 25 ms sample misses by 10-20 %, and
     // the machine's other load moves CPU time more than it moves timers:
