@@ -29,6 +29,8 @@ pub struct Emitter<'a> {
     style: Style,
     names: usize,
     comments_done: usize,
+    /// Where the last line with a comment ends (see [`Emitter::noted_line`]).
+    noted_at: Option<usize>,
 }
 
 impl<'a> Emitter<'a> {
@@ -42,6 +44,7 @@ impl<'a> Emitter<'a> {
             style,
             names: 0,
             comments_done: 0,
+            noted_at: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl<'a> Emitter<'a> {
         Emitter {
             out: String::new(),
             indent: self.indent + 1,
+            noted_at: None,
             ..*self
         }
     }
@@ -70,6 +74,13 @@ impl<'a> Emitter<'a> {
         }
         self.out.push_str(text);
         self.out.push('\n');
+    }
+
+    /// `code` on a line of its own with the writer's `note` as a comment
+    /// (a comment the program has there is added to it).
+    pub fn noted_line(&mut self, code: &str, note: &str) {
+        self.line(&format!("{code}  {} {note}", self.style.comment));
+        self.noted_at = Some(self.out.len());
     }
 
     /// The program's comments written before byte `at`, not yet carried over.
@@ -103,7 +114,13 @@ impl<'a> Emitter<'a> {
             if self.out.ends_with('\n') {
                 self.out.pop();
             }
-            self.out.push_str(&format!("  {} {text}\n", self.style.comment));
+            // A line with a note of the writer's own: the comment goes on in it.
+            if self.noted_at == Some(self.out.len() + 1) {
+                self.out.push_str(&format!("; {text}\n"));
+            } else {
+                self.out.push_str(&format!("  {} {text}\n", self.style.comment));
+            }
+            self.noted_at = Some(self.out.len());
         }
     }
 

@@ -101,7 +101,7 @@ impl Writer<'_> {
                     match pat {
                         Pat::Wild(_) if self.e.ty(init).is_some_and(holds_future) => {
                             self.e
-                                .line(&format!("drop({value}); // `let _ =` drops it at once"));
+                                .noted_line(&format!("drop({value});"), "`let _ =` drops it at once");
                         }
                         Pat::Wild(_) => self.e.line(&format!("{value};")),
                         _ => {

@@ -337,11 +337,11 @@ fn the_javascript_twin_keeps_an_awaited_error_as_a_value_and_debug_prints_it() {
     for (program, said) in [
         (
             "let r = fail(\"no luck\").await;\nprintln!(\"{:?}\", r);\nprintln!(\"after\");",
-            "\"Error: no luck\"\nafter",
+            "Err(Error(\"no luck\"))\nafter",
         ),
         (
             "let r = timeout(10, sleep(1000)).await;\nprintln!(\"{:?}\", r);",
-            "\"TimeoutError: The operation was aborted due to timeout\"",
+            "Err(TimeoutError(\"The operation was aborted due to timeout\"))",
         ),
     ] {
         let generated = super::generate(program, "http://127.0.0.1:8080/");
@@ -456,7 +456,7 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                     let inner = if ext == "py" {
                         r#"Err(Failure("no"))"#
                     } else {
-                        r#""Error: no""#
+                        r#"Err(Error("no"))"#
                     };
                     assert_eq!(lines[0], inner, "{context}");
                     assert_eq!(lines[1], "after", "{context}");
@@ -466,7 +466,7 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                     let expected = if ext == "py" {
                         r#""it's \"q\"" ["a", "b"] ((), 7)"#
                     } else {
-                        r#""it's \"q\"" ["a","b"] [null,7]"#
+                        r#""it's \"q\"" ["a", "b"] [(), 7]"#
                     };
                     assert_eq!(out, expected, "{context}");
                 }
@@ -500,4 +500,26 @@ fn a_number_above_two_to_the_53_is_said_in_the_javascript_twin() {
     assert!(big.javascript.contains("above 2^53 - 1"), "{}", big.javascript);
     let small = super::generate("println!(\"{}\", 9007199254740991);", "http://127.0.0.1:9/");
     assert!(!small.javascript.contains("2^53"), "{}", small.javascript);
+}
+
+/// A comment the program has on a line where the twin writes a note of its
+/// own goes on in that note: one comment per line, not `# a  # b`.
+#[test]
+fn a_programs_comment_beside_a_twins_note_makes_one_comment() {
+    let generated = super::generate(
+        "let _ = sleep(5); // not awaited\nsleep(1).await; // one",
+        "http://127.0.0.1:9/",
+    );
+    for (text, marker) in [(&generated.python, "#"), (&generated.javascript, "//")] {
+        let noted = text
+            .lines()
+            .find(|l| l.contains("drops it at once"))
+            .expect("the note");
+        assert_eq!(noted.matches(marker).count(), 1, "{text}");
+        assert!(noted.ends_with("; not awaited"), "{text}");
+        assert!(
+            text.lines().any(|l| l.ends_with(&format!("  {marker} one"))),
+            "{text}"
+        );
+    }
 }

@@ -46,18 +46,23 @@ class Err {
   constructor(error) {
     this.error = error;
   }
-  toJSON() {
-    return `Ok(${this.error.name}: ${this.error.message})`;
-  }
 }
 const inner = (future) =>
   lazy((signal) => {
     onDrop(signal, [future]);
     return settle(future.run()).then((found) => (found instanceof Error ? new Err(found) : found));
   });
-// `{:?}`: the value as JSON, an error as its name and message (JSON alone
-// writes an Error as {}).
-const debug = (value) => JSON.stringify(value, (_, v) => (v instanceof Error ? `${v.name}: ${v.message}` : v));
+// `{:?}`: the value as Rust's Debug writes it, as far as JavaScript's
+// values tell (a string quoted, undefined as (), an error as Err(…); an Ok
+// is the value itself here, and a tuple an array, so they read [a, b]).
+function debug(value) {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined || value === null) return "()";
+  if (Array.isArray(value)) return `[${value.map(debug).join(", ")}]`;
+  if (value instanceof Err) return `Ok(${debug(value.error)})`;
+  if (value instanceof Error) return `Err(${value.name}(${JSON.stringify(value.message)}))`;
+  return String(value);
+}
 function check(value) {
   if (value instanceof Error) throw value; // the Rust's `?`
   if (value instanceof Err) return value.error; // the inner Result, an error as a value
