@@ -9,6 +9,7 @@
 //! Text and attribute values are escaped as they are written: whatever the
 //! network or an attribute holds reaches the page as text, never as markup.
 
+mod code;
 pub mod highlight;
 pub mod recording;
 pub mod widget;

@@ -11,6 +11,8 @@
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
+pub use super::spelling::js_str;
+use super::spelling::{js_name, template_literal};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 const HELPERS: &str = include_str!("twin_helpers.js");
@@ -58,11 +60,6 @@ pub fn write(program: &Program, checked: &Checked, base: &str) -> String {
     out.push_str("}\n");
     out.push_str(HELPERS);
     out
-}
-
-/// `text` as a JavaScript string literal.
-pub fn js_str(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 struct Writer<'a> {
@@ -402,92 +399,6 @@ impl Writer<'_> {
             };
             format!("{}({})", js_name(function), values.join(", "))
         }
-    }
-}
-
-/// A `format!` template with its values, as a template literal: `{}` the
-/// value as text, `{:?}` as JSON (`debug`, which writes an error's message).
-fn template_literal(template: &str, values: &[String]) -> String {
-    use super::template::Piece;
-    let mut out = String::from("`");
-    let mut values = values.iter();
-    for piece in super::template::checked_pieces(template) {
-        match piece {
-            Piece::Text(text) => {
-                for c in text.chars() {
-                    if matches!(c, '`' | '\\' | '$') {
-                        out.push('\\');
-                    }
-                    out.push(c);
-                }
-            }
-            Piece::Hole { debug } => match (debug, values.next()) {
-                (true, Some(value)) => out.push_str(&format!("${{debug({value})}}")),
-                (false, Some(value)) => out.push_str(&format!("${{{value}}}")),
-                (_, None) => {}
-            },
-        }
-    }
-    out.push('`');
-    out
-}
-
-/// A Rust name as a JavaScript one (a reserved word gets a `_`).
-fn js_name(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        "break",
-        "case",
-        "catch",
-        "class",
-        "const",
-        "continue",
-        "debugger",
-        "default",
-        "delete",
-        "do",
-        "else",
-        "export",
-        "extends",
-        "finally",
-        "function",
-        "if",
-        "import",
-        "in",
-        "instanceof",
-        "new",
-        "return",
-        "super",
-        "switch",
-        "this",
-        "throw",
-        "try",
-        "typeof",
-        "var",
-        "void",
-        "while",
-        "with",
-        "yield",
-        "let",
-        "static",
-        "enum",
-        "await",
-        "implements",
-        "package",
-        "protected",
-        "interface",
-        "private",
-        "public",
-        "null",
-        "true",
-        "false",
-        "undefined",
-        "arguments",
-        "eval",
-    ];
-    if RESERVED.contains(&name) {
-        format!("{name}_")
-    } else {
-        name.to_string()
     }
 }
 

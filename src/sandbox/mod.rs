@@ -224,6 +224,7 @@ pub fn first_error(source: &str) -> Option<String> {
 }
 pub mod javascript;
 pub mod python;
+mod spelling;
 
 #[cfg(test)]
 mod tests;

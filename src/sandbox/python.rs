@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
+use super::spelling::{pattern, py_name};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 /// The helpers, written after `main()`.
@@ -416,36 +417,6 @@ impl Writer<'_> {
                     }
                     other => format!("{other}({})", values.join(", ")),
                 }
-            }
-        }
-    }
-}
-
-/// A Rust name as a Python one: a Python keyword gets a `_` after it.
-fn py_name(name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
-        "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-    ];
-    if KEYWORDS.contains(&name) {
-        format!("{name}_")
-    } else {
-        name.to_string()
-    }
-}
-
-fn pattern(pat: &Pat) -> String {
-    match pat {
-        Pat::Ident { name, .. } => py_name(name),
-        Pat::Wild(_) => "_".into(),
-        Pat::Tuple(items, _) if items.is_empty() => "_".into(),
-        Pat::Tuple(items, _) => {
-            let parts: Vec<String> = items.iter().map(pattern).collect();
-            if parts.len() == 1 {
-                format!("({},)", parts[0])
-            } else {
-                format!("({})", parts.join(", "))
             }
         }
     }
