@@ -530,7 +530,8 @@ const markup = (host) =>
     const live = el.shadowRoot.querySelectorAll("input, option");
     copy.querySelectorAll("input, option").forEach((node, i) => {
       if (node.localName === "option") return node.toggleAttribute("selected", live[i].selected);
-      node.setAttribute("value", live[i].value);
+      // (A checkbox's value is its constant "on": the markup writes none.)
+      if (node.type !== "checkbox") node.setAttribute("value", live[i].value);
       node.toggleAttribute("checked", live[i].checked);
     });
     for (const node of copy.querySelectorAll("[data-prerendered]")) node.removeAttribute("data-prerendered");
