@@ -230,6 +230,7 @@ fn names_run_python(code: &str) -> bool {
 
 /// `code` with the recording left out: what the pane shows until the
 /// reader asks for the recording (a line that was all recording is empty).
+#[cfg(test)]
 pub fn without(lang: Lang, code: &str) -> String {
     without_ranges(code, &ranges(lang, code))
 }

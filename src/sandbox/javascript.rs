@@ -11,8 +11,7 @@
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
-pub use super::spelling::js_str;
-use super::spelling::{js_name, template_literal};
+use super::spelling::{js_name, js_str, template_literal};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 const HELPERS: &str = include_str!("twin_helpers.js");

@@ -7,7 +7,7 @@ use super::syntax::Pat;
 // JavaScript.
 
 /// `text` as a JavaScript string literal.
-pub fn js_str(text: &str) -> String {
+pub(super) fn js_str(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
