@@ -135,6 +135,21 @@ impl<'a> Emitter<'a> {
         self.checked.types.get(&(expr.span.start, expr.span.end))
     }
 
+    /// The Rust type of `expr` as rustc writes it, for a twin's `debug()`
+    /// to write the value as Rust's Debug does, where the twin's own value
+    /// does not tell: an `Ok` (bare in a twin), a tuple (an array or list),
+    /// an error (its Rust variant). None where the value tells by itself.
+    pub fn debug_type(&self, expr: &Expr) -> Option<String> {
+        fn structural(ty: &Ty) -> bool {
+            match ty {
+                Ty::Result(..) | Ty::Tuple(_) | Ty::Error => true,
+                Ty::Array(t) | Ty::Vec(t) | Ty::Ref(t) => structural(t),
+                _ => false,
+            }
+        }
+        self.ty(expr).filter(|ty| structural(ty)).map(Ty::to_string)
+    }
+
     /// Whether awaiting `future` gives a `Result`: in a translation its
     /// error then stays a value until a `?` checks it, as the Rust's `Err`
     /// does, rather than raising where it is awaited.

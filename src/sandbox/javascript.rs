@@ -364,7 +364,10 @@ impl Writer<'_> {
                         kind: ExprKind::Str(template),
                         ..
                     }) => {
-                        let values = self.exprs(&args[1..]);
+                        let types: Vec<Option<String>> =
+                            args[1..].iter().map(|a| self.e.debug_type(a)).collect();
+                        let values: Vec<(String, Option<String>)> =
+                            self.exprs(&args[1..]).into_iter().zip(types).collect();
                         template_literal(template, &values)
                     }
                     _ => "\"\"".into(),

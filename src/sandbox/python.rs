@@ -88,7 +88,7 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
          # names, where the Rust's relative URLs point (cargo xtask serve in\n\
          # async-demo's repository runs one).\n\
          import asyncio\n\
-         import json\nimport sys\nimport time\nfrom urllib.parse import urljoin\n\n\
+         import json\nimport re\nimport sys\nimport time\nfrom urllib.parse import urljoin\n\n\
          import aiohttp\n\n",
     );
     let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));
@@ -363,13 +363,20 @@ impl Writer<'_> {
                                     super::template::Piece::Text(_) => None,
                                 },
                             );
+                            let python_str = super::super::lessons::twin::python_str;
+                            let types: Vec<Option<String>> =
+                                args[1..].iter().map(|a| self.e.debug_type(a)).collect();
                             let values: Vec<String> = self
                                 .exprs(&args[1..])
                                 .into_iter()
+                                .zip(types)
                                 .zip(debug.chain(std::iter::repeat(false)))
-                                .map(|(v, debug)| if debug { format!("debug({v})") } else { v })
+                                .map(|((v, ty), debug)| match (debug, ty) {
+                                    (true, Some(ty)) => format!("debug({v}, {})", python_str(&ty)),
+                                    (true, None) => format!("debug({v})"),
+                                    (false, _) => v,
+                                })
                                 .collect();
-                            let python_str = super::super::lessons::twin::python_str;
                             if values.is_empty() {
                                 python_str(&super::template::plain_text(template))
                             } else {

@@ -12,8 +12,9 @@ pub(super) fn js_str(text: &str) -> String {
 }
 
 /// A `format!` template with its values, as a template literal: `{}` the
-/// value as text, `{:?}` as JSON (`debug`, which writes an error's message).
-pub(super) fn template_literal(template: &str, values: &[String]) -> String {
+/// value as text, `{:?}` through `debug` (given the value's Rust type where
+/// the checker knows one that matters, see `Emitter::debug_type`).
+pub(super) fn template_literal(template: &str, values: &[(String, Option<String>)]) -> String {
     use super::template::Piece;
     let mut out = String::from("`");
     let mut values = values.iter();
@@ -28,8 +29,11 @@ pub(super) fn template_literal(template: &str, values: &[String]) -> String {
                 }
             }
             Piece::Hole { debug } => match (debug, values.next()) {
-                (true, Some(value)) => out.push_str(&format!("${{debug({value})}}")),
-                (false, Some(value)) => out.push_str(&format!("${{{value}}}")),
+                (true, Some((value, Some(ty)))) => {
+                    out.push_str(&format!("${{debug({value}, {})}}", js_str(ty)))
+                }
+                (true, Some((value, None))) => out.push_str(&format!("${{debug({value})}}")),
+                (false, Some((value, _))) => out.push_str(&format!("${{{value}}}")),
                 (_, None) => {}
             },
         }

@@ -30,13 +30,26 @@ class Lazy {
 const lazy = (start) => new Lazy(start);
 const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 const onDrop = (signal, futures) => signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+// An error of the Rust prelude's Error: its message is the Rust's sentence
+// (`{}`), `rust` what the Rust's `{:?}` writes, e.g. Program("why").
+class Failure extends Error {
+  constructor(sentence, rust = `Program(${JSON.stringify(sentence)})`) {
+    super(sentence);
+    this.rust = rust;
+  }
+  toString() {
+    return this.message;
+  }
+}
 // An error as a value, as the Rust's Err is (but a drop goes on up).
 const settle = (promise) =>
   promise.then(
     (value) => value,
     (error) => {
       if (error === DROPPED) throw error;
-      return error instanceof Error ? error : new Error(String(error));
+      if (error instanceof Failure) return error;
+      const message = error instanceof Error ? error.message : String(error);
+      return new Failure(message, `${error?.name ?? "Error"}(${JSON.stringify(message)})`);
     },
   );
 // Ok(Err(e)), a Result inside a Result (a timeout around a download that
@@ -52,16 +65,61 @@ const inner = (future) =>
     onDrop(signal, [future]);
     return settle(future.run()).then((found) => (found instanceof Error ? new Err(found) : found));
   });
-// `{:?}`: the value as Rust's Debug writes it, as far as JavaScript's
-// values tell (a string quoted, undefined as (), an error as Err(…); an Ok
-// is the value itself here, and a tuple an array, so they read [a, b]).
-function debug(value) {
+// `{:?}`: the value as Rust's Debug writes it. `type` is its Rust type, as
+// rustc writes it, where the value alone does not tell: an Ok is the bare
+// value here, a tuple an array, an error an Error.
+function debug(value, type = "_") {
+  return show(value, rustType(type));
+}
+function show(value, [name, args]) {
+  if (name === "Result") {
+    if (value instanceof Error) return `Err(${show(value, ["Error", []])})`;
+    if (value instanceof Err && args[0][0] !== "Result") return `Err(${show(value.error, ["Error", []])})`;
+    return `Ok(${show(value, args[0])})`;
+  }
+  if (name === "()" && args.length) {
+    return `(${args.map((type, i) => show(value[i], type)).join(", ")}${args.length === 1 ? "," : ""})`;
+  }
+  if (name === "Vec" || name === "[]") return `[${value.map((v) => show(v, args[0])).join(", ")}]`;
+  if (name === "&") return show(value, args[0]);
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined || value === null) return "()";
-  if (Array.isArray(value)) return `[${value.map(debug).join(", ")}]`;
-  if (value instanceof Err) return `Ok(${debug(value.error)})`;
-  if (value instanceof Error) return `Err(${value.name}(${JSON.stringify(value.message)}))`;
+  if (Array.isArray(value)) return `[${value.map((v) => show(v, ["_", []])).join(", ")}]`;
+  if (value instanceof Err) return `Ok(Err(${show(value.error, ["Error", []])}))`;
+  if (value instanceof Failure) return value.rust;
+  if (value instanceof Error) return `${value.name}(${JSON.stringify(value.message)})`;
   return String(value);
+}
+// A Rust type as rustc writes it ("Result<(u64, String), Error>") as
+// [name, [its type arguments]]; a tuple is named "()", an array "[]".
+function rustType(text) {
+  const tokens = text.match(/\w+|\S/g) ?? [];
+  let at = 0;
+  const list = (close) => {
+    const items = [];
+    while (at < tokens.length && tokens[at] !== close) {
+      items.push(one());
+      if (tokens[at] === ",") at++;
+    }
+    at++;
+    return items;
+  };
+  const one = () => {
+    const token = tokens[at++];
+    if (token === "&") return ["&", [one()]];
+    if (token === "(") return ["()", list(")")];
+    if (token === "[") {
+      const item = one();
+      at += 3; // "; _ ]"
+      return ["[]", [item]];
+    }
+    if (tokens[at] === "<") {
+      at++;
+      return [token, list(">")];
+    }
+    return [token, []];
+  };
+  return one();
 }
 function check(value) {
   if (value instanceof Error) throw value; // the Rust's `?`
@@ -89,8 +147,28 @@ const sleep = (ms) =>
   );
 const fetchText = (url) =>
   lazy(async (signal) => {
-    const response = await fetch(new URL(url, BASE), { signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`${response.url} answered HTTP ${response.status} ${response.statusText}`);
+    const q = JSON.stringify;
+    let href;
+    try {
+      href = new URL(url, BASE).href;
+    } catch (error) {
+      throw new Failure(`“${url}” is not a URL that can be fetched: ${error.message}.`, `InvalidUrl { url: ${q(url)}, reason: ${q(error.message)} }`);
+    }
+    let response;
+    try {
+      response = await fetch(href, { signal, cache: "no-store" });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const detail = error.cause?.message ?? error.message;
+      throw new Failure(`Could not reach ${href}: ${detail}.`, `Network { url: ${q(href)}, detail: ${q(detail)} }`);
+    }
+    const { status, statusText } = response;
+    if (!response.ok) {
+      throw new Failure(
+        `${href} answered HTTP ${status} ${statusText}: the download failed.`,
+        `Http { url: ${q(href)}, status: ${status}, status_text: ${q(statusText)}, hint: "" }`,
+      );
+    }
     return response.text();
   });
 // The next click on the page; under Node, the next line on standard input
@@ -112,7 +190,7 @@ const block = (ms) =>
     const end = performance.now() + ms;
     while (performance.now() < end); // holds the thread: nothing else runs meanwhile
   });
-const fail = (why) => lazy(async () => { throw new Error(why); });
+const fail = (why) => lazy(async () => { throw new Failure(why); });
 const ready = (value) => lazy(async () => value);
 // join!/join_all: every result, an error as its value (Promise.allSettled).
 const join = (...futures) =>
@@ -170,13 +248,14 @@ const timeout = (ms, future) =>
     try {
       return await Promise.race([future.run(), aborted(deadline)]);
     } catch (error) {
-      if (deadline.aborted) future.drop();
-      return error;
+      if (!deadline.aborted) return error;
+      future.drop();
+      return new Failure(`Timed out after ${ms} ms; the request was cancelled.`, `TimedOut { after_ms: ${ms} }`);
     }
   });
 const retry = (attempts, make) =>
   lazy(async (signal) => {
-    let error = new Error("retry(0, …) made no attempt");
+    let error = new Failure("retry(0, …) made no attempt");
     for (let i = 0; i < attempts; i++) {
       const attempt = make();
       onDrop(signal, [attempt]);

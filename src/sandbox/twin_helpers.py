@@ -9,11 +9,21 @@ async def sleep(ms):
 
 async def fetch(url):
     """The body of `url` (relative to the widget's folder, BASE), or an error."""
-    async with aiohttp.ClientSession() as session:
-        async with session.get(urljoin(BASE, url)) as response:
-            if not 200 <= response.status < 300:
-                raise Failure(f"{response.url} answered HTTP {response.status} {response.reason}")
-            return await response.text()
+    url = urljoin(BASE, url)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                status, reason = response.status, response.reason or ""
+                if not 200 <= status < 300:
+                    raise Failure(
+                        f"{url} answered HTTP {status} {reason}: the download failed.",
+                        f"Http {{ url: {quoted(url)}, status: {status}, status_text: {quoted(reason)}, hint: \"\" }}",
+                    )
+                return await response.text()
+    except aiohttp.ClientError as error:
+        raise Failure(
+            f"Could not reach {url}: {error}.", f"Network {{ url: {quoted(url)}, detail: {quoted(str(error))} }}"
+        ) from error
 
 
 async def click():
@@ -34,7 +44,17 @@ async def block(ms):
 
 
 class Failure(Exception):
-    pass
+    """An error of the Rust prelude's Error: str() is the Rust's sentence
+    (`{}`), .rust what the Rust's `{:?}` writes, e.g. Program("why")."""
+
+    def __init__(self, sentence, rust=None):
+        super().__init__(sentence)
+        self.rust = rust or f"Program({quoted(sentence)})"
+
+
+def quoted(text):
+    """`text` in double quotes, as Rust's Debug writes a string."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 async def fail(why):
@@ -84,23 +104,78 @@ def sub(a, b):
     return a - b
 
 
-def debug(value):
-    """`{:?}`: the value as Rust's Debug writes it, as far as Python's types
-    tell (a string in double quotes, None as (), an error as Err(…); an Ok
-    is the value itself here, so it is written bare)."""
+def debug(value, rust_type="_"):
+    """`{:?}`: the value as Rust's Debug writes it. `rust_type` is its Rust
+    type, as rustc writes it, where the value alone does not tell: an Ok is
+    the bare value here, a tuple may be a list, an error an exception."""
+    return show(value, parse_type(rust_type))
+
+
+def show(value, rust_type):
+    name, args = rust_type
+    if name == "Result":
+        if isinstance(value, BaseException):
+            return f"Err({show(value, ('Error', []))})"
+        if isinstance(value, Err) and args[0][0] != "Result":
+            return f"Err({show(value.error, ('Error', []))})"
+        return f"Ok({show(value, args[0])})"
+    if name == "()" and args:
+        items = ", ".join(show(v, t) for v, t in zip(value, args))
+        return f"({items}{',' if len(args) == 1 else ''})"
+    if name in ("Vec", "[]"):
+        return "[" + ", ".join(show(v, args[0]) for v in value) + "]"
+    if name == "&":
+        return show(value, args[0])
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return quoted(value)
     if value is None:
         return "()"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(debug, value)) + "]"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(map(debug, value)) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(show(v, ("_", [])) for v in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
     if isinstance(value, Err):
-        return f"Ok({debug(value.error)})"
+        return f"Ok(Err({show(value.error, ('Error', []))}))"
+    if isinstance(value, Failure):
+        return value.rust
     if isinstance(value, BaseException):
-        return f"Err({type(value).__name__}({debug(str(value))}))"
+        return f"{type(value).__name__}({quoted(str(value))})"
     return repr(value)
+
+
+def parse_type(text):
+    """A Rust type as rustc writes it ("Result<(u64, String), Error>") as
+    (name, [its type arguments]); a tuple is named "()", an array "[]"."""
+    tokens = re.findall(r"\w+|\S", text)
+    at = 0
+
+    def items(close):
+        nonlocal at
+        found = []
+        while at < len(tokens) and tokens[at] != close:
+            found.append(one())
+            if at < len(tokens) and tokens[at] == ",":
+                at += 1
+        at += 1
+        return found
+
+    def one():
+        nonlocal at
+        token = tokens[at]
+        at += 1
+        if token == "&":
+            return ("&", [one()])
+        if token == "(":
+            return ("()", items(")"))
+        if token == "[":
+            item = one()
+            at += 3  # "; _ ]"
+            return ("[]", [item])
+        if at < len(tokens) and tokens[at] == "<":
+            at += 1
+            return (token, items(">"))
+        return (token, [])
+
+    return one()
 
 
 async def join_all(coroutines):
@@ -165,12 +240,12 @@ async def buffer_unordered(k, coroutines):
 
 
 async def timeout(ms, coroutine):
-    """A deadline from its first await: the result, or a TimeoutError as the value."""
+    """A deadline from its first await: the result, or the TimedOut error as the value."""
     try:
         async with asyncio.timeout(ms / 1000):
             return await coroutine
-    except TimeoutError as error:
-        return error
+    except TimeoutError:
+        return Failure(f"Timed out after {ms} ms; the request was cancelled.", f"TimedOut {{ after_ms: {ms} }}")
 
 
 async def retry(attempts, make):

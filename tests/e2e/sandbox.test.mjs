@@ -6,6 +6,10 @@
 // highlighted lines, and axe.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { BASE, axeViolations, launch, openPage, reportOf } from "./browser.mjs";
 
 let browser;
@@ -294,5 +298,55 @@ test("the sandbox passes the axe audit: idle, with an error shown, and after a r
   await host.locator("button.run").click();
   await page.waitForFunction((el) => el.dataset.state === "done", await host.elementHandle());
   assert.deepEqual(await serious(), []);
+  await page.close();
+});
+
+// What `{:?}` writes, where a twin's own values do not tell: an Ok (bare in
+// a twin), a tuple (an array in JavaScript, maybe a list in Python), the
+// prelude's errors (Program, TimedOut, Http, Network). The widget's Rust
+// prints each line; its twins, run by Node and CPython, print the same.
+test("the twins print what the Rust prints: Ok, tuples and the prelude's errors, as Debug writes them", async () => {
+  const { page, errors, host } = await sandbox();
+  const programs = [
+    [
+      "let r = timeout(500, sleep(1)).await;",
+      'let j = join!(ready(1), ready("a"));',
+      "let t = try_join!(ready(Ok(2)), timeout(500, ready(3)));",
+      "let n = timeout(500, timeout(1, sleep(300))).await;",
+      'println!("{:?} {:?} {:?} {:?} {:?}", r, j, t, n, vec![(1,)]);',
+    ],
+    ['let r = timeout(500, fail("no")).await?;', 'println!("{:?}", r);'],
+    ['let r = fetch("async-demo-api/status/503").await;', 'println!("{:?}", r);'],
+    ['let r = timeout(30, fetch("async-demo-api/delay/3000")).await;', 'let b = fetch("async-demo-api/delay/1").await?;', 'println!("{:?} {}", r, b);'],
+    // The detail is the browser's or the library's own words: only the rest is compared.
+    ['let r = fetch("http://127.0.0.1:9/x").await;', 'println!("{:?}", r);'],
+  ].map((lines) => lines.join("\n"));
+  const python = spawnSync("/usr/bin/python3", ["-c", "import aiohttp"]).status === 0;
+  const dir = mkdtempSync(path.join(tmpdir(), "async-demo-twins-"));
+  const sameUpToDetail = (line) => line.replace(/detail: ".*" \}\)$/, 'detail: … })');
+  try {
+    for (const program of programs) {
+      await host.evaluate((el, p) => el.setAttribute("program", p), program);
+      const outcome = await host.evaluate((el) => el.run().then(() => "ran", (e) => e.message));
+      assert.equal(outcome, "ran", program);
+      const rust = (await host.locator("ol.log li").allTextContents()).map(sameUpToDetail);
+      assert.ok(rust.length > 0, program);
+      const twins = await host.evaluate((el) => el.twins());
+      const runs = [["node", "twin.mjs", twins.javascript]];
+      if (python) runs.push(["/usr/bin/python3", "twin.py", twins.python]);
+      else console.log("# /usr/bin/python3 has no aiohttp here: the Python twins are not run");
+      for (const [interpreter, file, text] of runs) {
+        writeFileSync(path.join(dir, file), text);
+        const run = spawnSync(interpreter, [path.join(dir, file)], { encoding: "utf8", input: "\n", timeout: 30_000 });
+        const printed = run.stdout.trim().split("\n").map(sameUpToDetail);
+        assert.deepEqual(printed, rust, `${program}\n--- ${interpreter}:\n${text}\n--- errors:\n${run.stderr}`);
+        assert.equal(run.status, 0, `${program} in ${interpreter}: ${run.stderr}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // The browser logs the 503 and the refused port itself; nothing else.
+  assert.deepEqual(errors.filter((e) => !e.includes("Failed to load resource")), []);
   await page.close();
 });
