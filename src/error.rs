@@ -202,13 +202,11 @@ pub fn js_to_error(value: JsValue) -> Error {
     Error::Js(js_message(&value))
 }
 
-/// The endpoints of the widget's own API, the ones a misplaced URL most
-/// likely meant (`api/` was their folder's name before `async-demo-api/`).
-const ENDPOINTS: [&str; 6] = ["delay", "drip", "binary", "status", "flaky", "stats"];
-
 /// For a download that answered `status` at `url`: a sentence saying where
 /// the widget's own endpoints are (`api`, the URL of its `async-demo-api/`
-/// folder), when the URL looks meant for them but is elsewhere. A site with
+/// folder), when the URL looks meant for one of them (by its name, under
+/// `async-demo-api/` or `api/`, their folder's name before) but is
+/// elsewhere. A site with
 /// directory URLs (`gather/index.html`) turns a page-relative
 /// `api/delay/300` into `gather/api/delay/300`, a 404 that otherwise says
 /// nothing of why. Empty for any other answer.
@@ -218,9 +216,10 @@ pub fn api_hint(url: &str, status: u16, api: &str) -> String {
     }
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let segments: Vec<&str> = path.split('/').collect();
-    let meant = segments
-        .windows(2)
-        .any(|pair| matches!(pair[0], "async-demo-api" | "api") && ENDPOINTS.contains(&pair[1]));
+    let meant = segments.windows(2).any(|pair| {
+        matches!(pair[0], "async-demo-api" | "api")
+            && endpoints::Endpoint::ALL.iter().any(|e| e.name() == pair[1])
+    });
     if !meant {
         return String::new();
     }
@@ -232,24 +231,10 @@ pub fn api_hint(url: &str, status: u16, api: &str) -> String {
 }
 
 /// The standard reason phrase, for browsers that leave `statusText` empty
-/// (HTTP/2 has none).
+/// (HTTP/2 has none): the one the dev server and the Service Worker send
+/// (the `endpoints` crate's, hyper's).
 fn status_reason(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        408 => "Request Timeout",
-        410 => "Gone",
-        418 => "I'm a teapot",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    }
+    endpoints::reason(status)
 }
 
 #[cfg(test)]

@@ -4,9 +4,12 @@
 //
 // The page's downloads stay real `fetch()` calls: they leave the page, show in
 // DevTools' Network panel ("from ServiceWorker") and are aborted by their
-// AbortController; only the answer is made here instead of by a server. The
-// endpoints, their parameter checks and their 400 sentences are those of the
-// dev server (xtask/src/server/api.rs); keep the two in step. What differs:
+// AbortController; only the answer is made here instead of by a server. What
+// each endpoint answers (which paths and methods name it, its parameter
+// checks, every 400, 404 and 405 sentence, the bytes of its bodies, the
+// reason phrases) is the dev server's own Rust, the `endpoints` crate
+// (endpoints/src/lib.rs), compiled to `pkg/endpoints.wasm` and asked here;
+// this file only sends the answers, over time. What differs:
 // - no network connection is involved, so the browser's limit of six
 //   HTTP/1.1 connections per host does not apply: K requests in flight are K;
 // - `async-demo-api/delay/{ms}` sends its head at once and its body after
@@ -33,12 +36,38 @@
 "use strict";
 
 const API = new URL("async-demo-api/", self.location.href);
-const MAX_DELAY_MS = 30_000;
-const MAX_BYTES = 10_000_000;
-const MAX_ID_CHARS = 64;
 /** The largest piece of a body made at once: whatever a page asks for or
- * leaves unread, a response holds at most this much of it in this worker. */
+ * leaves unread, a response holds at most this much of it in this worker
+ * (the endpoints crate's CHUNK). */
 const CHUNK = 64 * 1024;
+
+/**
+ * The endpoints crate, compiled to wasm (its C ABI: see endpoints/src/sw.rs),
+ * loaded once per start of this worker. Its `flaky` ids live in its memory.
+ */
+let loaded = null;
+function endpoints() {
+  loaded ??= (async () => {
+    const url = new URL("pkg/endpoints.wasm", self.location.href);
+    const response = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}`);
+    const { instance } = await WebAssembly.instantiate(await response.arrayBuffer());
+    return instance.exports;
+  })();
+  // A failed load is tried again at the next request.
+  loaded.catch(() => (loaded = null));
+  return loaded;
+}
+
+/** What the endpoints crate answers `method` `path`?`query`: one object (see `ask` in sw.rs). */
+function ask(wasm, method, path, query) {
+  const bytes = new TextEncoder().encode(`${method}\n${path}\n${query}`);
+  // (Each call may grow the memory, which detaches an older view of it.)
+  const at = wasm.input(bytes.length);
+  new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
+  const length = wasm.ask();
+  return JSON.parse(new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, wasm.output(), length)));
+}
 
 // A new version takes over at once: there is nothing to migrate.
 self.addEventListener("install", () => self.skipWaiting());
@@ -111,36 +140,14 @@ function resetStats() {
 
 // ---- answers ----------------------------------------------------------------
 
-/** A refused parameter: HTTP 400 with a sentence. */
-class BadRequest extends Error {}
-
-// hyper's reason phrases (the http crate's canonical_reason): the lessons'
-// error sentences quote them ("HTTP 500 Internal Server Error").
-const REASONS = {
-  200: "OK", 201: "Created", 202: "Accepted", 203: "Non Authoritative Information", 204: "No Content",
-  205: "Reset Content", 206: "Partial Content", 207: "Multi-Status", 208: "Already Reported", 226: "IM Used",
-  300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
-  305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect",
-  400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
-  405: "Method Not Allowed", 406: "Not Acceptable", 407: "Proxy Authentication Required", 408: "Request Timeout",
-  409: "Conflict", 410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Payload Too Large",
-  414: "URI Too Long", 415: "Unsupported Media Type", 416: "Range Not Satisfiable", 417: "Expectation Failed",
-  418: "I'm a teapot", 421: "Misdirected Request", 422: "Unprocessable Entity", 423: "Locked",
-  424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required",
-  429: "Too Many Requests", 431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
-  500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
-  504: "Gateway Timeout", 505: "HTTP Version Not Supported", 506: "Variant Also Negotiates",
-  507: "Insufficient Storage", 508: "Loop Detected", 510: "Not Extended", 511: "Network Authentication Required",
-};
-
 const TEXT = "text/plain; charset=utf-8";
 
-function respond(status, body, headers = {}, head = false) {
+function respond(status, body, headers = {}, head = false, reason = "OK") {
   // 204, 205 and 304 carry no body (the Response constructor refuses one).
   const empty = head || status === 204 || status === 205 || status === 304;
   return new Response(empty ? null : body, {
     status,
-    statusText: REASONS[status] ?? "<none>",
+    statusText: reason,
     headers: {
       "content-type": TEXT,
       "cache-control": "no-store",
@@ -150,46 +157,8 @@ function respond(status, body, headers = {}, head = false) {
   });
 }
 
-const sentence = (status, text) => respond(status, text);
-
-/** `text` cut to a readable length for quoting in a sentence (64 characters). */
-function quote(text) {
-  const chars = [...text];
-  return chars.length > 64 ? `${chars.slice(0, 64).join("")}…` : text;
-}
-
-/** A whole number in the digits 0–9 alone (`+5`, ` 5`, `5.0` refused; `007` is 7). */
-function digits(text) {
-  return /^[0-9]+$/.test(text) ? Number(text) : null;
-}
-
-function parseNumber(what, text, max, unit) {
-  const n = digits(text);
-  if (n !== null && n <= max) return n;
-  throw new BadRequest(
-    `${what} must be a whole number of ${unit} from 0 to ${max}, in the digits 0–9 alone; got “${quote(text)}”.`,
-  );
-}
-
-/** The query as the dev server reads it: decoded, `+` as a space, the last of repeated names. */
-function queryOf(search) {
-  const query = new Map();
-  for (const [name, value] of new URLSearchParams(search)) query.set(name, value);
-  return query;
-}
-
-function queryNumber(query, name, fallback, max, unit) {
-  return query.has(name) ? parseNumber(`Parameter ${name}`, query.get(name), max, unit) : fallback;
-}
-
-/** One path segment, percent-decoded as axum's `Path` does. */
-function segment(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+/** An answer of one sentence, as the endpoints crate words it. */
+const sentence = ({ status, reason, text }, head) => respond(status, text, {}, head, reason);
 
 /** Resolves after `ms`; `onCancel` is handed the means to cut the wait short (it then rejects). */
 function wait(ms, onCancel = () => {}) {
@@ -253,8 +222,8 @@ function streamed(next, end, signal) {
  * it does cancel a body the page stops reading. So an aborted delay is seen,
  * and counted, the moment the page gives up. (A HEAD gets its head after `ms`.)
  */
-async function delay(ms, signal, end, head) {
-  const text = new TextEncoder().encode(`waited ${ms} ms`);
+async function delay(ms, said, signal, end, head) {
+  const text = new TextEncoder().encode(said);
   const headers = { "content-length": String(text.length) };
   if (head) {
     await wait(ms);
@@ -282,11 +251,7 @@ async function delay(ms, signal, end, head) {
  * a piece only when the page pulls one, so a body the page leaves unread holds
  * one piece here, not the whole step.
  */
-function drip(query, signal, end, head) {
-  const bytes = queryNumber(query, "bytes", 1000, MAX_BYTES, "bytes");
-  const ms = queryNumber(query, "ms", 1000, MAX_DELAY_MS, "milliseconds");
-  const steps = Math.min(Math.max(Math.floor(ms / 50), 1), Math.max(bytes, 1));
-  const interval = Math.floor(ms / steps);
+function drip(wasm, { bytes, steps, interval }, signal, end, head) {
   const headers = { "content-length": String(bytes) };
   if (head) {
     end(true);
@@ -300,7 +265,7 @@ function drip(query, signal, end, head) {
       if (left === 0) {
         if (step === steps) return null;
         await wait(interval, onCancel);
-        left = Math.floor((bytes * (step + 1)) / steps) - Math.floor((bytes * step) / steps);
+        left = wasm.drip_step(bytes, steps, step);
         step += 1;
       }
       const size = Math.min(left, CHUNK);
@@ -313,9 +278,8 @@ function drip(query, signal, end, head) {
   return respond(200, body, headers);
 }
 
-/** `/async-demo-api/binary?bytes=N`: the dev server's N bytes (byte i is bits 7–14 of i × 2654435761), 64 KiB at a time. */
-function binary(query, signal, end, head) {
-  const bytes = queryNumber(query, "bytes", 1024, MAX_BYTES, "bytes");
+/** `/async-demo-api/binary?bytes=N`: the dev server's N bytes, made by the endpoints crate 64 KiB at a time. */
+function binary(wasm, bytes, signal, end, head) {
   const headers = { "content-type": "application/octet-stream", "content-length": String(bytes) };
   if (head) {
     end(true);
@@ -326,10 +290,8 @@ function binary(query, signal, end, head) {
     async () => {
       if (start >= bytes) return null;
       const stop = Math.min(start + CHUNK, bytes);
-      const chunk = new Uint8Array(stop - start);
-      // Only bits 7–14 of the 64-bit product are kept, so the low 15 bits of
-      // each factor suffice and the product stays exact in a double.
-      for (let i = start; i < stop; i++) chunk[i - start] = (((i & 0x7fff) * (2654435761 & 0x7fff)) & 0x7fff) >> 7;
+      const at = wasm.binary_chunk(start, stop - start);
+      const chunk = new Uint8Array(wasm.memory.buffer, at, stop - start).slice();
       start = stop;
       return chunk;
     },
@@ -339,87 +301,30 @@ function binary(query, signal, end, head) {
   return respond(200, body, headers);
 }
 
-/** How many times each `async-demo-api/flaky` id has been asked for. */
-const flakySeen = new Map();
-
-function flaky(query) {
-  const fail = queryNumber(query, "fail", 2, 10, "failures");
-  const id = query.get("id") ?? "";
-  const chars = [...id].length;
-  if (chars === 0 || chars > MAX_ID_CHARS) {
-    throw new BadRequest(`Parameter id must be 1 to ${MAX_ID_CHARS} characters long; got ${chars}: “${quote(id)}”.`);
-  }
-  if (flakySeen.size > 10_000) flakySeen.clear(); // a bound on memory: old ids are forgotten
-  const attempt = (flakySeen.get(id) ?? 0) + 1;
-  flakySeen.set(id, attempt);
-  return attempt <= fail
-    ? sentence(503, `attempt ${attempt} of “${id}” fails on purpose (${fail} will)`)
-    : sentence(200, `attempt ${attempt} of “${id}” succeeded`);
-}
-
-/** The endpoints: path below `async-demo-api/` → [method, handler]. */
-function route(parts) {
-  const [name, param, ...rest] = parts;
-  const one = parts.length === 1;
-  if (name === "delay" && parts.length === 2 && param !== "") return ["GET", "delay"];
-  if (name === "status" && parts.length === 2 && param !== "") return ["GET", "status"];
-  if (one && (name === "drip" || name === "binary" || name === "flaky" || name === "stats")) return ["GET", name];
-  if (name === "stats" && param === "reset" && rest.length === 0) return ["POST", "reset"];
-  return null;
-}
-
 async function answer(request, path, search) {
-  const parts = path.split("/");
-  const found = route(parts);
-  if (!found) return sentence(404, "No such endpoint under /async-demo-api/.");
-  const [method, name] = found;
-  const head = request.method === "HEAD" && method === "GET";
-  if (request.method !== method && !head) {
-    return sentence(
-      405,
-      `This endpoint does not answer ${request.method}: /async-demo-api/stats/reset takes POST, the others GET.`,
-    );
+  let wasm;
+  try {
+    wasm = await endpoints();
+  } catch (error) {
+    const text = `The Service Worker could not load pkg/endpoints.wasm, which answers async-demo-api/: ${error.message}.`;
+    return respond(503, text, {}, false, "Service Unavailable");
   }
-  if (name === "stats") return json(stats, head);
-  if (name === "reset") {
+  const head = request.method === "HEAD";
+  const said = ask(wasm, request.method, path, search.replace(/^\?/, ""));
+  if (said.sentence) {
+    if (said.counted) track()(true);
+    return sentence(said.sentence, head);
+  }
+  if (said.stats) return json(stats, head);
+  if (said.reset) {
     resetStats();
     return json(stats, false);
   }
-
   const end = track();
-  const query = queryOf(search);
   const signal = request.signal;
-  try {
-    let response;
-    switch (name) {
-      case "delay":
-        return delay(parseNumber("The delay", segment(parts[1]), MAX_DELAY_MS, "milliseconds"), signal, end, head);
-      case "status": {
-        const text = segment(parts[1]);
-        const code = digits(text);
-        if (code === null || code < 200 || code > 599) {
-          throw new BadRequest(
-            `The status must be a whole number from 200 to 599, in the digits 0–9 alone; got “${quote(text)}”.`,
-          );
-        }
-        response = respond(code, `HTTP ${code} as requested`, {}, head);
-        break;
-      }
-      case "flaky":
-        response = flaky(query);
-        break;
-      case "drip":
-        return drip(query, signal, end, head);
-      case "binary":
-        return binary(query, signal, end, head);
-    }
-    end(true);
-    return response;
-  } catch (error) {
-    if (!(error instanceof BadRequest)) throw error;
-    end(true);
-    return sentence(400, error.message);
-  }
+  if (said.delay !== undefined) return delay(said.delay, said.text, signal, end, head);
+  if (said.drip) return drip(wasm, said.drip, signal, end, head);
+  return binary(wasm, said.binary, signal, end, head);
 }
 
 function json(value, head) {

@@ -150,6 +150,11 @@ impl<'a> Emitter<'a> {
         self.ty(expr).filter(|ty| structural(ty)).map(Ty::to_string)
     }
 
+    /// [`Self::debug_type`] of each of `exprs`.
+    pub fn debug_types(&self, exprs: &[Expr]) -> Vec<Option<String>> {
+        exprs.iter().map(|e| self.debug_type(e)).collect()
+    }
+
     /// Whether awaiting `future` gives a `Result`: in a translation its
     /// error then stays a value until a `?` checks it, as the Rust's `Err`
     /// does, rather than raising where it is awaited.

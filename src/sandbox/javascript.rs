@@ -349,12 +349,9 @@ impl Writer<'_> {
 
     fn macro_call(&mut self, name: &str, args: &[Expr]) -> String {
         match name {
-            "join" => {
-                let joined = format!("join({})", self.exprs(args).join(", "));
-                format!("(await {})", self.run(&joined))
-            }
-            "try_join" => {
-                let joined = format!("tryJoin({})", self.exprs(args).join(", "));
+            "join" | "try_join" => {
+                let helper = if name == "join" { "join" } else { "tryJoin" };
+                let joined = format!("{helper}({})", self.exprs(args).join(", "));
                 format!("(await {})", self.run(&joined))
             }
             "vec" => format!("[{}]", self.exprs(args).join(", ")),
@@ -364,11 +361,11 @@ impl Writer<'_> {
                         kind: ExprKind::Str(template),
                         ..
                     }) => {
-                        let types: Vec<Option<String>> =
-                            args[1..].iter().map(|a| self.e.debug_type(a)).collect();
-                        let values: Vec<(String, Option<String>)> =
-                            self.exprs(&args[1..]).into_iter().zip(types).collect();
-                        template_literal(template, &values)
+                        let values = self.exprs(&args[1..]).into_iter();
+                        template_literal(
+                            template,
+                            &values.zip(self.e.debug_types(&args[1..])).collect::<Vec<_>>(),
+                        )
                     }
                     _ => "\"\"".into(),
                 };

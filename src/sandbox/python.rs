@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
-use super::spelling::{pattern, py_name};
+use super::spelling::{pattern, py_name, python_format};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 /// The helpers, written after `main()`.
@@ -356,36 +356,12 @@ impl Writer<'_> {
                             kind: ExprKind::Str(template),
                             ..
                         }) => {
-                            // `{:?}`: debug(value), which writes it as Rust's Debug does.
-                            let debug = super::template::checked_pieces(template).into_iter().filter_map(
-                                |p| match p {
-                                    super::template::Piece::Hole { debug } => Some(debug),
-                                    super::template::Piece::Text(_) => None,
-                                },
-                            );
-                            let python_str = super::super::lessons::twin::python_str;
-                            let types: Vec<Option<String>> =
-                                args[1..].iter().map(|a| self.e.debug_type(a)).collect();
-                            let values: Vec<String> = self
+                            let values: Vec<_> = self
                                 .exprs(&args[1..])
                                 .into_iter()
-                                .zip(types)
-                                .zip(debug.chain(std::iter::repeat(false)))
-                                .map(|((v, ty), debug)| match (debug, ty) {
-                                    (true, Some(ty)) => format!("debug({v}, {})", python_str(&ty)),
-                                    (true, None) => format!("debug({v})"),
-                                    (false, _) => v,
-                                })
+                                .zip(self.e.debug_types(&args[1..]))
                                 .collect();
-                            if values.is_empty() {
-                                python_str(&super::template::plain_text(template))
-                            } else {
-                                format!(
-                                    "{}.format({})",
-                                    python_str(&super::template::python_format(template)),
-                                    values.join(", ")
-                                )
-                            }
+                            python_format(template, &values)
                         }
                         _ => "\"\"".into(),
                     };

@@ -42,6 +42,35 @@ pub(super) fn template_literal(template: &str, values: &[(String, Option<String>
     out
 }
 
+/// A `format!` template with its values, as a Python `str.format` call:
+/// `{:?}` through `debug` (given the value's Rust type where the checker
+/// knows one that matters, see `Emitter::debug_type`).
+pub(super) fn python_format(template: &str, values: &[(String, Option<String>)]) -> String {
+    use super::super::lessons::twin::python_str;
+    use super::template::Piece;
+    let debug = super::template::checked_pieces(template)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Hole { debug } => Some(debug),
+            Piece::Text(_) => None,
+        });
+    let values: Vec<String> = values
+        .iter()
+        .zip(debug.chain(std::iter::repeat(false)))
+        .map(|((v, ty), debug)| match (debug, ty) {
+            (true, Some(ty)) => format!("debug({v}, {})", python_str(ty)),
+            (true, None) => format!("debug({v})"),
+            (false, _) => v.clone(),
+        })
+        .collect();
+    if values.is_empty() {
+        python_str(&super::template::plain_text(template))
+    } else {
+        let template = python_str(&super::template::python_format(template));
+        format!("{template}.format({})", values.join(", "))
+    }
+}
+
 /// A Rust name as a JavaScript one (a reserved word gets a `_`).
 pub(super) fn js_name(name: &str) -> String {
     const RESERVED: &[&str] = &[

@@ -41,6 +41,8 @@ let server, origin, browser;
 const served = [];
 /** While set, the static server holds back the wasm until this Promise settles. */
 let wasmHeld = null;
+/** While true, the static server answers 404 for the worker's endpoints.wasm. */
+let endpointsGone = false;
 
 before(async () => {
   const module = path.join(DIST, "async-demo.js");
@@ -53,6 +55,12 @@ before(async () => {
     headers: { "content-security-policy": CSP, "cache-control": "no-cache" },
     seen: (pathname) => served.push(pathname),
     hold: (pathname) => (pathname.endsWith("/pkg/async_demo_bg.wasm") ? wasmHeld : null),
+    handle: (request, response, url) => {
+      if (!endpointsGone || !url.pathname.endsWith("/pkg/endpoints.wasm")) return false;
+      response.writeHead(404, { "content-type": "text/plain" });
+      response.end("Not found.");
+      return true;
+    },
   });
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
@@ -485,6 +493,24 @@ test("the worker answers like the dev server (status, reason phrase, type, lengt
   await context.close();
 });
 
+test("a worker whose endpoints.wasm is missing answers async-demo-api/ with a 503 and a sentence, then answers once it is back", async () => {
+  endpointsGone = true;
+  const { context, page } = await open(MOUNT);
+  try {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const fetchText = (url) => page.evaluate((u) => fetch(u, { cache: "no-store" }).then(async (r) => [r.status, await r.text()]), url);
+    const [status, text] = await fetchText("async-demo-api/delay/5");
+    assert.equal(status, 503);
+    assert.match(text, /^The Service Worker could not load pkg\/endpoints\.wasm, which answers async-demo-api\/: .*HTTP 404/);
+    endpointsGone = false;
+    assert.deepEqual(await fetchText("async-demo-api/delay/5"), [200, "waited 5 ms"], "a failed load is tried again");
+    assert.deepEqual(await fetchText("async-demo-api/nope"), [404, "No such endpoint under /async-demo-api/."]);
+  } finally {
+    endpointsGone = false;
+    await context.close();
+  }
+});
+
 test("the npm package: package.json names the widget's files, its exports and its types; the tarball holds exactly them", () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(DIST, "package.json"), "utf8"));
   assert.equal(pkg.name, "async-demo");
@@ -495,7 +521,7 @@ test("the npm package: package.json names the widget's files, its exports and it
   assert.deepEqual(Object.entries(pkg.exports["./pkg/async_demo.js"]), [["types", "./pkg/async_demo.d.ts"], ["default", "./pkg/async_demo.js"]]);
   const files = [
     "async-demo.js", "async-demo.css", "worker.js", "sw.js", "pkg/async_demo.js", "pkg/async_demo_bg.wasm", "pkg/async_demo.d.ts",
-    "pkg-sandbox/async_demo.js", "pkg-sandbox/async_demo_bg.wasm", "pkg-sandbox/async_demo.d.ts", "prerender.mjs",
+    "pkg/endpoints.wasm", "pkg-sandbox/async_demo.js", "pkg-sandbox/async_demo_bg.wasm", "pkg-sandbox/async_demo.d.ts", "prerender.mjs",
     "csp.mjs",
   ];
   assert.deepEqual(pkg.bin, { "async-demo-prerender": "./prerender.mjs", "async-demo-csp": "./csp.mjs" });

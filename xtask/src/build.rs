@@ -41,6 +41,7 @@ pub fn release() -> Result<PathBuf, String> {
         "building the sandbox's release wasm (the same, with the sandbox, into www/pkg-sandbox)",
         wasm_pack("www/pkg-sandbox", &[]),
     )?;
+    endpoints_wasm()?;
     let root = xtask::root();
     for dir in ["pkg", "pkg-sandbox"] {
         let wasm = root.join(format!("www/{dir}/async_demo_bg.wasm"));
@@ -60,6 +61,33 @@ pub fn release() -> Result<PathBuf, String> {
         );
     }
     Ok(root.join("www/pkg/async_demo_bg.wasm"))
+}
+
+/// Builds `www/pkg/endpoints.wasm`: the `endpoints` crate with its `sw`
+/// feature, what the static build's Service Worker answers the lessons'
+/// `async-demo-api/` URLs with (the dev server's own Rust).
+fn endpoints_wasm() -> Result<(), String> {
+    let args = [
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "async-demo-endpoints",
+        "--features",
+        "sw",
+    ];
+    run::status(
+        "building the Service Worker's endpoints (cargo build -p async-demo-endpoints --features sw)",
+        command("cargo", &args),
+    )?;
+    let root = xtask::root();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let built = target.join("wasm32-unknown-unknown/release/endpoints.wasm");
+    let out = root.join("www/pkg/endpoints.wasm");
+    optimize(&built, &out, &[])?;
+    println!("    pkg/endpoints.wasm: {} bytes", size(&out)?);
+    Ok(())
 }
 
 /// Builds `www/bench/pkg`: the release with the bench page's exports

@@ -5,7 +5,7 @@
 //! dist/
 //!   index.html playground.js style.css favicon.svg      the playground
 //!   async-demo.js async-demo.css worker.js sw.js        the widget
-//!   pkg/async_demo.js pkg/async_demo_bg.wasm pkg/async_demo.d.ts   the lessons
+//!   pkg/async_demo.js pkg/async_demo_bg.wasm pkg/async_demo.d.ts   the lessons (endpoints.wasm: sw.js's answers)
 //!   pkg-sandbox/…  (the same three files)               the lessons and the sandbox
 //!   docs/                                               the docs book
 //!   package.json async-demo-<version>.tgz               the widget as an npm package
@@ -34,6 +34,7 @@ const WIDGET: &[&str] = &[
     "pkg/async_demo.js",
     "pkg/async_demo_bg.wasm",
     "pkg/async_demo.d.ts",
+    "pkg/endpoints.wasm",
     "pkg-sandbox/async_demo.js",
     "pkg-sandbox/async_demo_bg.wasm",
     "pkg-sandbox/async_demo.d.ts",
@@ -158,16 +159,14 @@ fn inline_script_name(code: &str) -> String {
     format!("inline-{hash:016x}.js")
 }
 
-/// mdBook's pages carry inline scripts (the theme, the sidebar, the paths)
-/// and one `style` attribute, which the README's policy (`script-src 'self'`,
-/// `style-src 'self'`) refuses: the book would lose its theme, sidebar and
-/// search, and log errors (mdBook has no option for it: rust-lang/mdBook#2419).
-/// Each inline script moves into a file of its own, loaded by a `<script
-/// src>` in the same place (classic scripts run in order and share their
-/// top-level `const`s, as inline ones do); the clearing `<div>`'s style becomes
-/// a class in `strict-csp.css`; the SVG `data:` images of its stylesheets
-/// (`img-src` falls back to `default-src 'self'`) become files. Returns how
-/// many scripts and images moved.
+/// mdBook's pages carry inline scripts (the theme, the sidebar, the paths) and one `style`
+/// attribute, which the README's policy (`script-src 'self'`, `style-src 'self'`) refuses: the
+/// book would lose its theme, sidebar and search, and log errors (mdBook has no option for it:
+/// rust-lang/mdBook#2419). Each inline script moves into a file of its own, loaded by a
+/// `<script src>` in the same place (classic scripts run in order and share their top-level
+/// `const`s, as inline ones do); the clearing `<div>`'s style becomes a class in
+/// `strict-csp.css`; the SVG `data:` images of its stylesheets (`img-src` falls back to
+/// `default-src 'self'`) become files. Returns how many scripts and images moved.
 fn strict_csp_book(docs: &Path) -> Result<usize, String> {
     const OPEN: &str = "<script>";
     const CLOSE: &str = "</script>";

@@ -16,11 +16,11 @@ const MOST_LINES: usize = 400;
 /// Files over [`MOST_LINES`] when the check came, with their lengths then
 /// (or since, as they were shortened: a ceiling only comes down).
 const LONGER: &[(&str, usize)] = &[
-    ("src/sandbox/python.rs", 449),
+    ("src/sandbox/python.rs", 432),
     ("src/markup/widget.rs", 434),
-    ("src/sandbox/javascript.rs", 425),
+    ("src/sandbox/javascript.rs", 424),
     ("src/widget/mod.rs", 505),
-    ("xtask/src/dist.rs", 474),
+    ("xtask/src/dist.rs", 473),
     ("src/sandbox/twins.rs", 440),
     ("src/trace/task.rs", 419),
 ];
@@ -42,7 +42,7 @@ fn sources() -> Vec<String> {
     }
     let root = xtask::root();
     let mut found = Vec::new();
-    for dir in ["src", "macros/src", "xtask/src"] {
+    for dir in ["src", "endpoints/src", "macros/src", "xtask/src"] {
         walk(&root.join(dir), &root, &mut found);
     }
     found.sort();

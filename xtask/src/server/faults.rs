@@ -1,6 +1,5 @@
 //! A server that misbehaves on purpose (`/async-demo-api/fault/...`).
 
-use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,16 +8,16 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request};
+use axum::extract::{RawQuery, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use endpoints::{number, query_number, CHUNK, MAX_BYTES, MAX_DELAY_MS};
 use tokio::io::AsyncWrite;
 use tokio::net::TcpStream;
 
-use super::api::CHUNK;
+use super::api::query;
 use super::conn::{Activity, Limits};
-use super::reply::{parse_number, query_number, quote, sentence, BadRequest, Segment, TEXT};
-use super::{MAX_BYTES, MAX_DELAY_MS};
+use super::reply::{quote, sentence, Said, Segment, TEXT};
 
 // ---- Faults: a misbehaving server on purpose (`/async-demo-api/fault/...`) ----
 //
@@ -200,6 +199,7 @@ pub(super) async fn fault_truncated(request: Request) -> Response {
 /// 100-byte body: `short` says 10, `conflicting` says both 10 and 100,
 /// `invalid` says "ten"; then the connection is closed.
 pub(super) async fn fault_length(Segment(kind): Segment, request: Request) -> Response {
+    let kind = endpoints::segment(&kind);
     let header = match kind.as_str() {
         "short" => vec!["Content-Length: 10"],
         "conflicting" => vec!["Content-Length: 10", "Content-Length: 100"],
@@ -223,10 +223,9 @@ pub(super) async fn fault_length(Segment(kind): Segment, request: Request) -> Re
 /// every T ms (1–30000, default 100), with no length and no end. It stops
 /// when the client goes, and otherwise after [`Limits::fault_wait`] or
 /// [`MAX_ENDLESS_BYTES`], by cutting the connection (never a clean end).
-pub(super) async fn fault_endless(request: Request) -> Result<Response, BadRequest> {
+pub(super) async fn fault_endless(request: Request) -> Result<Response, Said> {
     let wait = fault_wait(&request);
-    let Query(query) = Query::<HashMap<String, String>>::try_from_uri(request.uri())
-        .map_err(|e| BadRequest(format!("The query cannot be read: {e}.")))?;
+    let query = query(RawQuery(request.uri().query().map(str::to_string)));
     let chunk = query_number(&query, "bytes", 1000, 65_536, "bytes")?.max(1);
     let ms = query_number(&query, "ms", 100, MAX_DELAY_MS, "milliseconds")?.max(1);
     let started = Instant::now();
@@ -250,8 +249,8 @@ pub(super) async fn fault_endless(request: Request) -> Result<Response, BadReque
 /// `GET /async-demo-api/fault/redirect/{n}`: a redirect to `/async-demo-api/fault/redirect/{n+1}`,
 /// for ever as far as a client can tell (browsers give up after 20); past
 /// [`MAX_REDIRECTS`] hops, a 508 with a sentence.
-pub(super) async fn fault_redirect(Segment(n): Segment) -> Result<Response, BadRequest> {
-    let n = parse_number("The hop", &n, 1_000_000, "hops")?;
+pub(super) async fn fault_redirect(Segment(n): Segment) -> Result<Response, Said> {
+    let n = number("The hop", &endpoints::segment(&n), 1_000_000, "hops")?;
     if n >= MAX_REDIRECTS {
         return Ok(sentence(
             StatusCode::LOOP_DETECTED,
@@ -276,10 +275,8 @@ pub(super) const GARBAGE: &[u8] = b"\xff\xfe\x80 \xc0\xaf \xed\xa0\x80 \xf8\x88\
 /// `GET /async-demo-api/fault/garbage?bytes=N`: N bytes (default 1024, ≤ [`MAX_BYTES`])
 /// of [`GARBAGE`] over and over, labelled `text/plain; charset=utf-8`;
 /// streamed like `/async-demo-api/binary`.
-pub(super) async fn fault_garbage(
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, BadRequest> {
-    let bytes = query_number(&query, "bytes", 1024, MAX_BYTES, "bytes")?;
+pub(super) async fn fault_garbage(raw: RawQuery) -> Result<Response, Said> {
+    let bytes = query_number(&query(raw), "bytes", 1024, MAX_BYTES, "bytes")?;
     let chunks = (0..bytes).step_by(CHUNK as usize).map(move |start| {
         let end = (start + CHUNK).min(bytes);
         let chunk: Vec<u8> = (start..end)

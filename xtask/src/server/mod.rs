@@ -53,7 +53,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
@@ -65,6 +65,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use api::{binary, delay, drip, flaky, read_stats, reset, status, Flaky};
 pub use conn::Limits;
 use conn::{is_connection_error, refuse, serve_connection};
+use endpoints::Endpoint;
 use faults::{
     fault_close, fault_endless, fault_garbage, fault_hang, fault_length, fault_redirect, fault_reset,
     fault_stall, fault_truncated,
@@ -72,14 +73,11 @@ use faults::{
 pub use faults::{MAX_ENDLESS_BYTES, MAX_FAULT_WAIT, MAX_REDIRECTS};
 use files::Files;
 use guard::check_host;
-use reply::sentence;
+use reply::Said;
 use stats::track;
 pub use stats::{Stats, StatsSnapshot};
 
-/// The longest delay or drip the server agrees to.
-pub const MAX_DELAY_MS: u64 = 30_000;
-/// The largest body the server agrees to send.
-pub const MAX_BYTES: u64 = 10_000_000;
+pub use endpoints::{MAX_BYTES, MAX_DELAY_MS};
 
 /// The whole app: `/api`, the docs book under `/docs/` (built by
 /// `cargo xtask docs` into `docs/book`), and the static files under `www`.
@@ -88,12 +86,25 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         .parent()
         .map(|root| root.join("docs/book"))
         .unwrap_or_else(|| PathBuf::from("docs/book"));
-    let tracked = Router::new()
-        .route("/delay/{ms}", get(delay))
-        .route("/drip", get(drip))
-        .route("/binary", get(binary))
-        .route("/status/{code}", get(status))
-        .route("/flaky", get(flaky).with_state(Arc::new(Flaky::default())))
+    // The endpoints the Service Worker answers too: their paths (and what
+    // they answer) are the `endpoints` crate's.
+    let mut tracked = Router::new();
+    let mut counters = Router::new();
+    for endpoint in Endpoint::ALL {
+        let path = endpoint.path();
+        match endpoint {
+            Endpoint::Delay => tracked = tracked.route(path, get(delay)),
+            Endpoint::Drip => tracked = tracked.route(path, get(drip)),
+            Endpoint::Binary => tracked = tracked.route(path, get(binary)),
+            Endpoint::Status => tracked = tracked.route(path, get(status)),
+            Endpoint::Flaky => {
+                tracked = tracked.route(path, get(flaky).with_state(Arc::new(Flaky::default())))
+            }
+            Endpoint::Stats => counters = counters.route(path, get(read_stats)),
+            Endpoint::Reset => counters = counters.route(path, post(reset)),
+        }
+    }
+    let tracked = tracked
         .route("/fault/hang", get(fault_hang))
         .route("/fault/stall", get(fault_stall))
         .route("/fault/reset", get(fault_reset))
@@ -105,21 +116,13 @@ pub fn app(www: PathBuf, stats: Arc<Stats>) -> Router {
         .route("/fault/garbage", get(fault_garbage))
         .route_layer(middleware::from_fn_with_state(stats.clone(), track));
     // JSON is compressed; the tracked bodies are not (see the module's doc).
-    let counters = Router::new()
-        .route("/stats", get(read_stats))
-        .route("/stats/reset", post(reset))
-        .layer(CompressionLayer::new());
+    let counters = counters.layer(CompressionLayer::new());
     let api = Router::new()
         .merge(counters)
         .merge(tracked)
-        .fallback(|| async { sentence(StatusCode::NOT_FOUND, "No such endpoint under /async-demo-api/.") })
+        .fallback(|| async { Said(endpoints::not_found()) })
         .method_not_allowed_fallback(|method: Method| async move {
-            sentence(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!(
-                    "This endpoint does not answer {method}: /async-demo-api/stats/reset takes POST, the others GET."
-                ),
-            )
+            Said(endpoints::wrong_method(method.as_str()))
         })
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
