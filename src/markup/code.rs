@@ -138,7 +138,7 @@ pub(super) fn code_panes(lesson: &Lesson, python: &str) -> Element {
             .child(
                 el("pre").attr("tabindex", "0").child(
                     el("code")
-                        .children(lines_marked(Lang::Python, python, &hidden))
+                        .children(lines_marked(Lang::Python, python, &hidden, &[]))
                         .part(Part::Python)
                         .opaque(),
                 ),
@@ -177,11 +177,15 @@ pub(super) fn code_panes(lesson: &Lesson, python: &str) -> Element {
 /// its own box).
 fn rust_pane(lesson: &Lesson) -> Element {
     let code = lesson.rust_code();
-    let hidden = if lesson.is_program() {
-        Vec::new()
+    let (hidden, params) = if lesson.is_program() {
+        (Vec::new(), Vec::new())
     } else {
-        recording::ranges(Lang::Rust, &code)
+        let hidden = recording::ranges(Lang::Rust, &code);
+        let params = recording::unused_params(&code, &hidden);
+        (hidden, params)
     };
+    let mut marked = [hidden.as_slice(), &params].concat();
+    marked.sort_unstable_by_key(|r| r.start);
     let caption = with_recording_switch(
         el("figcaption").text("Rust: the code that runs here"),
         "show the recording in the Rust code",
@@ -190,7 +194,7 @@ fn rust_pane(lesson: &Lesson) -> Element {
     el_class("figure", "rust").child(caption).child(
         el("pre").attr("tabindex", "0").child(
             el("code")
-                .children(lines_marked(Lang::Rust, &code, &hidden))
+                .children(lines_marked(Lang::Rust, &code, &marked, &params))
                 .part(Part::Rust),
         ),
     )
@@ -217,18 +221,21 @@ fn with_recording_switch(caption: Element, label: &'static str, recorded: bool) 
 /// A lesson's Python twin as lines, its recording marked (see
 /// [`recording`]): what the pane is refilled with when the twin changes.
 pub fn twin_lines(twin: &str) -> Vec<Node> {
-    lines_marked(Lang::Python, twin, &recording::ranges(Lang::Python, twin))
+    lines_marked(Lang::Python, twin, &recording::ranges(Lang::Python, twin), &[])
 }
 
 /// `code` as lines (a block each, numbered by the stylesheet) of coloured
 /// pieces: text only, never markup.
 pub fn code_lines(lang: Lang, code: &str) -> Vec<Node> {
-    lines_marked(lang, code, &[])
+    lines_marked(lang, code, &[], &[])
 }
 
 /// [`code_lines`], with the byte ranges `hidden` (in order) inside `rec`
-/// spans, and a line that is nothing else (but blanks) marked `rec` too.
-fn lines_marked(lang: Lang, code: &str, hidden: &[Range<usize>]) -> Vec<Node> {
+/// spans, and a line that is nothing else (but blanks) marked `rec` too;
+/// after each of `params` (among `hidden`: see
+/// [`recording::unused_params`]), a `stand-in` `_`, shown while the
+/// recording is hidden.
+fn lines_marked(lang: Lang, code: &str, hidden: &[Range<usize>], params: &[Range<usize>]) -> Vec<Node> {
     let mut next = 0;
     code.split_inclusive('\n')
         .enumerate()
@@ -255,8 +262,11 @@ fn lines_marked(lang: Lang, code: &str, hidden: &[Range<usize>]) -> Vec<Node> {
                         Some(css) => el_class("span", css).text(part.to_string()).into(),
                         None => text(part.to_string()),
                     };
-                    if inside.is_some() {
+                    if let Some(r) = inside {
                         pieces.push(el_class("span", "rec").child(node).into());
+                        if at + len == r.end && params.contains(r) {
+                            pieces.push(el_class("span", "stand-in").text("_").into());
+                        }
                     } else {
                         all_hidden &= part.trim().is_empty();
                         pieces.push(node);

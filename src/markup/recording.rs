@@ -70,6 +70,43 @@ fn rust(code: &str) -> Vec<Range<usize>> {
     found
 }
 
+/// In the Rust, the closure parameters that only the recording uses, as
+/// `i` in `(1..=3).map(|i| run.trace(format!("task {i}"), wait(ms)))`:
+/// while the recording is hidden the pane shows `_` in their place, the
+/// closure one would write without a widget (`|_| wait(ms)`), which rustc
+/// does not warn about. `hidden` is what [`ranges`] gives for `code`.
+pub fn unused_params(code: &str, hidden: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    for (k, head) in hidden.iter().enumerate() {
+        let before = code[..head.start].trim_end();
+        let (true, Some(end)) = (code[head.clone()].starts_with(TRACE), before.strip_suffix('|')) else {
+            continue;
+        };
+        let Some(open) = end.rfind('|') else { continue };
+        // What stays shown of the closure's body: the traced future, up to
+        // the hidden `)` of `run.trace`.
+        let body = &code[head.end..hidden.get(k + 1).map_or(code.len(), |r| r.start)];
+        let mut at = open + 1;
+        for word in end[open + 1..].split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            let used = word.is_empty() || word.starts_with('_') || word == "mut" || mentions(body, word);
+            if !used {
+                found.push(at..at + word.len());
+            }
+            at += word.len() + 1;
+        }
+    }
+    found
+}
+
+/// Whether `code` names `word` (as a whole identifier).
+fn mentions(code: &str, word: &str) -> bool {
+    let bytes = code.as_bytes();
+    code.match_indices(word).any(|(at, _)| {
+        let end = at + word.len();
+        (at == 0 || !is_ident(bytes[at - 1])) && (end == bytes.len() || !is_ident(bytes[end]))
+    })
+}
+
 fn inside(ranges: &[Range<usize>], at: usize) -> bool {
     ranges.iter().any(|r| r.contains(&at))
 }
@@ -229,10 +266,30 @@ fn names_run_python(code: &str) -> bool {
 }
 
 /// `code` with the recording left out: what the pane shows until the
-/// reader asks for the recording (a line that was all recording is empty).
+/// reader asks for the recording (a line that was all recording is empty;
+/// a closure parameter only the recording used reads `_`).
 #[cfg(test)]
 pub fn without(lang: Lang, code: &str) -> String {
-    without_ranges(code, &ranges(lang, code))
+    let hidden = ranges(lang, code);
+    let params = if lang == Lang::Rust {
+        unused_params(code, &hidden)
+    } else {
+        Vec::new()
+    };
+    let mut out = code.to_string();
+    for r in params.iter().rev() {
+        out.replace_range(r.clone(), "\0");
+    }
+    let mut all: Vec<Range<usize>> = hidden;
+    // The marker `\0` is one byte where the parameter was `r.len()`: the
+    // hidden ranges after it move back.
+    for r in &params {
+        for h in all.iter_mut().filter(|h| h.start >= r.end) {
+            *h = h.start - (r.len() - 1)..h.end - (r.len() - 1);
+        }
+    }
+    all.sort_by_key(|r| r.start);
+    without_ranges(&out, &all).replace('\0', "_")
 }
 
 fn without_ranges(code: &str, ranges: &[Range<usize>]) -> String {
@@ -263,8 +320,30 @@ mod tests {
         assert_eq!(
             without(Lang::Rust, code),
             "\nfor url in &urls {\n    let _ = fetch(url.clone()).await; // one\n}\n\
-             let all = join_all((1..=3).map(|i| wait(ms)));\n\
+             let all = join_all((1..=3).map(|_| wait(ms)));\n\
              let b = async move {\n    x(1, 2).await\n};\nlet d = d(1);\n\n"
+        );
+    }
+
+    #[test]
+    fn a_closure_parameter_only_the_recording_uses_is_shown_as_an_underscore() {
+        let code = "let run = recorder.begin_run(\"a\");\n\
+                    let a = (1..=3).map(|i| run.trace(format!(\"t{i}\"), wait(ms)));\n\
+                    let b = urls.iter().enumerate().map(|(i, url)| run.trace(format!(\"d{i}\"), get(url)));\n\
+                    let c = (1..=3).map(|i| run.trace(format!(\"t{i}\"), wait(i)));\n\
+                    let d = (1..=3).map(|_n| run.trace(\"x\", wait(ms)));\n\
+                    run.finish().await;\n";
+        assert_eq!(
+            without(Lang::Rust, code),
+            "\nlet a = (1..=3).map(|_| wait(ms));\n\
+             let b = urls.iter().enumerate().map(|(_, url)| get(url));\n\
+             let c = (1..=3).map(|i| wait(i));\n\
+             let d = (1..=3).map(|_n| wait(ms));\n\n"
+        );
+        let params = super::unused_params(code, &ranges(Lang::Rust, code));
+        assert_eq!(
+            params.iter().map(|r| &code[r.clone()]).collect::<Vec<_>>(),
+            ["i", "i"]
         );
     }
 

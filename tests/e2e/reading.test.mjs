@@ -172,6 +172,15 @@ test("a lesson's Rust pane hides the widget's recording until the reader ticks '
   const numbers = all.map((l) => Number(l.split(":")[0]));
   assert.deepEqual(numbers, numbers.map((_, i) => i + 1), "all lines, numbered 1 to n");
 
+  // A closure parameter only the recording uses reads `_` while it is
+  // hidden (rustc would warn of an unused `i`), and `i` again with it.
+  const mistakes = page.locator('async-demo[lesson="mistakes"] figure.rust');
+  const mistakesText = () => mistakes.locator("pre").innerText();
+  assert.match(await mistakesText(), /join_all\(\(1\.\.=3\)\.map\(\|_\| wait\(ms\)\)\)\.await;/);
+  assert.doesNotMatch(await mistakesText(), /\|i\|/);
+  await mistakes.locator(".show-recording input").check();
+  assert.match(await mistakesText(), /join_all\(\(1\.\.=3\)\.map\(\|i\| run\.trace\(format!\("task \{i\}"\), wait\(ms\)\)\)\)\.await;/);
+
   // The Python twin's pane has a box of its own: as shown, it is the
   // program without its trace() and run names, which runs as it stands.
   const twin = page.locator('async-demo[lesson="gather"] figure.python');
