@@ -11,7 +11,7 @@
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
-use super::spelling::{js_name, js_str, template_literal};
+use super::spelling::{js_helper, js_name, js_str, template_literal};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 const HELPERS: &str = include_str!("twin_helpers.js");
@@ -380,23 +380,18 @@ impl Writer<'_> {
     }
 
     fn call(&mut self, name: &str, args: &[Expr]) -> String {
-        {
-            let values = self.exprs(args);
-            let function = match name {
-                "fetch" => "fetchText",
-                "join_all" => "joinAll",
-                "try_join_all" => "tryJoinAll",
-                "select_all" => "selectAll",
-                "buffer_unordered" => "bufferUnordered",
-                "spawn_local" => "spawnLocal",
-                "Ok" => return values.into_iter().next().unwrap_or_else(|| "undefined".into()),
-                // A Result in a Result: the inner Err is a value, new Err(e).
-                "timeout" if args.get(1).is_some_and(|f| self.e.awaits_result(f)) => {
-                    return format!("timeout({}, inner({}))", values[0], values[1]);
-                }
-                other => other,
-            };
-            format!("{}({})", js_name(function), values.join(", "))
+        let values = self.exprs(args);
+        match name {
+            "Ok" => values.into_iter().next().unwrap_or_else(|| "undefined".into()),
+            // A Result in a Result: the inner Err is a value, new Err(e).
+            "timeout" if args.get(1).is_some_and(|f| self.e.awaits_result(f)) => {
+                format!("timeout({}, inner({}))", values[0], values[1])
+            }
+            // A closure the program holds (its own name, maybe renamed).
+            _ if self.scopes.iter().flatten().any(|(rust, _)| rust == name) => {
+                format!("{}({})", self.name_of(name), values.join(", "))
+            }
+            _ => format!("{}({})", js_helper(name), values.join(", ")),
         }
     }
 }

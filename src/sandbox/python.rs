@@ -6,15 +6,16 @@
 //! until it is awaited; where the two differ (a Rust future held un-polled
 //! vs a Python task that runs on), a comment says so.
 //!
-//! A value of type `Result` is the value itself for `Ok`, and the exception
-//! for `Err`, as `gather(..., return_exceptions=True)` gives them; `?` is
-//! `check(...)`, which raises it.
+//! A value of type `Result` is the value itself for `Ok`, and the prelude's
+//! exception (`Failure`) for `Err`, as `settle(...)` gives them; `?` is
+//! `check(...)`, which raises it. Anything else raised is a Rust panic: it
+//! ends the program.
 
 use std::fmt::Write as _;
 
 use super::check::{Checked, Ty};
 use super::emit::{holds_future, Emitter, Style};
-use super::spelling::{pattern, py_name, python_format};
+use super::spelling::{pattern, py_callee, py_name, python_format};
 use super::syntax::{BinOp, Block, Expr, ExprKind, Pat, Program, Stmt};
 
 /// The helpers, written after `main()`.
@@ -60,7 +61,6 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
         ),
         traced,
     };
-    let uses = |name: &str| program.source.contains(name);
     // The program first, as the reader wrote it; what it needs (imports,
     // the server, the prelude's names) after it. Python looks those names
     // up when main() runs, so the module runs as shown.
@@ -73,9 +73,6 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
         if value != "None" {
             writer.e.line(&value);
         }
-    }
-    if uses("spawn_local") {
-        writer.e.line("await spawned_tasks()");
     }
     writer.e.comments_before(usize::MAX);
     if writer.e.out.is_empty() {
@@ -98,7 +95,7 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
             .iter()
             .map(|w| super::super::lessons::twin::python_str(&w.label))
             .collect();
-        let main = "\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n";
+        let main = "\n\nif __name__ == \"__main__\":\n    asyncio.run(run_program())\n";
         out.push_str(HELPERS.strip_suffix(main).unwrap_or(HELPERS));
         let _ = write!(out, "\n\n_LABELS = [{}]", labels.join(", "));
         out.push_str(TRACE);
@@ -398,7 +395,7 @@ impl Writer<'_> {
                     "timeout" if args.get(1).is_some_and(|f| self.e.awaits_result(f)) => {
                         format!("timeout({}, inner({}))", values[0], values[1])
                     }
-                    other => format!("{other}({})", values.join(", ")),
+                    other => format!("{}({})", py_callee(other), values.join(", ")),
                 }
             }
         }

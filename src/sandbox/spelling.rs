@@ -71,59 +71,49 @@ pub(super) fn python_format(template: &str, values: &[(String, Option<String>)])
     }
 }
 
-/// A Rust name as a JavaScript one (a reserved word gets a `_`).
+/// The JavaScript helper a prelude function of the Rust is.
+pub(super) fn js_helper(name: &str) -> &str {
+    match name {
+        "fetch" => "fetchText",
+        "join_all" => "joinAll",
+        "try_join_all" => "tryJoinAll",
+        "select_all" => "selectAll",
+        "buffer_unordered" => "bufferUnordered",
+        "spawn_local" => "spawnLocal",
+        other => other,
+    }
+}
+
+/// A Rust name as a JavaScript one: a reserved word, or a name the
+/// twin's own code calls (a helper, a global), gets a `_`.
 pub(super) fn js_name(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        "break",
-        "case",
-        "catch",
-        "class",
-        "const",
-        "continue",
-        "debugger",
-        "default",
-        "delete",
-        "do",
-        "else",
-        "export",
-        "extends",
-        "finally",
-        "function",
-        "if",
-        "import",
-        "in",
-        "instanceof",
-        "new",
-        "return",
-        "super",
-        "switch",
-        "this",
-        "throw",
-        "try",
-        "typeof",
-        "var",
-        "void",
-        "while",
-        "with",
-        "yield",
-        "let",
-        "static",
-        "enum",
-        "await",
-        "implements",
-        "package",
-        "protected",
-        "interface",
-        "private",
-        "public",
-        "null",
-        "true",
-        "false",
-        "undefined",
-        "arguments",
-        "eval",
-    ];
-    if RESERVED.contains(&name) {
+    const RESERVED: &str = "break case catch class const continue debugger default delete do else export \
+        extends finally function if import in instanceof new return super switch this throw try typeof var \
+        void while with yield let static enum await implements package protected interface private public \
+        null true false undefined arguments eval console Math Promise BASE main process fetch Error JSON \
+        String Number Array Object URL AbortSignal AbortController performance setTimeout clearTimeout";
+    suffixed(
+        name,
+        RESERVED,
+        include_str!("twin_helpers.js"),
+        &["const ", "function ", "class "],
+    )
+}
+
+/// `name` with a `_` after it where it is one of `reserved` (words
+/// separated by blanks) or a name that `helpers` defines at the start of a
+/// line (after one of `defining`): inside main() the program's own name
+/// would hide the twin's.
+fn suffixed(name: &str, reserved: &str, helpers: &str, defining: &[&str]) -> String {
+    let defined = helpers.lines().any(|line| {
+        defining.iter().any(|d| {
+            line.strip_prefix(d).is_some_and(|rest| {
+                rest.strip_prefix(name)
+                    .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+            })
+        })
+    });
+    if defined || reserved.split_whitespace().any(|w| w == name) {
         format!("{name}_")
     } else {
         name.to_string()
@@ -132,17 +122,28 @@ pub(super) fn js_name(name: &str) -> String {
 
 // Python.
 
-/// A Rust name as a Python one: a Python keyword gets a `_` after it.
+/// A Rust name as a Python one: a keyword, or a name the twin's own code
+/// calls (a helper, a builtin, a module), gets a `_` after it.
 pub(super) fn py_name(name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
-        "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-    ];
-    if KEYWORDS.contains(&name) {
-        format!("{name}_")
-    } else {
+    const RESERVED: &str = "False None True and as assert async await break class continue def del elif \
+        else except finally for from global if import in is lambda nonlocal not or pass raise return try \
+        while with yield print range list tuple len str int isinstance asyncio json re sys time aiohttp \
+        urljoin BASE main";
+    suffixed(
+        name,
+        RESERVED,
+        include_str!("twin_helpers.py"),
+        &["def ", "async def ", "class ", ""],
+    )
+}
+
+/// What a call of `name` calls in Python: a helper of the prelude's, as
+/// named, or a closure the program holds (named by [`py_name`]).
+pub(super) fn py_callee(name: &str) -> String {
+    if super::check::FUTURE_FNS.contains(&name) || name == "spawn_local" {
         name.to_string()
+    } else {
+        py_name(name)
     }
 }
 

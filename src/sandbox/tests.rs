@@ -444,6 +444,17 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
             prints: Some(r#"Ok(()) (1, "a") Ok((2, 3)) Ok(Err(TimedOut { after_ms: 1 })) [(1,)]"#),
             ok: true,
         },
+        // Rust: Err(TimedOut { after_ms: 10 }): try_join! sees an error held
+        // as a value (timeout's), not only one raised.
+        Case { program: "let t = try_join!(ready(Ok(1)), timeout(10, sleep(500)));\nprintln!(\"{:?}\", t);", prints: Some("Err(TimedOut { after_ms: 10 })"), ok: true },
+        // Rust: stops with "attempt to subtract with overflow" (a panic
+        // inside a combinator is not an Err value).
+        Case { program: "let r = timeout(100, async { let x = 1 - 2; x }).await;\nprintln!(\"{:?}\", r);", prints: Some(""), ok: false },
+        // Rust: (5, 1) 5: a program's names do not hide the twin's own.
+        Case { program: "let debug = 5;\nlet settle = 1;\nlet join = 2;\nlet print = 3;\nlet console = 4;\nprintln!(\"{:?} {}\", (debug, settle), join + print + console - 4);", prints: Some("(5, 1) 5"), ok: true },
+        // Rust: late, then the program ends with its error (the spawned
+        // task runs on).
+        Case { program: "spawn_local(async { sleep(50).await; println!(\"late\"); });\nfail(\"x\").await?;", prints: Some("late"), ok: false },
         // Rust: Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1",
         // detail: "TypeError: Failed to fetch" }) (the detail is the browser's).
         Case { program: "let r = fetch(\"async-demo-api/delay/1\").await;\nprintln!(\"{:?}\", r);", prints: None, ok: true },
@@ -481,7 +492,7 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                 }
                 4 => assert!(err.contains("attempt to subtract with overflow"), "{context}"),
                 6 => assert_eq!(out, r#""it's \"q\"" ["a", "b"] ((), 7)"#, "{context}"),
-                8 => assert!(
+                12 => assert!(
                     out.starts_with(
                         r#"Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1", detail: ""#
                     ) && out.ends_with("\" })"),

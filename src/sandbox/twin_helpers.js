@@ -41,17 +41,14 @@ class Failure extends Error {
     return this.message;
   }
 }
-// An error as a value, as the Rust's Err is (but a drop goes on up).
-const settle = (promise) =>
-  promise.then(
-    (value) => value,
-    (error) => {
-      if (error === DROPPED) throw error;
-      if (error instanceof Failure) return error;
-      const message = error instanceof Error ? error.message : String(error);
-      return new Failure(message, `${error?.name ?? "Error"}(${JSON.stringify(message)})`);
-    },
-  );
+// An error of the prelude's as a value, as the Rust's Err is. Anything
+// else thrown goes on up: a drop, or what the Rust would panic at (an
+// overflow), which ends the program.
+const failure = (error) => {
+  if (error instanceof Failure) return error;
+  throw error;
+};
+const settle = (promise) => promise.then((value) => value, failure);
 // Ok(Err(e)), a Result inside a Result (a timeout around a download that
 // failed in time): a value, so that only the outer Err counts as an error;
 // a `?` takes the inner Result out, and a second `?` throws it.
@@ -192,12 +189,11 @@ const block = (ms) =>
   });
 const fail = (why) => lazy(async () => { throw new Failure(why); });
 const ready = (value) => lazy(async () => value);
-// join!/join_all: every result, an error as its value (Promise.allSettled).
+// join!/join_all: every result, an error as its value (Promise.all of settled ones).
 const join = (...futures) =>
   lazy(async (signal) => {
     onDrop(signal, futures);
-    const settled = await Promise.allSettled(futures.map((f) => f.run()));
-    return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason));
+    return Promise.all(futures.map((f) => settle(f.run())));
   });
 const joinAll = (futures) => join(...futures);
 // try_join!/try_join_all: the first error ends it and aborts the others (Promise.all).
@@ -208,7 +204,7 @@ const tryJoin = (...futures) =>
       return await Promise.all(futures.map((f) => f.run().then(check)));
     } catch (error) {
       futures.forEach(drop);
-      return error;
+      return failure(error);
     }
   });
 const tryJoinAll = (futures) => tryJoin(...futures);
@@ -219,13 +215,13 @@ const tryJoinAll = (futures) => tryJoin(...futures);
 const select = (a, b) =>
   lazy(async (signal) => {
     onDrop(signal, [a, b]);
-    const first = await Promise.race([a.run().then((v) => ["left", v], (e) => ["left", e]), b.run().then((v) => ["right", v], (e) => ["right", e])]);
+    const first = await Promise.race([settle(a.run()).then((v) => ["left", v]), settle(b.run()).then((v) => ["right", v])]);
     return [first[0], first[1], first[0] === "left" ? b : a];
   });
 const selectAll = (futures) =>
   lazy(async (signal) => {
     onDrop(signal, futures);
-    const [index, value] = await Promise.race(futures.map((f, i) => f.run().then((v) => [i, v], (e) => [i, e])));
+    const [index, value] = await Promise.race(futures.map((f, i) => settle(f.run()).then((v) => [i, v])));
     return [value, index, futures.filter((_, i) => i !== index)];
   });
 // At most k at once; results in the order they finish.
@@ -248,7 +244,7 @@ const timeout = (ms, future) =>
     try {
       return await Promise.race([future.run(), aborted(deadline)]);
     } catch (error) {
-      if (!deadline.aborted) return error;
+      if (!deadline.aborted) return failure(error);
       future.drop();
       return new Failure(`Timed out after ${ms} ms; the request was cancelled.`, `TimedOut { after_ms: ${ms} }`);
     }

@@ -66,10 +66,12 @@ async def ready(value):
 
 
 async def settle(coroutine):
-    """Awaits `coroutine`; an error becomes its value, as a Rust Result's Err."""
+    """Awaits `coroutine`; an error of the prelude's becomes its value, as a
+    Rust Result's Err. Anything else raised (the Rust would panic: an
+    overflow, a division by zero) goes on up and ends the program."""
     try:
         return await coroutine
-    except Exception as error:
+    except Failure as error:
         return error
 
 
@@ -180,16 +182,21 @@ def parse_type(text):
 
 async def join_all(coroutines):
     """join_all: all at once (gather), every result kept, an error as its value."""
-    return list(await asyncio.gather(*coroutines, return_exceptions=True))
+    return list(await asyncio.gather(*map(settle, coroutines)))
 
 
 async def try_join(*coroutines):
-    """try_join!: all at once in a TaskGroup; the first error cancels the others."""
+    """try_join!: all at once in a TaskGroup; the first error (raised, or
+    held as a value as timeout's is) cancels the others."""
+
+    async def checked(coroutine):
+        return check(await coroutine)
+
     failure = None
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(c) for c in coroutines]
-    except* Exception as errors:
+            tasks = [group.create_task(checked(c)) for c in coroutines]
+    except* Failure as errors:
         failure = errors.exceptions[0]
     if failure is not None:
         return failure
@@ -264,7 +271,7 @@ SPAWNED = set()
 
 def spawn_local(coroutine):
     """A task of its own, that nothing awaits."""
-    task = asyncio.create_task(coroutine)
+    task = asyncio.create_task(settle(coroutine))
     SPAWNED.add(task)
     task.add_done_callback(SPAWNED.discard)
 
@@ -274,7 +281,7 @@ async def spawned_tasks():
     browser's executor runs a spawned Rust task to its end. So the twin
     waits for them."""
     while SPAWNED:
-        await asyncio.gather(*SPAWNED, return_exceptions=True)
+        await asyncio.gather(*SPAWNED)
 
 
 def drop(value):
@@ -289,5 +296,14 @@ def drop(value):
             drop(item)
 
 
+async def run_program():
+    """main(), then the tasks it spawned, even where main() ended with an
+    error: the page's executor runs a spawned task to its end."""
+    try:
+        await main()
+    finally:
+        await spawned_tasks()
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(run_program())

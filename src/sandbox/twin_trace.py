@@ -35,7 +35,7 @@ async def _main():
     _T0 = time.monotonic()
     error = None
     try:
-        await main()
+        await run_program()
     except Exception as failure:
         error = repr(failure)
     total = (time.monotonic() - _T0) * 1000

@@ -318,6 +318,10 @@ test("the twins print what the Rust prints: Ok, tuples and the prelude's errors,
     ['let r = timeout(500, fail("no")).await?;', 'println!("{:?}", r);'],
     ['let r = fetch("async-demo-api/status/503").await;', 'println!("{:?}", r);'],
     ['let r = timeout(30, fetch("async-demo-api/delay/3000")).await;', 'let b = fetch("async-demo-api/delay/1").await?;', 'println!("{:?} {}", r, b);'],
+    // An error held as a value (timeout's) stops try_join! too.
+    ["let t = try_join!(ready(Ok(1)), timeout(10, sleep(500)));", 'println!("{:?}", t);'],
+    // The program's names do not hide the twins' own helpers.
+    ["let debug = 5;", "let settle = 1;", "let join = 2;", "let print = 3;", 'println!("{:?} {}", (debug, settle), join + print);'],
     // The detail is the browser's or the library's own words: only the rest is compared.
     ['let r = fetch("http://127.0.0.1:9/x").await;', 'println!("{:?}", r);'],
   ].map((lines) => lines.join("\n"));

@@ -16,9 +16,9 @@ const MOST_LINES: usize = 400;
 /// Files over [`MOST_LINES`] when the check came, with their lengths then
 /// (or since, as they were shortened: a ceiling only comes down).
 const LONGER: &[(&str, usize)] = &[
-    ("src/sandbox/python.rs", 432),
+    ("src/sandbox/python.rs", 429),
     ("src/markup/widget.rs", 434),
-    ("src/sandbox/javascript.rs", 424),
+    ("src/sandbox/javascript.rs", 419),
     ("src/widget/mod.rs", 505),
     ("xtask/src/dist.rs", 473),
     ("src/sandbox/twins.rs", 440),
