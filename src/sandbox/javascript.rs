@@ -259,8 +259,8 @@ impl Writer<'_> {
                     // The Rust's numbers are u64: below 0 it stops the program.
                     BinOp::Sub => format!("sub({l}, {r})"),
                     BinOp::Mul => format!("{l} * {r}"),
-                    BinOp::Div => format!("Math.floor({l} / {r})"),
-                    BinOp::Rem => format!("{l} % {r}"),
+                    BinOp::Div => format!("div({l}, {r})"),
+                    BinOp::Rem => format!("rem({l}, {r})"),
                 }
             }
             ExprKind::Block(block) => {

@@ -95,8 +95,8 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
             .iter()
             .map(|w| super::super::lessons::twin::python_str(&w.label))
             .collect();
-        let main = "\n\nif __name__ == \"__main__\":\n    asyncio.run(run_program())\n";
-        out.push_str(HELPERS.strip_suffix(main).unwrap_or(HELPERS));
+        let main = HELPERS.rfind("\n\nif __name__").unwrap_or(HELPERS.len());
+        out.push_str(&HELPERS[..main]);
         let _ = write!(out, "\n\n_LABELS = [{}]", labels.join(", "));
         out.push_str(TRACE);
     } else {

@@ -455,6 +455,8 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
         // Rust: late, then the program ends with its error (the spawned
         // task runs on).
         Case { program: "spawn_local(async { sleep(50).await; println!(\"late\"); });\nfail(\"x\").await?;", prints: Some("late"), ok: false },
+        // Rust: stops with "attempt to divide by zero" (a double would be Infinity).
+        Case { program: "let z = 0;\nprintln!(\"{}\", 7 / 2);\nprintln!(\"{}\", 1 / z);", prints: Some("3"), ok: false },
         // Rust: Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1",
         // detail: "TypeError: Failed to fetch" }) (the detail is the browser's).
         Case { program: "let r = fetch(\"async-demo-api/delay/1\").await;\nprintln!(\"{:?}\", r);", prints: None, ok: true },
@@ -491,8 +493,14 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                     assert_eq!(lines[1], "after", "{context}");
                 }
                 4 => assert!(err.contains("attempt to subtract with overflow"), "{context}"),
+                // The run's end, said as the widget says it.
+                5 => assert!(
+                    err.contains("The program ended with an error that a `?` passed on: x"),
+                    "{context}"
+                ),
+                12 if ext == "mjs" => assert!(err.contains("attempt to divide by zero"), "{context}"),
                 6 => assert_eq!(out, r#""it's \"q\"" ["a", "b"] ((), 7)"#, "{context}"),
-                12 => assert!(
+                13 => assert!(
                     out.starts_with(
                         r#"Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1", detail: ""#
                     ) && out.ends_with("\" })"),

@@ -128,6 +128,15 @@ function sub(a, b) {
   if (b > a) throw new RangeError("attempt to subtract with overflow");
   return a - b;
 }
+// a / b and a % b for the Rust's u64: whole numbers, and a divisor of 0 stops.
+function div(a, b) {
+  if (b === 0) throw new RangeError("attempt to divide by zero");
+  return Math.floor(a / b);
+}
+function rem(a, b) {
+  if (b === 0) throw new RangeError("attempt to calculate the remainder with a divisor of zero");
+  return a % b;
+}
 function drop(value) {
   if (value instanceof Lazy) value.drop();
   else if (Array.isArray(value)) value.forEach(drop);
@@ -274,7 +283,8 @@ main()
     while (spawned.size) await Promise.all(spawned); // as the page's executor runs spawned tasks to their end
   })
   .catch((error) => {
-    // The program ended with an error, as the Rust's does with its sentence.
-    console.error(error);
+    // The program ended with an error, as the Rust's does with its sentence
+    // (anything else thrown is what the Rust would panic at).
+    console.error(error instanceof Failure ? `The program ended with an error that a \`?\` passed on: ${error}` : error);
     if (typeof process !== "undefined") process.exitCode = 1;
   });

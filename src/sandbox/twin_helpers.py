@@ -306,4 +306,7 @@ async def run_program():
 
 
 if __name__ == "__main__":
-    asyncio.run(run_program())
+    try:
+        asyncio.run(run_program())
+    except Failure as error:  # as the Rust's run ends, with its sentence
+        sys.exit(f"The program ended with an error that a `?` passed on: {error}")
