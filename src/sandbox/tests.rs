@@ -457,6 +457,12 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
         Case { program: "spawn_local(async { sleep(50).await; println!(\"late\"); });\nfail(\"x\").await?;", prints: Some("late"), ok: false },
         // Rust: stops with "attempt to divide by zero" (a double would be Infinity).
         Case { program: "let z = 0;\nprintln!(\"{}\", 7 / 2);\nprintln!(\"{}\", 1 / z);", prints: Some("3"), ok: false },
+        // Rust: the escapes of str's Debug, \u{…} for what does not print.
+        Case {
+            program: "println!(\"{:?}\", \"a\\rb\\0c\\u{7f}d\\u{1b}e\\u{301}f\\u{200b}g\\u{a0}h é ☃ 'q' \\\\\");",
+            prints: Some(r#""a\rb\0c\u{7f}d\u{1b}e\u{301}f\u{200b}g\u{a0}h é ☃ 'q' \\""#),
+            ok: true,
+        },
         // Rust: Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1",
         // detail: "TypeError: Failed to fetch" }) (the detail is the browser's).
         Case { program: "let r = fetch(\"async-demo-api/delay/1\").await;\nprintln!(\"{:?}\", r);", prints: None, ok: true },
@@ -500,7 +506,7 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                 ),
                 12 if ext == "mjs" => assert!(err.contains("attempt to divide by zero"), "{context}"),
                 6 => assert_eq!(out, r#""it's \"q\"" ["a", "b"] ((), 7)"#, "{context}"),
-                13 => assert!(
+                14 => assert!(
                     out.starts_with(
                         r#"Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1", detail: ""#
                     ) && out.ends_with("\" })"),

@@ -30,10 +30,23 @@ class Lazy {
 const lazy = (start) => new Lazy(start);
 const aborted = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 const onDrop = (signal, futures) => signal.addEventListener("abort", () => futures.forEach(drop), { once: true });
+// `text` as Rust's Debug writes a string: in double quotes, with \0 \t \r
+// \n \\ \" and \u{…} for a character that does not print (a control, a
+// format or combining one, a space other than " ").
+function quoted(text) {
+  const escapes = { "\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"' };
+  let out = "";
+  for (const c of text) {
+    if (escapes[c]) out += escapes[c];
+    else if (c !== " " && /[\p{Cc}\p{Cf}\p{Z}\p{Co}\p{Cn}\p{Mn}\p{Me}]/u.test(c)) out += `\\u{${c.codePointAt(0).toString(16)}}`;
+    else out += c;
+  }
+  return `"${out}"`;
+}
 // An error of the Rust prelude's Error: its message is the Rust's sentence
 // (`{}`), `rust` what the Rust's `{:?}` writes, e.g. Program("why").
 class Failure extends Error {
-  constructor(sentence, rust = `Program(${JSON.stringify(sentence)})`) {
+  constructor(sentence, rust = `Program(${quoted(sentence)})`) {
     super(sentence);
     this.rust = rust;
   }
@@ -79,12 +92,12 @@ function show(value, [name, args]) {
   }
   if (name === "Vec" || name === "[]") return `[${value.map((v) => show(v, args[0])).join(", ")}]`;
   if (name === "&") return show(value, args[0]);
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return quoted(value);
   if (value === undefined || value === null) return "()";
   if (Array.isArray(value)) return `[${value.map((v) => show(v, ["_", []])).join(", ")}]`;
   if (value instanceof Err) return `Ok(Err(${show(value.error, ["Error", []])}))`;
   if (value instanceof Failure) return value.rust;
-  if (value instanceof Error) return `${value.name}(${JSON.stringify(value.message)})`;
+  if (value instanceof Error) return `${value.name}(${quoted(value.message)})`;
   return String(value);
 }
 // A Rust type as rustc writes it ("Result<(u64, String), Error>") as
@@ -153,7 +166,7 @@ const sleep = (ms) =>
   );
 const fetchText = (url) =>
   lazy(async (signal) => {
-    const q = JSON.stringify;
+    const q = quoted;
     let href;
     try {
       href = new URL(url, BASE).href;

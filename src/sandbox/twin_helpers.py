@@ -52,9 +52,23 @@ class Failure(Exception):
         self.rust = rust or f"Program({quoted(sentence)})"
 
 
+ESCAPES = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"'}
+NOT_PRINTED = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn", "Mn", "Me"}
+
+
 def quoted(text):
-    """`text` in double quotes, as Rust's Debug writes a string."""
-    return json.dumps(text, ensure_ascii=False)
+    """`text` as Rust's Debug writes a string: in double quotes, with \\0 \\t
+    \\r \\n \\\\ \\" and \\u{…} for a character that does not print (a control,
+    a format or combining one, a space other than " ")."""
+
+    def one(c):
+        if c in ESCAPES:
+            return ESCAPES[c]
+        if c != " " and unicodedata.category(c) in NOT_PRINTED:
+            return f"\\u{{{ord(c):x}}}"
+        return c
+
+    return '"' + "".join(map(one, text)) + '"'
 
 
 async def fail(why):
