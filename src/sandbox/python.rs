@@ -85,7 +85,7 @@ fn write_with(program: &Program, checked: &Checked, base: &str, trace: bool) -> 
          # names, where the Rust's relative URLs point (cargo xtask serve in\n\
          # async-demo's repository runs one).\n\
          import asyncio\n\
-         import json\nimport re\nimport sys\nimport time\nimport unicodedata\nfrom urllib.parse import urljoin\n\n\
+         import json\nimport re\nimport sys\nimport time\nimport unicodedata\nimport urllib.request\nfrom urllib.parse import urljoin\n\n\
          import aiohttp\n\n",
     );
     let _ = writeln!(out, "BASE = {}", super::super::lessons::twin::python_str(base));

@@ -463,6 +463,12 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
             prints: Some(r#""a\rb\0c\u{7f}d\u{1b}e\u{301}f\u{200b}g\u{a0}h é ☃ 'q' \\""#),
             ok: true,
         },
+        // Rust: a scheme fetch cannot load is an InvalidUrl; a data: URL is read.
+        Case {
+            program: "println!(\"{:?}\", fetch(\"ftp://x/y\").await);\nprintln!(\"{:?}\", fetch(\"data:text/plain,hi%20there\").await);",
+            prints: Some("Err(InvalidUrl { url: \"ftp://x/y\", reason: \"the scheme “ftp:” is not one fetch can load (use http, https, data or blob)\" })\nOk(\"hi there\")"),
+            ok: true,
+        },
         // Rust: Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1",
         // detail: "TypeError: Failed to fetch" }) (the detail is the browser's).
         Case { program: "let r = fetch(\"async-demo-api/delay/1\").await;\nprintln!(\"{:?}\", r);", prints: None, ok: true },
@@ -506,7 +512,7 @@ fn the_twins_do_what_the_rust_does_with_nested_results_drops_overflow_and_errors
                 ),
                 12 if ext == "mjs" => assert!(err.contains("attempt to divide by zero"), "{context}"),
                 6 => assert_eq!(out, r#""it's \"q\"" ["a", "b"] ((), 7)"#, "{context}"),
-                14 => assert!(
+                15 => assert!(
                     out.starts_with(
                         r#"Err(Network { url: "http://127.0.0.1:9/async-demo-api/delay/1", detail: ""#
                     ) && out.ends_with("\" })"),

@@ -173,6 +173,11 @@ const fetchText = (url) =>
     } catch (error) {
       throw new Failure(`“${url}” is not a URL that can be fetched: ${error.message}.`, `InvalidUrl { url: ${q(url)}, reason: ${q(error.message)} }`);
     }
+    const scheme = href.split(":")[0];
+    if (!["http", "https", "data", "blob"].includes(scheme)) {
+      const reason = `the scheme “${scheme}:” is not one fetch can load (use http, https, data or blob)`;
+      throw new Failure(`“${href}” is not a URL that can be fetched: ${reason}.`, `InvalidUrl { url: ${q(href)}, reason: ${q(reason)} }`);
+    }
     let response;
     try {
       response = await fetch(href, { signal, cache: "no-store" });

@@ -10,6 +10,13 @@ async def sleep(ms):
 async def fetch(url):
     """The body of `url` (relative to the widget's folder, BASE), or an error."""
     url = urljoin(BASE, url)
+    scheme = url.split(":")[0].lower()
+    if scheme not in ("http", "https", "data", "blob"):
+        reason = f"the scheme “{scheme}:” is not one fetch can load (use http, https, data or blob)"
+        raise Failure(f"“{url}” is not a URL that can be fetched: {reason}.", f"InvalidUrl {{ url: {quoted(url)}, reason: {quoted(reason)} }}")
+    if scheme == "data":  # aiohttp has no data: URLs; the standard library has
+        with urllib.request.urlopen(url) as response:
+            return response.read().decode("utf-8", "replace")
     try:
         async with aiohttp.ClientSession() as session:
             async with session.get(url) as response:

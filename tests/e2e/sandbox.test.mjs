@@ -322,6 +322,9 @@ test("the twins print what the Rust prints: Ok, tuples and the prelude's errors,
     ["let t = try_join!(ready(Ok(1)), timeout(10, sleep(500)));", 'println!("{:?}", t);'],
     // The program's names do not hide the twins' own helpers.
     ["let debug = 5;", "let settle = 1;", "let join = 2;", "let print = 3;", 'println!("{:?} {}", (debug, settle), join + print);'],
+    // A scheme fetch cannot load; a data: URL; a string with escapes.
+    ['println!("{:?}", fetch("ftp://x/y").await);', 'println!("{:?}", fetch("data:text/plain,hi%20there").await);'],
+    ['println!("{:?}", "a\\rb\\0c\\u{7f}d\\u{301}f\\u{200b}g\\u{a0}h é \'q\' \\\\");'],
     // The detail is the browser's or the library's own words: only the rest is compared.
     ['let r = fetch("http://127.0.0.1:9/x").await;', 'println!("{:?}", r);'],
   ].map((lines) => lines.join("\n"));
