@@ -123,8 +123,15 @@ export async function pageWith(browser, path, html, options = {}) {
   await page.route(`${BASE}${path}`, (route) => route.fulfill({ contentType: "text/html", body: html }));
   await page.route(`${BASE}/site/assets/**`, async (route) => {
     const url = new URL(route.request().url());
-    const response = await route.fetch({ url: `${BASE}/${url.pathname.slice("/site/assets/".length)}${url.search}` });
-    await route.fulfill({ response });
+    try {
+      const response = await route.fetch({ url: `${BASE}/${url.pathname.slice("/site/assets/".length)}${url.search}` });
+      await route.fulfill({ response });
+    } catch {
+      // The page closed while this was in flight (its test is over), or the
+      // fetch failed: the request fails as it would, and no rejection
+      // outlives the test.
+      await route.abort().catch(() => {});
+    }
   });
   await page.goto(`${BASE}${path}`);
   await page.waitForFunction(() => customElements.get("async-demo") !== undefined);
